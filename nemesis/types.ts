@@ -1,0 +1,39 @@
+import type { OpInput } from '../harness/history/op.ts';
+import type { Runtime } from '../harness/runtime/types.ts';
+import type { Rng } from '../harness/random.ts';
+
+/** Fault kinds selectable with --nemesis (comma-separated; "none" for no faults). */
+export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
+
+export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge';
+
+export interface NemesisOptions {
+  kinds: FaultKind[];
+  /** seconds between fault start/stop events (jittered), --nemesis-interval, default 5 */
+  intervalS: number;
+  /** --partition-shape: one shape, or "cycle" through all */
+  partitionShape: PartitionShape | 'cycle';
+  /** --clock-skew: max |offset| in ms for clock bumps, default 60000 */
+  clockSkewMs: number;
+}
+
+/** What the runner hands a nemesis. */
+export interface NemesisContext {
+  runtime: Runtime;
+  nodes: string[];
+  rng: Rng;
+  /** append a history op as process "nemesis" (the recorder assigns index and time) */
+  record(op: OpInput): void;
+  /** one line in harness.log / terminal */
+  log(line: string): void;
+}
+
+export interface Nemesis {
+  /** run the fault schedule until `signal` aborts; resolves soon after the abort */
+  run(ctx: NemesisContext, signal: AbortSignal): Promise<void>;
+  /** undo every fault of every kind (reconnect, resume, restart, clock reset, clear link faults);
+   *  records stop-* ops for what was active; safe to call more than once and after a crash */
+  healAll(ctx: NemesisContext): Promise<void>;
+  /** short labels of the faults active now, for the status line, e.g. ["partition halves", "pause n3"] */
+  active(): string[];
+}
