@@ -1,0 +1,124 @@
+/**
+ * Clock faults: per-node wall-clock offsets through Runtime.setClockOffset (libfaketime locally).
+ * - bump: a random non-empty subset of nodes each jumps to a random offset of up to ±clockSkewMs;
+ * - strobe: those nodes flip between real time and their offset every periodMs for durationMs,
+ *   ending on the offset (so the stop has something to reset);
+ * - stop is `reset`: every node this fault touched goes back to offset 0.
+ * To maep this looks like timestamps from the future or the past on new writes: last-writer-wins
+ * picks a "later" write that really happened earlier, and a strobing node issues timestamps that
+ * go backwards.
+ */
+import type { Runtime } from '../harness/runtime/types.ts';
+import type { Rng } from '../harness/random.ts';
+import { type Fault, type PlanInput, allSteps } from './fault.ts';
+
+export interface ClockPlan {
+  mode: 'bump' | 'strobe';
+  /** node → offset in ms */
+  offsets: Record<string, number>;
+  /** strobe only */
+  periodMs?: number;
+  durationMs?: number;
+}
+
+export interface ClockTuning {
+  strobePeriodMs: number;
+  strobeDurationMs: number;
+}
+
+export const DEFAULT_CLOCK_TUNING: ClockTuning = { strobePeriodMs: 100, strobeDurationMs: 3000 };
+
+/** a random offset in ±[1, skew] ms (never 0, so a bump is always a change) */
+export function randomOffset(rng: Rng, skewMs: number): number {
+  const mag = rng.int(1, Math.max(1, Math.floor(skewMs)));
+  return rng.next() < 0.5 ? -mag : mag;
+}
+
+/** The offsets a strobe sets, step by step: on (offset) and off (0), ending on. Pure. */
+export function strobeSteps(plan: ClockPlan): Record<string, number>[] {
+  const period = Math.max(1, plan.periodMs ?? 100);
+  let count = Math.max(1, Math.round((plan.durationMs ?? 0) / period));
+  if (count % 2 === 0) count++; // odd: step 0 is on, so the last step is on too
+  const on = plan.offsets;
+  const off = Object.fromEntries(Object.keys(on).map((n) => [n, 0]));
+  return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? on : off));
+}
+
+export class ClockFault implements Fault<ClockPlan> {
+  readonly kind = 'clock' as const;
+  /** offsets set and not yet reset, by node */
+  private skewed = new Map<string, number>();
+  private mode: ClockPlan['mode'] | null = null;
+
+  constructor(
+    private readonly skewMs: number,
+    private readonly tuning: ClockTuning = DEFAULT_CLOCK_TUNING,
+    private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void> = abortableSleep,
+  ) {}
+
+  plan({ nodes, rng }: PlanInput): ClockPlan {
+    const mode = rng.next() < 0.6 ? 'bump' : 'strobe';
+    // each node joins with probability ½; at least one
+    let targets = nodes.filter(() => rng.next() < 0.5);
+    if (targets.length === 0 && nodes.length > 0) targets = [rng.pick(nodes)];
+    const offsets: Record<string, number> = {};
+    for (const n of targets.slice().sort()) offsets[n] = randomOffset(rng, this.skewMs);
+    return mode === 'bump'
+      ? { mode, offsets }
+      : { mode, offsets, periodMs: this.tuning.strobePeriodMs, durationMs: this.tuning.strobeDurationMs };
+  }
+
+  async apply(runtime: Runtime, plan: ClockPlan, signal: AbortSignal): Promise<void> {
+    this.mode = plan.mode;
+    for (const [n, off] of Object.entries(plan.offsets)) this.skewed.set(n, off);
+    const set = async (offsets: Record<string, number>) => {
+      const errors = await allSteps(Object.entries(offsets).map(([n, off]) => [`clock ${n} ${off}ms`, () => runtime.setClockOffset(n, off)]));
+      if (errors.length) throw new Error(errors.join('; '));
+    };
+    if (plan.mode === 'bump') return set(plan.offsets);
+    const steps = strobeSteps(plan);
+    for (let i = 0; i < steps.length; i++) {
+      // cut short by healAll or the end of the run: the stop resets whatever is set
+      if (signal.aborted) return;
+      await set(steps[i]!);
+      if (i < steps.length - 1) await this.sleep(plan.periodMs ?? 100, signal);
+    }
+  }
+
+  stopValue(): unknown {
+    return this.skewed.size ? { mode: 'reset', nodes: [...this.skewed.keys()].sort() } : null;
+  }
+
+  async undo(runtime: Runtime): Promise<void> {
+    const nodes = [...this.skewed.keys()].sort();
+    const errors = await allSteps(nodes.map((n) => [`clock ${n} reset`, async () => { await runtime.setClockOffset(n, 0); this.skewed.delete(n); }]));
+    if (errors.length === 0) this.mode = null;
+    if (errors.length) throw new Error(errors.join('; '));
+  }
+
+  /** every node back to offset 0 */
+  async healDefensive(runtime: Runtime, nodes: readonly string[]): Promise<string[]> {
+    const errors = await allSteps(nodes.map((n) => [`clock ${n} reset`, () => runtime.setClockOffset(n, 0)]));
+    this.skewed.clear(); this.mode = null;
+    return errors;
+  }
+
+  label(): string | null {
+    if (!this.skewed.size) return null;
+    return `clock ${this.mode ?? 'bump'} ` + [...this.skewed].sort().map(([n, o]) => `${n}${o >= 0 ? '+' : ''}${o}ms`).join(' ');
+  }
+
+  held(): string[] {
+    return [];
+  }
+}
+
+/** resolves after ms, or at once when the signal aborts */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
