@@ -1,4 +1,5 @@
-import type { Checker, CheckResult } from './types.ts';
+import type { CheckResult } from './types.ts';
+import type { SyncChecker } from './sync-checker.ts';
 import { pairOps } from './op-pairs.ts';
 import { allNodes, finalRounds, healTimeS, type FinalRound } from './final-reads.ts';
 import { canonicalJson, flattenState } from './canonical.ts';
@@ -15,7 +16,7 @@ export interface Divergence { node: string; key: string; value: string; majority
  * common final state; convergedAfterS = the latest node's match time minus the heal time, i.e.
  * the first round in which all nodes agreed for good.
  */
-export const convergenceChecker: Checker = (history, ctx): CheckResult => {
+export const convergenceChecker: SyncChecker = (history, ctx): CheckResult => {
   const rounds = finalRounds(pairOps(history));
   const nodes = allNodes(ctx.nodes, rounds.keys());
   const healS = healTimeS(history);

@@ -1,4 +1,5 @@
-import type { Checker, CheckResult } from './types.ts';
+import type { CheckResult } from './types.ts';
+import type { SyncChecker } from './sync-checker.ts';
 import { pairOps } from './op-pairs.ts';
 
 /** ok/fail/info/pending counts for one f. */
@@ -8,7 +9,7 @@ export interface FCounts { ok: number; fail: number; info: number; pending: numb
  * Counts outcomes per f (issue 3). Nemesis and final-read ops are counted but do not decide
  * validity: a run in which no client op succeeded tested nothing and is invalid.
  */
-export const statsChecker: Checker = (history): CheckResult => {
+export const statsChecker: SyncChecker = (history): CheckResult => {
   const byF: Record<string, FCounts> = {};
   const client: FCounts = { ok: 0, fail: 0, info: 0, pending: 0, total: 0 };
   for (const p of pairOps(history)) {
