@@ -1,0 +1,144 @@
+import type { CheckResult } from './types.ts';
+import type { SyncChecker } from './sync-checker.ts';
+import type { ProcessId } from '../harness/history/op.ts';
+import { pairOps } from './op-pairs.ts';
+import { allNodes, lastFinalRounds } from './final-reads.ts';
+import { finalLists, parseAppend, parseListRead, type Append } from './history-ops.ts';
+import { CappedList, roundS } from './violation-list.ts';
+
+/** Where a value was seen: a read op or a node's final read. */
+export interface Sighting { where: 'read' | 'final'; index: number; process: ProcessId | null; node: string | null; timeS: number }
+export interface LostWrite {
+  key: string; value: number; appendIndex: number; process: ProcessId; ackS: number;
+  /** nodes whose final read lacks the value */
+  missingOn: string[];
+  /** the latest ok read that still showed the value (Jepsen set-full's "last seen"), or null */
+  lastSeen: Sighting | null;
+}
+export interface RecoveredWrite { key: string; value: number; appendIndex: number; process: ProcessId; type: string; presentOn: string[] }
+export interface UnexpectedValue { key: string; value: number; reason: 'never appended' | 'append failed' | 'appended to another key'; firstSeen: Sighting; occurrences: number }
+export interface DuplicatedValue { key: string; value: number; times: number; seen: Sighting }
+
+/**
+ * Lost writes for the history workload, in the style of Jepsen's set-full:
+ * - lost: an acknowledged (ok) append missing from some node's final read (nodes named, plus
+ *   the last read that still saw it);
+ * - recovered: an indeterminate (info/pending) append that appears in a final read — fine;
+ * - unexpected: a value in a read or final read that nobody appended on that key, or whose append
+ *   failed (fail means it certainly did not happen);
+ * - duplicated: a value listed twice in one read or final read.
+ */
+export const lostWritesChecker: SyncChecker = (history, ctx): CheckResult => {
+  const pairs = pairOps(history);
+  const appends = new Map<string, Map<number, Append>>();
+  const keyOfValue = new Map<number, string>();
+  let acknowledged = 0, indeterminate = 0, failed = 0;
+  for (const p of pairs) {
+    const a = parseAppend(p);
+    if (!a) continue;
+    if (p.type === 'ok') acknowledged++; else if (p.type === 'fail') failed++; else indeterminate++;
+    const perKey = appends.get(a.key) ?? new Map<number, Append>();
+    // a value appended twice breaks the workload's uniqueness; keep the strongest outcome
+    const prev = perKey.get(a.value);
+    if (!prev || rank(p.type) > rank(prev.pair.type)) perKey.set(a.value, a);
+    appends.set(a.key, perKey);
+    keyOfValue.set(a.value, a.key);
+  }
+
+  const finals = new Map<string, { lists: Map<string, number[]>; sets: Map<string, Set<number>>; index: number; timeS: number }>();
+  for (const [node, r] of lastFinalRounds(pairs)) {
+    const lists = finalLists(r.state);
+    if (!lists) continue;
+    const sets = new Map<string, Set<number>>();
+    for (const [k, l] of lists) sets.set(k, new Set(l));
+    finals.set(node, { lists, sets, index: r.index, timeS: r.timeS });
+  }
+  const nodes = allNodes(ctx.nodes, finals.keys());
+  const missingNodes = nodes.filter((n) => !finals.has(n));
+  if (finals.size === 0) {
+    return { valid: 'unknown', summary: 'no node has an ok final read of the history state', missingNodes, acknowledged, indeterminate, failed };
+  }
+
+  const unexpected = new Map<string, UnexpectedValue>();
+  const duplicated = new CappedList<DuplicatedValue>();
+  const inspect = (key: string, values: readonly number[], seen: Sighting) => {
+    const counts = new Map<number, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    for (const [v, n] of counts) {
+      if (n > 1) duplicated.push({ key, value: v, times: n, seen });
+      const a = appends.get(key)?.get(v);
+      if (a && a.pair.type !== 'fail') continue;
+      const id = `${key}\u0000${v}`;
+      const u = unexpected.get(id);
+      if (u) { u.occurrences++; continue; }
+      const reason = a ? 'append failed' : keyOfValue.has(v) ? 'appended to another key' : 'never appended';
+      unexpected.set(id, { key, value: v, reason, firstSeen: seen, occurrences: 1 });
+    }
+  };
+
+  const reads = pairs.map(parseListRead).filter((r) => r !== undefined);
+  for (const r of reads) {
+    inspect(r.key, r.values, { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) });
+  }
+  for (const [node, f] of finals) {
+    for (const [key, list] of f.lists) inspect(key, list, { where: 'final', index: f.index, process: null, node, timeS: roundS(f.timeS) });
+  }
+
+  const lost: LostWrite[] = [];
+  const recovered = new CappedList<RecoveredWrite>();
+  for (const [key, perKey] of appends) {
+    for (const [value, a] of perKey) {
+      const presentOn: string[] = [], missingOn: string[] = [];
+      for (const [node, f] of finals) (f.sets.get(key)?.has(value) ? presentOn : missingOn).push(node);
+      if (a.pair.type === 'ok') {
+        if (missingOn.length > 0) {
+          lost.push({ key, value, appendIndex: a.pair.invoke.index, process: a.pair.process, ackS: roundS(a.pair.endS), missingOn: missingOn.sort(), lastSeen: null });
+        }
+      } else if (a.pair.type !== 'fail' && presentOn.length > 0) {
+        recovered.push({ key, value, appendIndex: a.pair.invoke.index, process: a.pair.process, type: a.pair.type, presentOn: presentOn.sort() });
+      }
+    }
+  }
+  lost.sort((x, y) => x.appendIndex - y.appendIndex);
+
+  // last seen: the latest read showing each lost value (one pass over the reads)
+  const lostByKey = new Map<string, Map<number, LostWrite>>();
+  for (const l of lost) {
+    const m = lostByKey.get(l.key) ?? new Map<number, LostWrite>();
+    m.set(l.value, l); lostByKey.set(l.key, m);
+  }
+  for (const r of reads) {
+    const m = lostByKey.get(r.key);
+    if (!m) continue;
+    for (const v of r.values) {
+      const l = m.get(v);
+      if (l && (!l.lastSeen || l.lastSeen.timeS <= r.pair.endS)) {
+        l.lastSeen = { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) };
+      }
+    }
+  }
+
+  const unexpectedList = [...unexpected.values()];
+  const details = {
+    acknowledged, indeterminate, failed, missingNodes,
+    lost: lost.slice(0, 20), lostCount: lost.length,
+    recovered: recovered.items, recoveredCount: recovered.count,
+    unexpected: unexpectedList.slice(0, 20), unexpectedCount: unexpectedList.length,
+    duplicated: duplicated.items, duplicatedCount: duplicated.count,
+  };
+  const problems: string[] = [];
+  if (lost.length) {
+    const l = lost[0]!;
+    problems.push(`${lost.length} acknowledged appends lost (first: ${l.key}=${l.value} by process ${l.process}, missing on ${l.missingOn.join(', ')})`);
+  }
+  if (unexpectedList.length) problems.push(`${unexpectedList.length} unexpected values (first: ${unexpectedList[0]!.key}=${unexpectedList[0]!.value}, ${unexpectedList[0]!.reason})`);
+  if (duplicated.count) problems.push(`${duplicated.count} duplicated values`);
+  if (problems.length) return { valid: false, summary: problems.join('; '), ...details };
+  if (acknowledged === 0) return { valid: 'unknown', summary: 'no acknowledged append to look for', ...details };
+  if (missingNodes.length) {
+    return { valid: 'unknown', summary: `nothing lost on ${finals.size} nodes, but ${missingNodes.join(', ')} gave no final read`, ...details };
+  }
+  return { valid: true, summary: `all ${acknowledged} acknowledged appends on all ${finals.size} nodes; ${recovered.count} of ${indeterminate} indeterminate appends recovered`, ...details };
+};
+
+const rank = (t: string): number => (t === 'ok' ? 3 : t === 'info' || t === 'pending' ? 2 : 1);
