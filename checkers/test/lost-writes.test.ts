@@ -7,7 +7,7 @@ import { NODES, simSteps, simulateHistory } from './history-sim.ts';
 
 const ctx = { nodes: NODES, workload: {} };
 const finalState = (h: HistoryBuilder, node: string) =>
-  (h.ops.findLast((o) => o.f === 'final-read' && o.node === node && o.type === 'ok')!.value as any).state.keys;
+  (h.ops.filter((o) => o.f === 'final-read' && o.node === node && o.type === 'ok').pop()!.value as any).state.keys;
 
 test('property: histories of a correct causal system lose nothing', () => {
   fc.assert(fc.property(simSteps, (steps) => {
