@@ -1,0 +1,27 @@
+/**
+ * Bundle the maep entry point (node/main.ts by default) into one ESM file with esbuild, so the
+ * image needs nothing but the node binary. CommonJS dependencies (msgpackr, prom-client) call
+ * require() on node builtins, which an ESM bundle lacks: the banner supplies one.
+ */
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DEFAULT_ENTRY = fileURLToPath(new URL('../node/main.ts', import.meta.url));
+
+export async function bundleMaep(entry = DEFAULT_ENTRY): Promise<Buffer> {
+  if (!existsSync(entry)) throw new Error(`maep entry point ${entry} does not exist`);
+  const res = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    banner: { js: "import { createRequire as __sbCreateRequire } from 'node:module'; const require = __sbCreateRequire(import.meta.url);" },
+  });
+  const out = res.outputFiles[0];
+  if (!out) throw new Error(`esbuild produced no output for ${entry}`);
+  return Buffer.from(out.contents);
+}

@@ -1,0 +1,367 @@
+/**
+ * DockerRuntime: each maep node in its own container on a private bridge network, every fault
+ * injected inside the containers (see README.md). Implements harness/runtime/types.ts.
+ * Fault state (grudge, link faults, clock offsets) is kept here and re-applied whenever a container
+ * gets a new network namespace (restart) or becomes reachable again (resume, for docker exec).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../harness/runtime/types.ts';
+import { FAKETIME_DIR, FAKETIME_FILE, faketimeEnv, faketimeSpec } from './clock.ts';
+import { docker, engineIsLocal, NODE_LABEL, OWNER_LABEL, ownerLabel, RUN_LABEL } from './engine.ts';
+import { ensureImage, type ImageResult } from './image.ts';
+import { nsenterUsable, runInNetns, type NetExecKind } from './netexec.ts';
+import { chainSetup, iptablesFor, tcFor } from './netplan.ts';
+import { registerRun, removeRun, reapOrphans, unregisterRun } from './cleanup.ts';
+import { parseProcNetRoute, planSubnet, type SubnetPlan } from './subnet.ts';
+
+export const HTTP_PORT = 8000;
+export const PEER_PORT = 7000;
+
+export interface DockerRuntimeOptions {
+  /** maep entry point to bundle into the image (default node/main.ts) */
+  entry?: string;
+  /** never try the Dockerfile path (a) */
+  forceRootfs?: boolean;
+  /** how to run iptables/tc in a container; default nsenter when usable, else docker exec */
+  netExec?: NetExecKind;
+  /** how long setup/restart wait for GET /admin/status, default 30 s */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface NodeState {
+  id: string;
+  ip: string;
+  container: Docker.Container;
+  pid: number;
+  /** rules could not be applied (paused under docker exec, or stopped): apply when it runs again */
+  netDirty: boolean;
+  paused: boolean;
+  running: boolean;
+}
+
+export class DockerRuntime implements Runtime {
+  readonly info: RuntimeInfo = { name: 'docker', mechanisms: {} };
+  private readonly log: (line: string) => void;
+  private opts: ClusterOptions | undefined;
+  private plan: SubnetPlan | undefined;
+  private image: ImageResult | undefined;
+  private network: Docker.Network | undefined;
+  private nodes = new Map<string, NodeState>();
+  private grudge: Grudge = {};
+  private links = new Map<string, LinkFault>();
+  private netExec: NetExecKind = 'docker exec';
+  private netem = false;
+  private down = true;
+  private readonly reg = { runId: '', teardown: () => this.teardown() };
+
+  constructor(private readonly ro: DockerRuntimeOptions = {}) {
+    this.log = ro.log ?? ((l) => console.log(l));
+  }
+
+  async prepareImage(): Promise<ImageResult> {
+    this.image ??= await ensureImage({ entry: this.ro.entry, forceRootfs: this.ro.forceRootfs, log: this.log });
+    return this.image;
+  }
+
+  async setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
+    if (!this.down) throw new Error('docker runtime: setup called twice without teardown');
+    this.opts = opts;
+    this.down = false;
+    this.reg.runId = opts.runId;
+    registerRun(this.reg);
+    try {
+      const reaped = await reapOrphans();
+      if (reaped) this.log(`docker: removed ${reaped} leftovers of earlier runs whose harness is gone`);
+      const image = await this.prepareImage();
+      const ne = nsenterUsable();
+      this.netExec = this.ro.netExec ?? (ne.ok ? 'nsenter' : 'docker exec');
+      await this.createNetwork(opts);
+      const plan = this.plan!;
+      for (const id of opts.nodes) await this.createNode(id, plan, image, opts);
+      await Promise.all([...this.nodes.values()].map((n) => this.startNode(n)));
+      this.netem = await this.probeNetem([...this.nodes.values()][0]!);
+      this.info.mechanisms = {
+        image: image.how,
+        imageTag: image.tag,
+        network: `bridge ${plan.subnet}`,
+        netExec: this.netExec,
+        partition: 'iptables INPUT DROP (receiver netns)',
+        pause: 'docker pause (cgroup freezer)',
+        kill: 'docker kill (SIGKILL) + docker start',
+        clock: image.faketime ? 'libfaketime (LD_PRELOAD, timestamp file)' : 'maep --clock-offset-file (no libfaketime on host)',
+        link: this.netem ? 'tc netem (delay) + iptables statistic (loss)' : 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
+        nodeVersion: `maep bundle ${image.bundleHash}`,
+      };
+      return this.endpoints();
+    } catch (e) {
+      await this.teardown().catch(() => {});
+      throw e;
+    }
+  }
+
+  private async createNetwork(opts: ClusterOptions): Promise<void> {
+    const d = docker();
+    const name = `splitbrain-${safe(opts.runId)}`;
+    const taken: string[] = [];
+    if (engineIsLocal()) {
+      try { taken.push(...parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'))); } catch { /* not Linux */ }
+    }
+    for (const n of await d.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet && !c.Subnet.includes(':')) taken.push(c.Subnet);
+    // a concurrent run may grab the same subnet between our check and create: retry on overlap
+    for (let attempt = 0; ; attempt++) {
+      const plan = planSubnet(opts.runId, opts.nodes, taken);
+      try {
+        this.network = await d.createNetwork({
+          Name: name, Driver: 'bridge', CheckDuplicate: true,
+          IPAM: { Driver: 'default', Config: [{ Subnet: plan.subnet, Gateway: plan.gateway }] },
+          Labels: { [RUN_LABEL]: opts.runId, [OWNER_LABEL]: ownerLabel() },
+        });
+        this.plan = plan;
+        return;
+      } catch (e) {
+        if (attempt < 5 && /overlap/i.test((e as Error).message)) { taken.push(plan.subnet); continue; }
+        throw new Error(`docker: cannot create network ${name} (${plan.subnet}): ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async createNode(id: string, plan: SubnetPlan, image: ImageResult, opts: ClusterOptions): Promise<void> {
+    const ip = plan.ips[id]!;
+    const peers = opts.nodes.filter((p) => p !== id).map((p) => `${p}@${plan.ips[p]}:${PEER_PORT}`).join(',');
+    const local = engineIsLocal();
+    const dataDir = join(opts.runDir, 'nodes', id);
+    const ctlDir = join(opts.runDir, 'docker', id);
+    if (local) {
+      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(ctlDir, { recursive: true });
+      writeFileSync(join(ctlDir, 'faketime'), faketimeSpec(0));
+    }
+    const clockArgs = image.faketime ? [] : ['--clock-offset-file', `${FAKETIME_DIR}/clock-offset`];
+    const env = [
+      ...(image.faketime ? faketimeEnv(image.faketime) : []),
+      ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    ];
+    const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
+    if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
+    const netName = `splitbrain-${safe(opts.runId)}`;
+    const container = await docker().createContainer({
+      name: `splitbrain-${safe(opts.runId)}-${safe(id)}`,
+      Image: image.tag,
+      Cmd: ['/usr/local/bin/node', '/app/maep.mjs', '--id', id, '--listen', `0.0.0.0:${PEER_PORT}`, '--http', `0.0.0.0:${HTTP_PORT}`,
+        '--peers', peers, '--data', '/data', ...clockArgs, ...opts.nodeArgs],
+      Env: env,
+      Labels: { [RUN_LABEL]: opts.runId, [NODE_LABEL]: id, [OWNER_LABEL]: ownerLabel() },
+      HostConfig: {
+        NetworkMode: netName,
+        CapAdd: ['NET_ADMIN'],
+        Binds: local ? [`${dataDir}:/data`, `${ctlDir}:${FAKETIME_DIR}`] : [`${volume}:/data`],
+        Init: true, // docker-init as pid 1 reaps and forwards signals; node is not built to be pid 1
+      },
+      NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: ip } } } },
+    });
+    this.nodes.set(id, { id, ip, container, pid: 0, netDirty: true, paused: false, running: false });
+  }
+
+  /** start (or start again) a node's container, set up its chains and faults, wait until it answers */
+  private async startNode(n: NodeState): Promise<void> {
+    await n.container.start();
+    const st = await n.container.inspect();
+    n.pid = st.State.Pid;
+    n.running = true;
+    n.paused = false;
+    if (!engineIsLocal()) await this.writeClockRemote(n, this.offsets.get(n.id) ?? 0);
+    const r = await runInNetns(this.netExec, n.container, n.pid, chainSetup());
+    if (r.code !== 0) throw new Error(`docker: iptables chain setup failed in ${n.id} via ${this.netExec}: ${r.out.trim()}`);
+    n.netDirty = true;
+    await this.applyNet(n);
+    await this.waitReady(n);
+  }
+
+  private async probeNetem(n: NodeState): Promise<boolean> {
+    const add = await runInNetns(this.netExec, n.container, n.pid, { argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'] });
+    if (add.code === 0) await runInNetns(this.netExec, n.container, n.pid, { argv: ['tc', 'qdisc', 'del', 'dev', 'lo', 'root'] });
+    return add.code === 0;
+  }
+
+  private async applyNet(n: NodeState): Promise<void> {
+    if (!n.running || (n.paused && this.netExec === 'docker exec')) { n.netDirty = true; return; }
+    const ips = this.plan!.ips;
+    const ipt = await runInNetns(this.netExec, n.container, n.pid, iptablesFor(n.id, this.grudge, this.links, ips));
+    if (ipt.code !== 0) throw new Error(`docker: iptables-restore failed in ${n.id}: ${ipt.out.trim()}`);
+    const [del, ...rest] = tcFor(n.id, this.links, ips, this.netem);
+    await runInNetns(this.netExec, n.container, n.pid, del!); // fails harmlessly when no qdisc was set
+    for (const c of rest) {
+      const r = await runInNetns(this.netExec, n.container, n.pid, c);
+      if (r.code !== 0) throw new Error(`docker: ${c.argv.join(' ')} failed in ${n.id}: ${r.out.trim()}`);
+    }
+    n.netDirty = false;
+  }
+
+  private async waitReady(n: NodeState): Promise<void> {
+    const deadline = Date.now() + (this.ro.readyTimeoutMs ?? 30_000);
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const r = await fetch(`http://${n.ip}:${HTTP_PORT}/admin/status`, { signal: AbortSignal.timeout(1000) });
+        if (r.ok) return;
+        last = `HTTP ${r.status}`;
+      } catch (e) { last = (e as Error).message; }
+      const st = await n.container.inspect();
+      if (!st.State.Running) break;
+      await sleep(150);
+    }
+    const st = await n.container.inspect().catch(() => undefined);
+    const tail = (await this.containerLogs(n).catch(() => '')).split('\n').slice(-15).join('\n');
+    throw new Error(`docker: node ${n.id} (${n.ip}) did not answer GET /admin/status (${last}); container ${st?.State.Status ?? 'gone'} exit ${st?.State.ExitCode ?? '?'}; last log lines:\n${tail}`);
+  }
+
+  endpoints(): NodeEndpoint[] {
+    return [...this.nodes.values()].map((n) => ({ id: n.id, http: `http://${n.ip}:${HTTP_PORT}` }));
+  }
+
+  private node(id: string): NodeState {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`docker runtime: unknown node ${id}`);
+    return n;
+  }
+
+  async kill(id: string): Promise<void> {
+    const n = this.node(id);
+    if (!n.running) return;
+    if (n.paused) await n.container.unpause().catch(() => {}); // a frozen process cannot take SIGKILL until thawed
+    await n.container.kill({ signal: 'SIGKILL' }).catch((e) => { if ((e as { statusCode?: number }).statusCode !== 409) throw e; });
+    await n.container.wait({ condition: 'not-running' }).catch(() => {});
+    n.running = false;
+    n.paused = false;
+    n.netDirty = true;
+  }
+
+  async restart(id: string): Promise<void> {
+    const n = this.node(id);
+    if (n.running) return;
+    await this.startNode(n);
+  }
+
+  async pause(id: string): Promise<void> {
+    const n = this.node(id);
+    if (!n.running || n.paused) return;
+    await n.container.pause();
+    n.paused = true;
+  }
+
+  async resume(id: string): Promise<void> {
+    const n = this.node(id);
+    if (!n.paused) return;
+    await n.container.unpause();
+    n.paused = false;
+    if (n.netDirty) await this.applyNet(n);
+  }
+
+  async partition(grudge: Grudge): Promise<void> {
+    for (const [b, as] of Object.entries(grudge)) for (const a of [b, ...as]) this.node(a);
+    this.grudge = structuredClone(grudge);
+    await Promise.all([...this.nodes.values()].map((n) => this.applyNet(n)));
+  }
+
+  async heal(): Promise<void> {
+    await this.partition({});
+  }
+
+  private offsets = new Map<string, number>();
+  async setClockOffset(id: string, offsetMs: number): Promise<void> {
+    const n = this.node(id);
+    this.offsets.set(id, offsetMs);
+    if (engineIsLocal()) {
+      const dir = join(this.opts!.runDir, 'docker', id);
+      // rename is atomic: libfaketime never reads a half-written file
+      const name = this.image!.faketime ? 'faketime' : 'clock-offset';
+      const text = this.image!.faketime ? faketimeSpec(offsetMs) : `${offsetMs}\n`;
+      writeFileSync(join(dir, `.${name}.tmp`), text);
+      renameSync(join(dir, `.${name}.tmp`), join(dir, name));
+    } else if (n.running && !n.paused) {
+      await this.writeClockRemote(n, offsetMs);
+    }
+  }
+
+  /** remote engine: no bind mount, so the node's own node binary writes the file */
+  private async writeClockRemote(n: NodeState, offsetMs: number): Promise<void> {
+    const name = this.image!.faketime ? FAKETIME_FILE : `${FAKETIME_DIR}/clock-offset`;
+    const text = this.image!.faketime ? faketimeSpec(offsetMs) : `${offsetMs}\n`;
+    const js = `require('fs').writeFileSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(text)}); require('fs').renameSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(name)})`;
+    await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
+  }
+
+  async setLinkFault(from: string, to: string, fault: LinkFault): Promise<void> {
+    this.node(from); this.node(to);
+    const key = `${from}->${to}`;
+    const empty = !fault.delayMs && !fault.jitterMs && !fault.loss;
+    if (empty) this.links.delete(key); else this.links.set(key, { ...fault });
+    await Promise.all([this.applyNet(this.node(from)), this.applyNet(this.node(to))]);
+  }
+
+  async clearLinkFaults(): Promise<void> {
+    this.links.clear();
+    await Promise.all([...this.nodes.values()].map((n) => this.applyNet(n)));
+  }
+
+  logPath(id: string): string {
+    if (!this.opts) throw new Error('docker runtime: not set up');
+    return join(this.opts.runDir, 'nodes', `${id}.log`);
+  }
+
+  /** copy every node's log (all its container's starts) from the engine into nodes/<id>.log */
+  async copyLogs(): Promise<void> {
+    await Promise.all([...this.nodes.values()].map(async (n) => {
+      const text = await this.containerLogs(n).catch((e) => `(could not read the container's log: ${(e as Error).message})\n`);
+      mkdirSync(join(this.opts!.runDir, 'nodes'), { recursive: true });
+      writeFileSync(this.logPath(n.id), text);
+    }));
+  }
+
+  private async containerLogs(n: NodeState): Promise<string> {
+    const buf = (await n.container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    return demux(buf);
+  }
+
+  async teardown(): Promise<void> {
+    if (this.down) return;
+    this.down = true;
+    const runId = this.opts!.runId;
+    try {
+      await this.copyLogs();
+    } catch (e) {
+      this.log(`docker: could not copy node logs: ${(e as Error).message}`);
+    }
+    try {
+      await removeRun(runId);
+      if (!engineIsLocal()) {
+        for (const n of this.nodes.values()) await docker().getVolume(`splitbrain-${safe(runId)}-${safe(n.id)}`).remove().catch(() => {});
+      }
+    } finally {
+      unregisterRun(this.reg);
+    }
+  }
+}
+
+/** docker's log stream (no TTY) frames each chunk with an 8-byte header: [stream,0,0,0,len BE32] */
+export function demux(buf: Buffer): string {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function safe(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
