@@ -33,8 +33,8 @@ function viaNsenter(pid: number, cmd: Cmd): Promise<CmdResult> {
   return new Promise((res, rej) => {
     const p = spawn('nsenter', ['-t', String(pid), '-n', ...cmd.argv], { stdio: [cmd.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    p.stderr.on('data', (d) => { out += d; });
+    p.stdout!.on('data', (d) => { out += d; });
+    p.stderr!.on('data', (d) => { out += d; });
     p.on('error', rej);
     p.on('close', (code) => res({ code: code ?? -1, out }));
     if (p.stdin) {
