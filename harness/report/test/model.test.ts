@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bankRun, lwwRun } from './fixtures.ts';
+import { readRun, NotARunError } from '../read-run.ts';
+import { buildReportData, commandLine } from '../model.ts';
+import { renderReport } from '../render.ts';
+import { bucketWidth, quantile, latencySample } from '../stats.ts';
+import { pairOps } from '../pairs.ts';
+import { describeFault } from '../faults.ts';
+import { orderCheckers } from '../verdict.ts';
+import type { Op } from '../../history/op.ts';
+
+function tmp(t: { after: (f: () => void) => void }): string {
+  const d = mkdtempSync(join(tmpdir(), 'report-model-'));
+  t.after(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+test('bank run: counts, faults, bank series and convergence come out of the history', async (t) => {
+  const b = bankRun(join(tmp(t), 'run'));
+  const d = buildReportData(await readRun(b.dir));
+  assert.deepEqual(d.throughput.totals, { ok: b.counts.ok, fail: b.counts.fail, info: b.counts.info, pending: b.counts.pending });
+  assert.equal(d.timeline.total, b.counts.clientOps);
+  assert.equal(d.faults.periods.length, 1);
+  assert.equal(d.faults.periods[0].label, 'halves: n1 n2 | n3 n4 n5');
+  assert.ok(d.faults.healAt !== null && d.faults.healAt > d.faults.periods[0].end);
+  assert.ok(d.bank && d.bank.reads > 0);
+  assert.ok(d.bank!.total.every((x) => x === 50), 'every read sums to the initial total');
+  assert.equal(d.bank!.finals.length, 5);
+  assert.ok(d.convergence!.agreed);
+  const n3 = d.convergence!.nodes.find((n) => n.node === 'n3')!;
+  const n1 = d.convergence!.nodes.find((n) => n.node === 'n1')!;
+  assert.ok(n3.afterHealS! > n1.afterHealS!, 'n3 caught up one round later');
+  // throughput buckets add back up to the totals
+  const sum = (a: number[]) => Math.round(a.reduce((x, y) => x + y * d.throughput.bucketS, 0));
+  assert.equal(sum(d.throughput.ok), b.counts.ok);
+  assert.equal(sum(d.throughput.fail), b.counts.fail);
+});
+
+test('a truncated last line is dropped and flagged; a crashed run has no results', async (t) => {
+  const b = bankRun(join(tmp(t), 'run'), { truncate: true, results: false });
+  const input = await readRun(b.dir);
+  assert.equal(input.truncatedTail, true);
+  assert.equal(input.skippedLines, 1);
+  assert.equal(input.results, null);
+  const html = renderReport(buildReportData(input));
+  assert.match(html, /no results: the run did not finish/);
+  assert.match(html, /last line of history\.jsonl was cut off/);
+});
+
+test('a folder that is not a run gives one clear error', async (t) => {
+  const d = tmp(t);
+  await assert.rejects(readRun(join(d, 'nope')), (e: Error) => e instanceof NotARunError && /does not exist/.test(e.message));
+  mkdirSync(join(d, 'empty'));
+  await assert.rejects(readRun(join(d, 'empty')), /has no test\.json/);
+  writeFileSync(join(d, 'empty', 'test.json'), '{not json');
+  await assert.rejects(readRun(join(d, 'empty')), /not valid JSON/);
+});
+
+test('counterexample section appears only for an invalid linearizability result', async (t) => {
+  const root = tmp(t);
+  const bad = renderReport(buildReportData(await readRun(lwwRun(join(root, 'bad')).dir)));
+  const good = renderReport(buildReportData(await readRun(lwwRun(join(root, 'good'), { valid: true }).dir)));
+  assert.match(bad, /id="counterexample"/);
+  assert.match(bad, /class="cx-stuck" data-op="1"/);
+  assert.match(bad, /searchStats/, 'unknown fields are shown as JSON');
+  assert.doesNotMatch(good, /id="counterexample"/);
+});
+
+test('the page is self-contained and script-safe', async (t) => {
+  const b = lwwRun(join(tmp(t), 'run'));
+  const input = await readRun(b.dir);
+  input.test.name = 'evil</script><script>alert(1)</script>';
+  const html = renderReport(buildReportData(input));
+  assert.doesNotMatch(html, /<script[^>]+src=/i);
+  assert.doesNotMatch(html, /<link[^>]+href="http/i);
+  assert.doesNotMatch(html, /<script>alert\(1\)/);
+});
+
+test('helpers', () => {
+  assert.equal(commandLine(['npm', 'run', 'jepsen', '--', '--node-args', '--a b', "it's"]), `npm run jepsen -- --node-args '--a b' 'it'\\''s'`);
+  assert.equal(bucketWidth(20), 0.1);
+  assert.equal(bucketWidth(600), 5);
+  assert.equal(quantile([1, 2, 3, 4], 0.5), 2);
+  assert.equal(quantile([1, 2, 3, 4], 1), 4);
+  assert.equal(describeFault({ nodes: ['n2'] }), 'n2');
+  assert.equal(describeFault('n1 paused'), 'n1 paused');
+  const order = orderCheckers([
+    { name: 'a', valid: true, expected: 'valid', why: '', matched: true, result: { valid: true }, elapsedMs: 1 },
+    { name: 'b', valid: 'unknown', expected: 'valid', why: '', matched: false, result: { valid: 'unknown' }, elapsedMs: 1 },
+    { name: 'c', valid: false, expected: 'valid', why: '', matched: false, result: { valid: false }, elapsedMs: 1 },
+  ]).map((c) => c.name);
+  assert.deepEqual(order, ['c', 'b', 'a']);
+});
+
+test('latency sample keeps every fail/info and stays within budget', () => {
+  const ops: Op[] = [];
+  for (let i = 0; i < 3000; i++) {
+    ops.push({ index: ops.length, time: i * 1e6, type: 'invoke', process: i % 4, f: 'read', value: null });
+    ops.push({ index: ops.length, time: i * 1e6 + 5e5, type: i % 100 === 0 ? 'fail' : 'ok', process: i % 4, f: 'read', value: null });
+  }
+  const s = latencySample(pairOps(ops), 500);
+  assert.equal(s.t.length, 500);
+  assert.equal(s.type.filter((x) => x === 1).length, 30);
+  assert.equal(s.total, 3000);
+  assert.ok(s.sampled);
+});

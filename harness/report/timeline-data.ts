@@ -1,0 +1,63 @@
+/**
+ * Columnar op timeline for the page: one lane per client process, bars sorted by invoke time, with
+ * a short detail string per op (shown on tap/hover). The page draws only the visible window, so
+ * this is the one place every op is shipped; values are truncated to keep 100k ops a few MB.
+ */
+import type { OpPair, Outcome } from './pairs.ts';
+import { short } from './faults.ts';
+import { round } from './stats.ts';
+
+export const TYPE_CODES: readonly Outcome[] = ['ok', 'fail', 'info', 'pending'];
+
+export interface TimelineData {
+  /** lane i shows process processes[i] */
+  processes: number[];
+  fs: string[];
+  /** invoke time, s */
+  start: number[];
+  /** completion time, s; -1 while pending */
+  end: number[];
+  lane: number[];
+  /** index into TYPE_CODES */
+  type: number[];
+  f: number[];
+  detail: string[];
+  /** client ops in the history; more than shipped when capped */
+  total: number;
+  /** longest bar, s (pending bars run to the end), for window queries */
+  maxDur: number;
+  endS: number;
+}
+
+export function timelineData(pairs: readonly OpPair[], endNs: number, cap = 300000): TimelineData {
+  let client = pairs.filter((p) => p.process !== 'nemesis');
+  const total = client.length;
+  if (client.length > cap) client = client.slice(0, cap); // the page says how many were left out
+  client = client.slice().sort((a, b) => a.start - b.start);
+  const processes = [...new Set(client.map((p) => p.process as number))].sort((a, b) => a - b);
+  const laneOf = new Map(processes.map((p, i) => [p, i]));
+  const fs = [...new Set(client.map((p) => p.f))].sort();
+  const fIdx = new Map(fs.map((f, i) => [f, i]));
+  const endS = endNs / 1e9;
+  const d: TimelineData = { processes, fs, start: [], end: [], lane: [], type: [], f: [], detail: [], total, maxDur: 0, endS: round(endS, 6) };
+  for (const p of client) {
+    const s = round(p.start / 1e9, 5);
+    const e = p.end === null ? -1 : round(p.end / 1e9, 5);
+    d.start.push(s); d.end.push(e);
+    d.lane.push(laneOf.get(p.process as number)!);
+    d.type.push(TYPE_CODES.indexOf(p.type));
+    d.f.push(fIdx.get(p.f)!);
+    d.maxDur = Math.max(d.maxDur, (e < 0 ? endS : e) - s);
+    d.detail.push(detail(p));
+  }
+  d.maxDur = round(d.maxDur, 5) + 1e-5;
+  return d;
+}
+
+function detail(p: OpPair): string {
+  const parts = [`${short(p.invokeValue, 40)}`];
+  if (p.type !== 'pending') parts.push(`→ ${short(p.value, 60)}`);
+  if (p.node) parts.push(`@${p.node}`);
+  if (p.error) parts.push(`error: ${short(p.error, 60)}`);
+  return parts.join(' ');
+}
