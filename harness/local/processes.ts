@@ -51,3 +51,16 @@ export async function waitUntil(cond: () => boolean | Promise<boolean>, timeoutM
     await sleep(stepMs);
   }
 }
+
+/**
+ * Keep the event loop alive until `p` settles. The runtime unrefs its sockets and children so a
+ * harness that forgot teardown still exits; its own awaits must then hold the loop open.
+ */
+export async function keepAlive<T>(p: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 60_000);
+  try {
+    return await p;
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Per-node wall-clock offsets.
+ *
+ * Preferred mechanism, "libfaketime": the node runs with LD_PRELOAD=libfaketime and
+ * FAKETIME_TIMESTAMP_FILE=<runDir>/nodes/<id>.faketime; the harness rewrites that file with a
+ * relative offset in libfaketime's syntax ("+5.000s", "-2.500s"). FAKETIME_NO_CACHE=1 makes the
+ * library re-read the file on every clock call, so a change applies at once, and
+ * FAKETIME_DONT_FAKE_MONOTONIC=1 keeps CLOCK_MONOTONIC real, so timers keep their real spacing and
+ * only the wall clock (Date.now()) moves. NO_FAKE_STAT=1 keeps file timestamps real. The node
+ * process needs no change at all. We prefer libfaketimeMT (the thread-safe build), since Node is
+ * multi-threaded.
+ *
+ * Fallback, "offset-file" (no libfaketime): the offset in integer milliseconds, one line, in
+ * <runDir>/nodes/<id>.clock-offset, passed to maep as --clock-offset-file; maep adds it to its
+ * wall clock and re-reads the file when it changes. Both files are replaced atomically (write +
+ * rename), so a reader never sees half a value.
+ */
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export type ClockMechanism = 'libfaketime' | 'offset-file';
+
+const CANDIDATE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/faketime',
+  '/usr/lib/aarch64-linux-gnu/faketime',
+  '/usr/lib/faketime',
+  '/usr/lib64/faketime',
+  '/usr/local/lib/faketime',
+];
+
+let cached: string | null | undefined;
+
+/** absolute path of the libfaketime preload library, or null when it is not installed */
+export function libfaketimePath(): string | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  for (const dir of CANDIDATE_DIRS) {
+    for (const lib of ['libfaketimeMT.so.1', 'libfaketime.so.1']) {
+      const p = join(dir, lib);
+      if (existsSync(p)) return (cached = p);
+    }
+  }
+  try {
+    const out = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const m = /=>\s*(\S*libfaketime(?:MT)?\.so\.1)\s*$/m.exec(out);
+    if (m) cached = m[1]!;
+  } catch { /* no ldconfig */ }
+  return cached;
+}
+
+/** libfaketime's relative-offset syntax for an offset in ms, e.g. 5000 → "+5.000s" */
+export function faketimeSpec(offsetMs: number): string {
+  if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
+  const sign = offsetMs < 0 ? '-' : '+';
+  return `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`;
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** the clock control of one node: files, environment and flags for its process */
+export class NodeClock {
+  readonly path: string;
+
+  constructor(readonly mechanism: ClockMechanism, nodesDir: string, readonly id: string, private readonly lib: string | null = libfaketimePath()) {
+    if (mechanism === 'libfaketime' && !lib) throw new Error('libfaketime is not installed (apt-get install libfaketime)');
+    this.path = join(nodesDir, mechanism === 'libfaketime' ? `${id}.faketime` : `${id}.clock-offset`);
+  }
+
+  /** write the offset; the running node picks it up on its next clock read */
+  set(offsetMs: number): void {
+    if (this.mechanism === 'libfaketime') writeAtomic(this.path, faketimeSpec(offsetMs) + '\n');
+    else {
+      if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
+      writeAtomic(this.path, `${Math.round(offsetMs)}\n`);
+    }
+  }
+
+  env(): Record<string, string> {
+    if (this.mechanism !== 'libfaketime') return {};
+    return {
+      LD_PRELOAD: this.lib!,
+      FAKETIME_TIMESTAMP_FILE: this.path,
+      FAKETIME_NO_CACHE: '1',
+      FAKETIME_DONT_FAKE_MONOTONIC: '1',
+      NO_FAKE_STAT: '1',
+    };
+  }
+
+  args(): string[] {
+    return this.mechanism === 'offset-file' ? ['--clock-offset-file', this.path] : [];
+  }
+}
