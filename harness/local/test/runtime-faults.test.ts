@@ -1,0 +1,107 @@
+/**
+ * Each fault kind of the local runtime, observed from outside on a real 3-node cluster (maep once
+ * node/main.ts exists, else the stand-in in fake-node.ts).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LocalRuntime } from '../local-runtime.ts';
+import { httpJson } from '../http.ts';
+import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
+import type { NodeEndpoint } from '../../runtime/types.ts';
+
+const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+const run = tempRunDir('faults');
+let eps: Record<string, NodeEndpoint> = {};
+
+before(async () => {
+  const list = await rt.setup({ nodes: ['n1', 'n2', 'n3'], runDir: run.dir, nodeArgs: [], runId: 'faults' });
+  eps = Object.fromEntries(list.map((e) => [e.id, e]));
+});
+
+after(async () => {
+  const { pids, ports } = rt.resources();
+  await rt.teardown();
+  await assertAllGone(pids, ports);
+  run.remove();
+});
+
+const isolateN3 = { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] };
+
+test('a cut link stops replication and heal restores it', async () => {
+  await rt.partition(isolateN3);
+  await putKey(eps.n1!, 'cut', 'v1');
+  // n2 is on n1's side: it gets the write; while it does, n3 must not
+  await waitFor('n2 to replicate from n1 during the partition', async () => (await getKey(eps.n2!, 'cut')) === 'v1');
+  await new Promise((r) => setTimeout(r, 1500)); // several anti-entropy rounds
+  assert.equal(await getKey(eps.n3!, 'cut'), null, 'n3 is cut off, yet it has the write');
+
+  await rt.heal();
+  assert.deepEqual(rt.activeFaults().grudge, {});
+  await waitFor('n3 to catch up after heal', async () => (await getKey(eps.n3!, 'cut')) === 'v1', 20_000);
+});
+
+test('a paused node stops answering and answers again after resume', async () => {
+  await rt.pause('n2');
+  assert.deepEqual(rt.activeFaults().paused, ['n2']);
+  await assert.rejects(status(eps.n2!, 700), /timeout/);
+  await rt.resume('n2');
+  assert.deepEqual(rt.activeFaults().paused, []);
+  const st = await waitFor('n2 to answer after resume', () => status(eps.n2!, 2000));
+  assert.equal(st.id, 'n2');
+});
+
+test('a killed node stops answering and comes back with its data', async () => {
+  await putKey(eps.n1!, 'durable', 'kept');
+  await waitFor('n2 to have the write', async () => (await getKey(eps.n2!, 'durable')) === 'kept');
+  await rt.kill('n2');
+  await assert.rejects(status(eps.n2!, 1000), /ECONNREFUSED/);
+  // n2 restarts cut off from both peers, so whatever it knows comes from its own data dir
+  await rt.partition({ n2: ['n1', 'n3'] });
+  await rt.restart('n2');
+  try {
+    assert.equal((await status(eps.n2!)).id, 'n2');
+    assert.equal(await getKey(eps.n2!, 'durable'), 'kept', 'the restarted node lost its data');
+  } finally {
+    await rt.heal();
+  }
+});
+
+test('a clock offset shows in /admin/status', async () => {
+  for (const offset of [120_000, -45_000, 0]) {
+    await rt.setClockOffset('n1', offset);
+    const before = Date.now();
+    const st = await status(eps.n1!);
+    const after = Date.now();
+    // the node read its clock between our two readings
+    assert.ok(st.clock >= before + offset - 50 && st.clock <= after + offset + 50,
+      `offset ${offset}: node clock ${st.clock} not within [${before + offset}, ${after + offset}] (${rt.info.mechanisms.clock})`);
+  }
+  // the other nodes keep real time
+  const st3 = await status(eps.n3!);
+  assert.ok(Math.abs(st3.clock - Date.now()) < 2000);
+});
+
+test('link delay shows in the time to replicate', async () => {
+  // delay every link into n2 so the write cannot reach n2 by another route faster
+  await rt.setLinkFault('n1', 'n2', { delayMs: 600 });
+  await rt.setLinkFault('n3', 'n2', { delayMs: 600 });
+  try {
+    const t0 = performance.now();
+    await putKey(eps.n1!, 'slow', 'late');
+    await waitFor('n3 to replicate over an undelayed link', async () => (await getKey(eps.n3!, 'slow')) === 'late', 15_000, 10);
+    await waitFor('n2 to replicate over delayed links', async () => (await getKey(eps.n2!, 'slow')) === 'late', 15_000, 10);
+    const toN2 = performance.now() - t0;
+    assert.ok(toN2 >= 600, `replication to n2 took ${toN2} ms over links delayed by 600 ms`);
+  } finally {
+    await rt.clearLinkFaults();
+  }
+  assert.deepEqual(rt.activeFaults().links, {});
+});
+
+test('fault calls name unknown nodes clearly', async () => {
+  await assert.rejects(rt.pause('n9'), /unknown node "n9"/);
+  await assert.rejects(rt.partition({ n1: ['nX'] }), /unknown node "nX"/);
+  await assert.rejects(rt.setLinkFault('n1', 'n2', { loss: 3 }), /loss must be in 0\.\.1/);
+  const res = await httpJson(`${eps.n1!.http}/admin/status`);
+  assert.equal(res.status, 200);
+});
