@@ -1,0 +1,59 @@
+/**
+ * `npm run jepsen -- …`: the CLI entry. Parses argv, dispatches to the subcommand, and owns the
+ * exit code: 0/1/2 from the checks, 254 for a user's mistake (one line, no stack trace),
+ * 255 when the harness itself crashed (after healing and tearing down whatever it started).
+ */
+import { parseArgv } from '../config/argv.ts';
+import { UsageError } from './usage-error.ts';
+import { helpText } from './help.ts';
+import { runEmergencyCleanups } from '../runner/emergency.ts';
+
+async function main(argv: string[]): Promise<number | 'keep-running'> {
+  const { command, positionals, flags } = parseArgv(argv);
+  if (flags.help === true) { process.stdout.write(helpText(argv.length > 1 || command !== 'run' ? command : undefined)); return 0; }
+  switch (command) {
+    case 'run': {
+      if (positionals.length) throw new UsageError(`run takes no arguments, got "${positionals[0]}" (flags are --name value)`);
+      const { runCommand } = await import('../commands/run.ts');
+      return runCommand(flags, { out: process.stdout, argv });
+    }
+    case 'check': return (await import('../commands/check.ts')).checkCommand(positionals, flags, process.stdout);
+    case 'export': return (await import('../commands/export.ts')).exportCommand(positionals, flags, process.stdout);
+    case 'cluster': return (await import('../commands/cluster.ts')).clusterCommand(positionals, flags, process.stdout);
+    case 'report': return (await import('../commands/report.ts')).reportCommand(positionals, process.stdout);
+    case 'serve': {
+      await (await import('../commands/report.ts')).serveCommand(flags);
+      return 'keep-running';
+    }
+  }
+}
+
+let crashing = false;
+async function crash(e: unknown): Promise<never> {
+  if (crashing) process.exit(255);
+  crashing = true;
+  const err = e as Error;
+  process.stderr.write(`splitbrain: the harness crashed: ${err?.message ?? String(e)}\n${err?.stack ? err.stack.split('\n').slice(1, 6).join('\n') + '\n' : ''}`);
+  await runEmergencyCleanups();
+  process.exit(255);
+}
+
+process.on('uncaughtException', (e) => void crash(e));
+process.on('unhandledRejection', (e) => void crash(e));
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code === 'keep-running') return;
+    process.exitCode = code;
+    // let stdout drain, then leave even if a stray handle (keep-alive socket, timer) is still open
+    setTimeout(() => process.exit(code), 50).unref();
+  },
+  async (e) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`splitbrain: ${e.message}\n`);
+      await runEmergencyCleanups();
+      process.exit(254);
+    }
+    await crash(e);
+  },
+);

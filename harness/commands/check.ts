@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UsageError } from '../cli/usage-error.ts';
+import { readHistoryFile } from '../history/reader.ts';
+import { locateHistory, writeJsonAtomic } from '../runs/run-dir.ts';
+import { createWorkload, WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
+import { resolveChecks } from '../../workloads/resolve-checks.ts';
+import { runChecks, verdictOf } from '../runner/verdict.ts';
+import { verdictTable, exitLine } from '../terminal/verdict-table.ts';
+import type { FaultKind } from '../../nemesis/types.ts';
+
+/**
+ * `check <run dir | history.jsonl>`: re-runs the workload's checkers on a stored history. The
+ * workload, its params, nodes and faults come from test.json beside the history, or --workload.
+ * In a run folder results.json is rewritten; for a bare history file it is only printed.
+ */
+export async function checkCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
+  if (typeof flags.model === 'string') return checkModel(positionals, flags.model, out);
+  if (positionals.length !== 1) throw new UsageError('check needs one argument: a run folder or a history.jsonl (e.g. npm run jepsen -- check store/latest)');
+  const { dir, history } = locateHistory(positionals[0]!);
+  if (!existsSync(history)) throw new UsageError(`check: ${positionals[0]} has no history.jsonl; give a run folder (store/<test>/<time>) or a history.jsonl file`);
+  const testPath = join(dir, 'test.json');
+  let test: Record<string, any> = {};
+  if (existsSync(testPath)) {
+    try { test = JSON.parse(readFileSync(testPath, 'utf8')); } catch { throw new UsageError(`check: ${testPath} is not valid JSON; pass --workload to check the history without it`); }
+  }
+  const name = (typeof flags.workload === 'string' ? flags.workload : test.workload) as string | undefined;
+  if (!name) throw new UsageError(`check: no test.json beside ${relative(process.cwd(), history)}; say which workload it is with --workload ${WORKLOAD_NAMES.join('|')}`);
+  if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new UsageError(`--workload: expected one of ${WORKLOAD_NAMES.join(', ')}, got "${name}"`);
+  let workload;
+  try { workload = createWorkload(name as WorkloadName, test.config?.params ?? {}); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
+
+  let read;
+  try { read = readHistoryFile(history); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
+  if (read.tornTail) out.write(`note: the last line of ${relative(process.cwd(), history)} was cut short (the harness was killed mid-write); it was skipped\n`);
+  const ops = read.ops;
+  const nodes: string[] = Array.isArray(test.nodes) ? test.nodes : [...new Set(ops.filter((o) => o.node).map((o) => o.node!))].sort();
+  const kinds: FaultKind[] = Array.isArray(test.config?.nemesis) ? test.config.nemesis : [];
+  const checks = await resolveChecks(workload.checks(kinds));
+  const outcomes = await runChecks(ops, { nodes, workload: workload.params }, checks);
+  const verdict = verdictOf(outcomes);
+  const isRunDir = existsSync(testPath) && history === join(dir, 'history.jsonl');
+  if (isRunDir) writeJsonAtomic(join(dir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
+  out.write(`${ops.length} ops from ${relative(process.cwd(), history)} (workload ${name})\n\n`);
+  out.write(verdictTable(outcomes) + '\n\n');
+  if (isRunDir) out.write(`wrote ${relative(process.cwd(), join(dir, 'results.json'))}\n`);
+  out.write(exitLine(verdict.exitCode) + '\n');
+  return verdict.exitCode;
+}
+
+/** `check --model NAME FILE`: the linearizability checker on any history file it can read */
+async function checkModel(positionals: string[], model: string, out: NodeJS.WritableStream): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('check --model needs one file: npm run jepsen -- check --model cas-register|kv|lww FILE');
+  const path = fileURLToPath(new URL('../../checkers/linearizability/index.ts', import.meta.url));
+  if (!existsSync(path)) throw new UsageError('check --model: the linearizability checker is not built yet (checkers/linearizability)');
+  const lin = (await import(pathToFileURL(path).href)) as { checkFile: (p: string, m: string, o?: object) => Promise<{ valid: unknown; summary?: string }>; LinUsageError: new (...a: any[]) => Error };
+  let res;
+  try { res = await lin.checkFile(positionals[0]!, model); } catch (e) {
+    if (e instanceof lin.LinUsageError) throw new UsageError(`check --model: ${(e as Error).message}`);
+    throw e;
+  }
+  const valid = res.valid === true ? 'valid' : res.valid === false ? 'invalid' : 'unknown';
+  out.write(`linearizability (${model}): ${valid}${res.summary ? ' — ' + res.summary : ''}\n`);
+  return res.valid === true ? 0 : res.valid === false ? 1 : 2;
+}

@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { UsageError } from '../cli/usage-error.ts';
+
+async function importBuilt(rel: string, what: string): Promise<Record<string, any>> {
+  const path = fileURLToPath(new URL(rel, import.meta.url));
+  if (!existsSync(path)) throw new UsageError(`${what} is not built yet (${rel.replace(/^\.\.\//, 'harness/')})`);
+  return (await import(pathToFileURL(path).href)) as Record<string, any>;
+}
+
+/** `report <run dir>`: (re)writes the run's report.html */
+export async function reportCommand(positionals: string[], out: NodeJS.WritableStream): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('report needs one argument: a run folder (e.g. npm run jepsen -- report store/latest)');
+  const dir = resolve(positionals[0]!);
+  if (!existsSync(dir)) throw new UsageError(`report: ${positionals[0]} does not exist; give a run folder (store/<test>/<time>)`);
+  const mod = await importBuilt('../report/index.ts', 'the HTML report');
+  let path: string;
+  try { path = await mod.writeReport(dir); } catch (e) {
+    if ((e as Error).constructor?.name === 'NotARunError') throw new UsageError(`report: ${(e as Error).message}`);
+    throw e;
+  }
+  out.write(`wrote ${relative(process.cwd(), path)}\n`);
+  return 0;
+}
+
+/** `serve [--port N]`: browse stored runs until Ctrl-C */
+export async function serveCommand(flags: Record<string, string | true>): Promise<number> {
+  const port = typeof flags.port === 'string' ? Number(flags.port) : 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number 0-65535, got "${flags.port}"`);
+  const store = typeof flags.store === 'string' ? flags.store : './store';
+  const mod = await importBuilt('../serve/index.ts', 'the run browser (serve)');
+  await mod.serve({ store, port });
+  return 0;
+}

@@ -1,0 +1,49 @@
+/**
+ * Every flag the CLI knows, with its default and help text: one table that the parser, --help and
+ * the config file (keys = flag names without "--") all read, so they cannot drift apart.
+ */
+export interface FlagSpec {
+  name: string;
+  /** placeholder for the value; absent = boolean switch */
+  arg?: string;
+  default?: string;
+  help: string;
+  /** which subcommands take it */
+  for: readonly Command[];
+  /** may also be set in a --config file */
+  inConfig?: boolean;
+}
+
+export const COMMANDS = ['run', 'check', 'cluster', 'export', 'report', 'serve'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+const RUN: Command[] = ['run'];
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'workload', arg: 'NAME', help: 'bank | lww | history (required for run; for check, when there is no test.json)', for: ['run', 'check'], inConfig: true },
+  { name: 'nemesis', arg: 'LIST', default: 'none', help: 'faults: comma list of partition,pause,kill,clock,link, or none', for: RUN, inConfig: true },
+  { name: 'nemesis-interval', arg: 'S', default: '5', help: 'seconds between fault start/stop events (jittered)', for: RUN, inConfig: true },
+  { name: 'partition-shape', arg: 'SHAPE', default: 'cycle', help: 'halves | one | majorities-ring | bridge | cycle (through all)', for: RUN, inConfig: true },
+  { name: 'clock-skew', arg: 'MS', default: '60000', help: 'largest clock offset the clock nemesis sets, in ms', for: RUN, inConfig: true },
+  { name: 'nodes', arg: 'N', default: '5', help: 'number of nodes', for: ['run', 'cluster'], inConfig: true },
+  { name: 'time-limit', arg: 'S', default: '30', help: 'seconds of the main phase (ops and faults)', for: RUN, inConfig: true },
+  { name: 'rate', arg: 'OPS', default: '50', help: 'total ops per second over all workers (jittered)', for: RUN, inConfig: true },
+  { name: 'concurrency', arg: 'N', default: '2 × nodes', help: 'number of client workers; worker i talks to node i mod nodes', for: RUN, inConfig: true },
+  { name: 'seed', arg: 'N', default: 'random', help: 'seed for every random choice; printed, repeat a run with it', for: RUN, inConfig: true },
+  { name: 'runtime', arg: 'KIND', default: 'auto', help: 'auto | local | docker | sim; auto uses docker when an engine answers, else local', for: ['run', 'cluster'], inConfig: true },
+  { name: 'store', arg: 'DIR', default: './store', help: 'where runs are stored (store/<test>/<time>/, store/latest)', for: ['run', 'serve', 'cluster'], inConfig: true },
+  { name: 'recovery-time', arg: 'S', default: '10', help: 'after healing, seconds the final reads may poll for the nodes to converge', for: RUN, inConfig: true },
+  { name: 'op-timeout', arg: 'S', default: '2', help: 'per-op timeout; a write that times out is recorded as info', for: RUN, inConfig: true },
+  { name: 'node-args', arg: '"ARGS"', default: '', help: 'extra maep flags for every node, e.g. "--unsafe-no-fsync"', for: ['run', 'cluster'], inConfig: true },
+  { name: 'config', arg: 'FILE', help: 'YAML file with any of these flags as keys (and params: for the workload); flags override it', for: RUN },
+  { name: 'model', arg: 'NAME', help: 'check FILE with the linearizability checker and this model: cas-register | kv | lww', for: ['check'] },
+  { name: 'edn', help: 'export the history as Jepsen EDN (history.edn)', for: ['export'] },
+  { name: 'out', arg: 'FILE', default: '<run dir>/history.edn', help: 'where export writes', for: ['export'] },
+  { name: 'all', help: 'cluster down: also remove leftovers of every run (docker)', for: ['cluster'] },
+  { name: 'port', arg: 'N', default: '8080', help: 'port for serve (loopback only)', for: ['serve'] },
+  { name: 'help', help: 'show this help', for: [...COMMANDS] },
+];
+
+export function flagSpec(name: string): FlagSpec | undefined {
+  return FLAGS.find((f) => f.name === name);
+}

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../cli/usage-error.ts';
+import { freshSeed } from '../random.ts';
+import { FLAGS } from './flags.ts';
+import type { FaultKind, PartitionShape } from '../../nemesis/types.ts';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
+export const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = ['halves', 'one', 'majorities-ring', 'bridge', 'cycle'];
+export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
+const WORKLOADS = ['bank', 'lww', 'history'] as const;
+
+/** A run's full, validated configuration (what test.json records). */
+export interface RunConfig {
+  workload: (typeof WORKLOADS)[number];
+  nemesis: FaultKind[];
+  nemesisIntervalS: number;
+  partitionShape: PartitionShape | 'cycle';
+  clockSkewMs: number;
+  nodes: number;
+  timeLimitS: number;
+  rate: number;
+  concurrency: number;
+  seed: number;
+  runtime: (typeof RUNTIME_CHOICES)[number];
+  store: string;
+  recoveryTimeS: number;
+  opTimeoutS: number;
+  nodeArgs: string[];
+  /** workload params (config file `params:`), validated by the workload */
+  params: Record<string, unknown>;
+}
+
+const num = (what: string) => z.coerce.number({ error: `expected ${what}` });
+const positive = num('a number > 0').refine((n) => n > 0, { error: 'expected a number > 0' });
+const count = (min: number, max: number) => num('an integer').int({ error: 'expected an integer' }).min(min, { error: `expected an integer from ${min} to ${max}` }).max(max, { error: `expected an integer from ${min} to ${max}` });
+
+const nemesisList = z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+  const items = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0 || (items.length === 1 && items[0] === 'none')) return [] as FaultKind[];
+  for (const it of items) {
+    if (!(FAULT_KINDS as readonly string[]).includes(it)) {
+      ctx.addIssue({ code: 'custom', message: `unknown fault kind "${it}" (use ${FAULT_KINDS.join(', ')} or none)` });
+      return z.NEVER;
+    }
+  }
+  return [...new Set(items)] as FaultKind[];
+});
+
+const wordList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((s) => s !== '')));
+const oneOf = <T extends string>(items: readonly T[]) => z.enum(items as [T, ...T[]], { error: `expected one of ${items.join(', ')}` });
+
+/** keys are the flag names (also the config file's keys) */
+const schema = z.strictObject({
+  workload: z.enum(WORKLOADS, { error: `expected one of ${WORKLOADS.join(', ')}` }),
+  nemesis: nemesisList.default([]),
+  'nemesis-interval': positive.default(5),
+  'partition-shape': oneOf(PARTITION_SHAPES).default('cycle'),
+  'clock-skew': num('a number of ms').min(0, { error: 'expected a number of ms ≥ 0' }).default(60000),
+  nodes: count(1, 50).default(5),
+  'time-limit': positive.default(30),
+  rate: positive.default(50),
+  concurrency: count(1, 1000).optional(),
+  seed: count(0, 2 ** 32 - 1).optional(),
+  runtime: oneOf(RUNTIME_CHOICES).default('auto'),
+  store: z.string({ error: 'expected a folder path' }).min(1, { error: 'expected a folder path' }).default('./store'),
+  'recovery-time': num('a number of seconds').min(0, { error: 'expected a number of seconds ≥ 0' }).default(10),
+  'op-timeout': positive.default(2),
+  'node-args': wordList.default([]),
+  params: z.record(z.string(), z.unknown(), { error: 'expected a map of workload parameters' }).default({}),
+});
+
+const CONFIG_KEYS = new Set([...FLAGS.filter((f) => f.inConfig).map((f) => f.name), 'params']);
+
+/** Reads a YAML config file into a plain object; problems are UsageErrors naming the file. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new UsageError(`--config ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give the path of a YAML file`);
+  }
+  let doc: unknown;
+  try { doc = parseYaml(text); } catch (e) {
+    throw new UsageError(`--config ${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`--config ${path}: expected a YAML map of flag names to values (e.g. "nodes: 3")`);
+  for (const k of Object.keys(doc)) {
+    if (!CONFIG_KEYS.has(k)) throw new UsageError(`--config ${path}: unknown field "${k}" (fields: ${[...CONFIG_KEYS].join(', ')})`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * Flags over config file over defaults → a validated RunConfig. The first problem becomes a
+ * UsageError naming the flag (or the config field) and the value it got.
+ */
+export function resolveRunConfig(flags: Record<string, string | true>, file: Record<string, unknown> = {}, configPath?: string): RunConfig {
+  const merged: Record<string, unknown> = { ...file };
+  for (const [k, v] of Object.entries(flags)) if (CONFIG_KEYS.has(k)) merged[k] = v;
+  if (merged.workload === undefined) throw new UsageError(`--workload is required: one of ${WORKLOADS.join(', ')} (e.g. --workload bank)`);
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? '');
+    const raw = field in merged ? merged[field] : undefined;
+    const got = raw === undefined ? '' : `, got ${JSON.stringify(raw)}`;
+    const where = field in flags || !configPath ? `--${field}` : `--config ${configPath}: field "${field}"`;
+    throw new UsageError(`${where}: ${issue.message}${got}`);
+  }
+  const c = parsed.data;
+  return {
+    workload: c.workload,
+    nemesis: c.nemesis,
+    nemesisIntervalS: c['nemesis-interval'],
+    partitionShape: c['partition-shape'],
+    clockSkewMs: c['clock-skew'],
+    nodes: c.nodes,
+    timeLimitS: c['time-limit'],
+    rate: c.rate,
+    concurrency: c.concurrency ?? 2 * c.nodes,
+    seed: c.seed ?? freshSeed(),
+    runtime: c.runtime,
+    store: c.store,
+    recoveryTimeS: c['recovery-time'],
+    opTimeoutS: c['op-timeout'],
+    nodeArgs: c['node-args'],
+    params: c.params,
+  };
+}
+
+/** the argv that repeats this run exactly (every choice explicit, so no config file is needed) */
+export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
+  const argv = [
+    '--workload', c.workload,
+    '--nemesis', c.nemesis.length ? c.nemesis.join(',') : 'none',
+    '--nodes', String(c.nodes), '--time-limit', String(c.timeLimitS), '--rate', String(c.rate),
+    '--concurrency', String(c.concurrency), '--seed', String(c.seed), '--runtime', runtimeUsed,
+    '--recovery-time', String(c.recoveryTimeS), '--op-timeout', String(c.opTimeoutS),
+  ];
+  if (c.nemesis.length) argv.push('--nemesis-interval', String(c.nemesisIntervalS), '--partition-shape', c.partitionShape, '--clock-skew', String(c.clockSkewMs));
+  if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
+  if (c.store !== './store') argv.push('--store', c.store);
+  return argv;
+}
+
+/** shell-quoted `npm run jepsen -- ...` line for test.json and the terminal */
+export function commandLine(argv: readonly string[]): string {
+  const q = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return ['npm', 'run', 'jepsen', '--', ...argv.map(q)].join(' ');
+}

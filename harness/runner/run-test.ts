@@ -1,0 +1,153 @@
+import type { NodeEndpoint, Runtime } from '../runtime/types.ts';
+import type { Nemesis, NemesisContext } from '../../nemesis/types.ts';
+import type { Workload, WorkloadClient, Completion } from '../../workloads/types.ts';
+import { Rng } from '../random.ts';
+import type { HistoryRecorder } from '../history/recorder.ts';
+import type { HarnessLog } from './harness-log.ts';
+import { ProcessIds } from './process-ids.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { sleep } from './sleep.ts';
+import { httpJson } from '../../workloads/http.ts';
+import type { RunConfig } from '../config/run-config.ts';
+import { canonicalJson } from '../../checkers/canonical.ts';
+
+export type Phase = 'setup' | 'main' | 'heal' | 'recovery' | 'done';
+
+export interface RunTestDeps {
+  config: RunConfig;
+  runtime: Runtime;
+  workload: Workload;
+  nemesis: Nemesis | null;
+  /** built by the caller, which also needs it to heal after a crash */
+  nemesisCtx: NemesisContext;
+  recorder: HistoryRecorder;
+  log: HarnessLog;
+  runDir: string;
+  runId: string;
+  /** aborts on Ctrl-C / SIGTERM: stop everything, in-flight ops included */
+  interrupt: AbortSignal;
+  onPhase?(phase: Phase): void;
+}
+
+export interface RunTestResult {
+  nodes: string[];
+  converged: boolean;
+  finalRounds: number;
+  interrupted: boolean;
+}
+
+export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
+
+/**
+ * One test run's phases: setup the cluster → main (workers and nemesis until the time limit) →
+ * heal every fault → recovery (final reads from every node until they agree or the recovery time
+ * runs out). Teardown and the nemesis' heal on a crash are the caller's (they must also run when
+ * this throws). Ops go to the recorder as they happen.
+ */
+export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
+  const { config: c, runtime, workload, recorder, log } = d;
+  const nodes = nodeIds(c.nodes);
+  const rng = new Rng(c.seed);
+  const timeoutMs = c.opTimeoutS * 1000;
+
+  d.onPhase?.('setup');
+  log.info(`starting ${c.nodes} nodes (${runtime.info.name} runtime)`);
+  const endpoints = await runtime.setup({ nodes, runDir: d.runDir, nodeArgs: [...workload.nodeArgs, ...c.nodeArgs], runId: d.runId });
+  for (const ep of endpoints) log.info(`  ${ep.id} ${ep.http}`);
+  if (d.interrupt.aborted) return { nodes, converged: false, finalRounds: 0, interrupted: true };
+
+  const pids = new ProcessIds(c.concurrency);
+  const nemesisCtx = d.nemesisCtx;
+
+  // main phase
+  d.onPhase?.('main');
+  const main = new AbortController();
+  const stopMain = () => main.abort();
+  d.interrupt.addEventListener('abort', stopMain, { once: true });
+  const timer = setTimeout(stopMain, c.timeLimitS * 1000);
+  const limiter = new RateLimiter(c.rate, rng.fork('rate'));
+  const nextOp = workload.generator(rng.fork('ops'));
+  const endpointOf = (w: number): NodeEndpoint => endpoints[w % endpoints.length]!;
+  const workers = Array.from({ length: c.concurrency }, (_, w) => worker(w, workload.client(endpointOf(w), { timeoutMs })));
+
+  async function worker(w: number, client: WorkloadClient): Promise<void> {
+    const node = endpointOf(w).id;
+    while (!main.signal.aborted) {
+      if (!(await limiter.acquire(main.signal))) break;
+      const op = nextOp();
+      const process = pids.of(w);
+      recorder.record({ type: 'invoke', process, f: op.f, value: op.value, node });
+      // the op itself is not cut by the time limit (only by its timeout or Ctrl-C): Jepsen lets
+      // in-flight ops finish, so the end of the main phase does not turn them all into info
+      const done = await invokeSafely(client, op, d.interrupt);
+      recorder.record({ type: done.type, process, f: op.f, value: done.value ?? op.value, node, ...(done.error ? { error: done.error } : {}) });
+      if (done.type === 'info') pids.retire(w);
+    }
+  }
+
+  const nemesisRun = d.nemesis ? d.nemesis.run(nemesisCtx, main.signal) : Promise.resolve();
+  try {
+    await Promise.all([...workers, nemesisRun]);
+  } finally {
+    clearTimeout(timer);
+    d.interrupt.removeEventListener('abort', stopMain);
+  }
+
+  // heal
+  d.onPhase?.('heal');
+  if (d.nemesis) {
+    log.info('healing every fault');
+    await d.nemesis.healAll(nemesisCtx);
+  }
+  recorder.record({ type: 'info', process: 'nemesis', f: 'heal', value: null });
+  if (d.interrupt.aborted) return { nodes, converged: false, finalRounds: 0, interrupted: true };
+
+  // recovery: final reads until every node agrees or the recovery time runs out
+  d.onPhase?.('recovery');
+  const deadline = performance.now() + c.recoveryTimeS * 1000;
+  const readers = endpoints.map((ep, j) => ({ ep, worker: j % c.concurrency, client: workload.client(ep, { timeoutMs }) }));
+  let rounds = 0;
+  let converged = false;
+  while (!d.interrupt.aborted) {
+    rounds++;
+    await Promise.all(endpoints.map((ep) => httpJson('POST', `${ep.http}/admin/sync`, {}, d.interrupt, timeoutMs)));
+    const results = new Map<string, Completion>();
+    // readers sharing a worker (concurrency < nodes) read one after another: one op per process at a time
+    const byWorker = new Map<number, typeof readers>();
+    for (const r of readers) byWorker.set(r.worker, [...(byWorker.get(r.worker) ?? []), r]);
+    await Promise.all([...byWorker.values()].map(async (group) => {
+      for (const r of group) {
+        const process = pids.of(r.worker);
+        recorder.record({ type: 'invoke', process, f: 'final-read', value: null, node: r.ep.id });
+        const done = await finalReadSafely(r.client, d.interrupt);
+        recorder.record({ type: done.type, process, f: 'final-read', value: done.type === 'ok' ? done.value : null, node: r.ep.id, ...(done.error ? { error: done.error } : {}) });
+        if (done.type === 'info') pids.retire(r.worker);
+        results.set(r.ep.id, done);
+      }
+    }));
+    converged = allAgree([...results.values()]);
+    if (converged) break;
+    if (performance.now() >= deadline) break;
+    await sleep(Math.min(500, Math.max(0, deadline - performance.now())), d.interrupt);
+  }
+  log.info(converged ? `nodes converged after ${rounds} final-read round(s)` : `nodes did not converge within --recovery-time ${c.recoveryTimeS} s (${rounds} rounds)`);
+  d.onPhase?.('done');
+  return { nodes, converged, finalRounds: rounds, interrupted: d.interrupt.aborted };
+}
+
+/** every node answered, with equal state and Merkle root */
+export function allAgree(results: readonly Completion[]): boolean {
+  if (results.length === 0 || results.some((r) => r.type !== 'ok')) return false;
+  const key = (r: Completion) => canonicalJson(r.value);
+  const first = key(results[0]!);
+  return results.every((r) => key(r) === first);
+}
+
+/** a client bug must not kill the worker: an exception is an unknown outcome */
+async function invokeSafely(client: WorkloadClient, op: { f: string; value: unknown }, signal: AbortSignal): Promise<Completion> {
+  try { return await client.invoke(op, signal); } catch (e) { return { type: 'info', value: op.value, error: `client error: ${(e as Error).message}` }; }
+}
+
+async function finalReadSafely(client: WorkloadClient, signal: AbortSignal): Promise<Completion> {
+  try { return await client.finalRead(signal); } catch (e) { return { type: 'fail', value: null, error: `client error: ${(e as Error).message}` }; }
+}
