@@ -1,0 +1,151 @@
+// Five maep containers on a private bridge network; every fault observed from outside the
+// containers (HTTP from the host, the engine's view), and teardown leaves nothing labelled.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DockerRuntime } from '../runtime.ts';
+import { docker, RUN_LABEL } from '../engine.ts';
+import { findBinary } from '../rootfs.ts';
+import { engineOrSkip, getKey, leftovers, putKey, status, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+
+const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
+
+test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, link faults, teardown', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const runDir = tempRunDir(t);
+  const runId = uniqueRunId('cluster');
+  const rt = new DockerRuntime({ entry: testEntry(), log: (l) => t.diagnostic(l) });
+  t.after(() => rt.teardown());
+  t.diagnostic(`maep entry: ${testEntry()}`);
+  const eps = await rt.setup({ nodes: NODES, runDir, nodeArgs: [], runId });
+  const http = Object.fromEntries(eps.map((e) => [e.id, e.http]));
+
+  await t.test('each node is its own labelled container with NET_ADMIN and a static IP on the run network', async () => {
+    const cs = await docker().listContainers({ filters: { label: [`${RUN_LABEL}=${runId}`] } });
+    assert.equal(cs.length, 5);
+    const ips = new Set<string>();
+    for (const c of cs) {
+      const info = await docker().getContainer(c.Id).inspect();
+      assert.ok(info.HostConfig.CapAdd?.includes('NET_ADMIN'));
+      const net = Object.values(info.NetworkSettings.Networks)[0]!;
+      ips.add(net.IPAMConfig?.IPv4Address ?? '');
+      assert.equal(`http://${net.IPAddress}:8000`, http[c.Labels['splitbrain.node']!]);
+    }
+    assert.equal(ips.size, 5);
+    for (const id of NODES) assert.equal((await status(http[id]!)).id, id);
+  });
+
+  await t.test('a partition stops replication between the cut sides; heal restores it', async () => {
+    const a = ['n1', 'n2'], b = ['n3', 'n4', 'n5'];
+    const grudge: Record<string, string[]> = {};
+    for (const x of a) grudge[x] = b;
+    for (const x of b) grudge[x] = a;
+    await rt.partition(grudge);
+    await putKey(http.n1!, 'pa', 'from-a');
+    await putKey(http.n3!, 'pb', 'from-b');
+    // replication inside each side still works...
+    await waitFor('pa on n2', async () => (await getKey(http.n2!, 'pa')) === 'from-a');
+    await waitFor('pb on n4 and n5', async () => (await getKey(http.n4!, 'pb')) === 'from-b' && (await getKey(http.n5!, 'pb')) === 'from-b');
+    // ...and a later write on each side is seen there too, after which nothing crossed the cut
+    await putKey(http.n2!, 'pa2', 1);
+    await putKey(http.n5!, 'pb2', 1);
+    await waitFor('later writes within each side', async () => (await getKey(http.n1!, 'pa2')) === 1 && (await getKey(http.n3!, 'pb2')) === 1);
+    for (const x of b) assert.equal(await getKey(http[x]!, 'pa'), undefined, `pa leaked to ${x}`);
+    for (const x of a) assert.equal(await getKey(http[x]!, 'pb'), undefined, `pb leaked to ${x}`);
+
+    await rt.heal();
+    await waitFor('every node has both writes after heal', async () => {
+      for (const x of NODES) if ((await getKey(http[x]!, 'pa')) !== 'from-a' || (await getKey(http[x]!, 'pb')) !== 'from-b') return false;
+      return true;
+    }, 30_000);
+  });
+
+  await t.test('pause freezes a node (no answer) and resume brings it back', async () => {
+    await rt.pause('n4');
+    assert.equal((await docker().getContainer(`splitbrain-${runId}-n4`).inspect()).State.Paused, true);
+    await assert.rejects(status(http.n4!, 1000));
+    await rt.resume('n4');
+    assert.equal((await status(http.n4!)).id, 'n4');
+  });
+
+  await t.test('kill stops the container; restart keeps its data dir (isolated, so not from peers)', async () => {
+    await putKey(http.n5!, 'durable', 'kept');
+    await waitFor('durable on n5', async () => (await getKey(http.n5!, 'durable')) === 'kept');
+    // give the node's storage the write; then cut n5 off so after restart only its disk can answer
+    const others = NODES.filter((x) => x !== 'n5');
+    const g: Record<string, string[]> = { n5: others };
+    for (const x of others) g[x] = ['n5'];
+    await rt.partition(g);
+    await rt.kill('n5');
+    const st = (await docker().getContainer(`splitbrain-${runId}-n5`).inspect()).State;
+    assert.equal(st.Running, false);
+    await assert.rejects(status(http.n5!, 1000));
+    await rt.restart('n5');
+    assert.equal((await status(http.n5!)).id, 'n5');
+    assert.equal(await getKey(http.n5!, 'durable'), 'kept');
+    // the partition was re-applied in the new network namespace
+    await putKey(http.n1!, 'after-restart', 1);
+    await waitFor('after-restart on n2', async () => (await getKey(http.n2!, 'after-restart')) === 1);
+    await putKey(http.n3!, 'after-restart-2', 1);
+    await waitFor('after-restart-2 on n4', async () => (await getKey(http.n4!, 'after-restart-2')) === 1);
+    assert.equal(await getKey(http.n5!, 'after-restart'), undefined);
+    await rt.heal();
+    await waitFor('n5 catches up after heal', async () => (await getKey(http.n5!, 'after-restart')) === 1, 30_000);
+  });
+
+  await t.test('a clock bump shows in /admin/status, and resetting it returns to real time', async () => {
+    await rt.setClockOffset('n2', 120_000);
+    await waitFor('n2 clock ~ +120 s', async () => {
+      const skew = (await status(http.n2!)).clock - Date.now();
+      return skew > 110_000 && skew < 130_000;
+    });
+    const n3skew = (await status(http.n3!)).clock - Date.now();
+    assert.ok(Math.abs(n3skew) < 10_000, `n3 unaffected, skew ${n3skew}`);
+    await rt.setClockOffset('n2', 0);
+    await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
+  });
+
+  await t.test('link faults: loss 1 on n1->n3 starves n3 of n1 only; delay installs the recorded shaping', async () => {
+    await rt.setLinkFault('n1', 'n3', { loss: 1 });
+    await rt.setLinkFault('n1', 'n2', { delayMs: 20 });
+    await putKey(http.n1!, 'lossy', 'v');
+    await waitFor('lossy on n2, n4, n5', async () => {
+      for (const x of ['n2', 'n4', 'n5']) if ((await getKey(http[x]!, 'lossy')) !== 'v') return false;
+      return true;
+    });
+    // real maep would relay through n2 (anti-entropy); the fixture pushes only its own map, so
+    // only assert the dropped direct link when the fixture is running
+    if (testEntry().endsWith('fake-maep.ts')) assert.equal(await getKey(http.n3!, 'lossy'), undefined);
+    const link = rt.info.mechanisms.link!;
+    const n1 = await docker().getContainer(`splitbrain-${runId}-n1`).inspect();
+    if (findBinary('nsenter') && process.getuid?.() === 0) {
+      const classes = execFileSync('nsenter', ['-t', String(n1.State.Pid), '-n', 'tc', 'qdisc', 'show', 'dev', 'eth0'], { encoding: 'utf8' });
+      assert.match(classes, /htb/);
+      assert.equal(/netem/.test(classes), link.startsWith('tc netem'));
+    }
+    await rt.clearLinkFaults();
+    await waitFor('lossy reaches n3 once the link is clear', async () => (await getKey(http.n3!, 'lossy')) === 'v', 30_000);
+  });
+
+  await t.test('mechanisms say what was used', () => {
+    const m = rt.info.mechanisms;
+    assert.equal(rt.info.name, 'docker');
+    assert.match(m.image!, /^(rootfs-import|dockerfile)$/);
+    assert.match(m.partition!, /iptables/);
+    assert.match(m.clock!, /libfaketime|clock-offset-file/);
+    assert.match(m.link!, /netem|htb/);
+  });
+
+  await t.test('teardown copies node logs and leaves no container or network with the run label', async () => {
+    await rt.teardown();
+    for (const id of NODES) {
+      const p = join(runDir, 'nodes', `${id}.log`);
+      assert.ok(existsSync(p));
+      assert.match(readFileSync(p, 'utf8'), new RegExp(`maep ${id} ready`));
+    }
+    assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+    await rt.teardown(); // idempotent
+  });
+});

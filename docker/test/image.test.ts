@@ -1,0 +1,52 @@
+// The image is built from nothing (no registry here: the rootfs-import path), is recognised by its
+// content hash afterwards, and holds a working node, iptables and tc.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { docker } from '../engine.ts';
+import { ensureImage, imageExists } from '../image.ts';
+import { engineOrSkip, testEntry } from './helpers.ts';
+import { demux } from '../runtime.ts';
+
+async function runInImage(tag: string, cmd: string[]): Promise<{ code: number; out: string }> {
+  const c = await docker().createContainer({ Image: tag, Cmd: cmd, Labels: { 'splitbrain.run': 'image-test' } });
+  try {
+    await c.start();
+    const { StatusCode } = await c.wait();
+    const logs = (await c.logs({ stdout: true, stderr: true })) as unknown as Buffer;
+    return { code: StatusCode, out: demux(logs) };
+  } finally {
+    await c.remove({ force: true });
+  }
+}
+
+test('the maep image builds from nothing, is reused when unchanged, and holds node, iptables and tc', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const lines: string[] = [];
+  const log = (l: string) => { lines.push(l); t.diagnostic(l); };
+  const first = await ensureImage({ entry: testEntry(), log });
+  // remove it (and so build from nothing), unless a container still uses it
+  await docker().getImage(first.tag).remove({ force: true }).catch(() => {});
+  assert.equal(await imageExists(first.tag), false);
+
+  const built = await ensureImage({ entry: testEntry(), log });
+  assert.equal(built.built, true);
+  assert.equal(built.tag, first.tag, 'same inputs, same content-hash tag');
+  assert.equal(await imageExists(built.tag), true);
+  // no registry on this machine means path (b); elsewhere (a) may be chosen: either is printed
+  assert.ok(lines.some((l) => l.includes(built.tag) && l.includes(built.how === 'rootfs-import' ? 'root filesystem' : 'Dockerfile')));
+
+  const again = await ensureImage({ entry: testEntry(), log });
+  assert.equal(again.built, false);
+  assert.equal(again.tag, built.tag);
+
+  const node = await runInImage(built.tag, ['/usr/local/bin/node', '-e', 'console.log(process.version)']);
+  assert.equal(node.code, 0, node.out);
+  assert.equal(node.out.trim(), process.version);
+  if (built.how === 'rootfs-import') {
+    const ipt = await runInImage(built.tag, ['/usr/sbin/iptables', '-V']);
+    assert.equal(ipt.code, 0, ipt.out);
+    assert.match(ipt.out, /iptables v\d/);
+    const tc = await runInImage(built.tag, ['/usr/sbin/tc', '-V']);
+    assert.equal(tc.code, 0, tc.out);
+  }
+});
