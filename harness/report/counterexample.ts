@@ -76,7 +76,7 @@ export function renderPartition(p: unknown, n: number): string {
   return `<div class="cx" data-partition="${n}">
 <h4>Partition${esc(key)}${num(o.opCount) !== null ? ` · ${esc(o.opCount)} ops` : ''}${num(o.opsOmitted) ? ` (${esc(o.opsOmitted)} far from the failure not drawn)` : ''}</h4>
 ${typeof o.explanation === 'string' ? `<p class="explain">${esc(o.explanation)}</p>` : ''}
-${ops.length ? svg(ops, stepNo, stuckIds) : '<p>(no ops in the counterexample)</p>'}
+${ops.length ? svg(ops, stepNo, stuckIds, new Map(steps.map((s) => [s.id ?? -1, s.stateAfter]))) : '<p>(no ops in the counterexample)</p>'}
 <div class="cx-lists">
 <div><h5>Longest linearization${omitted ? ` (last ${steps.length} of ${omitted + steps.length} steps)` : ''}</h5>
 ${o.initialState !== undefined ? `<p>initial state: <code>${esc(str(o.initialState))}</code></p>` : ''}
@@ -89,7 +89,7 @@ ${Object.keys(extra).length ? `<details><summary>other fields</summary><pre>${es
 </div>`;
 }
 
-function svg(ops: OpV[], stepNo: Map<number, number>, stuck: Set<number>): string {
+function svg(ops: OpV[], stepNo: Map<number, number>, stuck: Set<number>, states: Map<number, string | null>): string {
   const procs = [...new Set(ops.map((x) => x.process))].sort((a, b) => (Number(a) - Number(b)) || a.localeCompare(b));
   const t0 = Math.min(...ops.map((x) => x.invoke));
   const done = ops.map((x) => x.complete).filter((x): x is number => x !== null);
@@ -106,7 +106,8 @@ function svg(ops: OpV[], stepNo: Map<number, number>, stuck: Set<number>): strin
     const y = top + lane * laneH + 6, h = laneH - 12;
     const no = stepNo.get(op.id);
     const cls = stuck.has(op.id) ? 'cx-stuck' : no !== undefined ? 'cx-lin' : 'cx-rest';
-    const label = `${no !== undefined ? `${no}. ` : stuck.has(op.id) ? '✗ ' : ''}${op.describe}${op.complete === null ? ' (pending)' : ''}`;
+    const after = no !== undefined ? states.get(op.id) : undefined;
+    const label = `${no !== undefined ? `${no}. ` : stuck.has(op.id) ? '✗ ' : ''}${op.describe}${op.complete === null ? ' (pending)' : ''}${after != null ? ` ⇒ ${after}` : ''}${stuck.has(op.id) ? ' (could not place)' : ''}`;
     const chars = Math.max(0, Math.floor((x1 - x0 - 6) / 6.2));
     const shown = label.length > chars ? label.slice(0, Math.max(0, chars - 1)) + (chars > 1 ? '…' : '') : label;
     return `<g class="${cls}" data-op="${op.id}"><title>${esc(label)} — process ${esc(op.process)}, ${op.invoke} → ${op.complete ?? 'pending'}${stuck.has(op.id) ? ' — could not place' : ''}</title>
@@ -115,5 +116,5 @@ function svg(ops: OpV[], stepNo: Map<number, number>, stuck: Set<number>): strin
   return `<svg class="cx-svg" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="ops per client">
 <defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fde2e2"/><line x1="0" y1="0" x2="0" y2="6" stroke="#c0392b" stroke-width="2"/></pattern></defs>
 ${lanes}${bars}
-<text x="${left}" y="${H - 6}" class="axis">time →  (numbered: linearized order · ✗ hatched, dashed: could not place · plain: not reached)</text></svg>`;
+<text x="${left}" y="${H - 6}" class="axis">time →  (numbered: linearized order, ⇒ state after · ✗ hatched, dashed: could not place · plain: not reached)</text></svg>`;
 }

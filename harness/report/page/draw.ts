@@ -34,6 +34,7 @@ function width(el: HTMLElement): number {
 function faultPlugin(offset = 0): uPlotT.Plugin {
   return {
     hooks: {
+      ready: [(u: uPlotT) => { if (offset === 0) u.setScale('x', { min: 0, max: Math.max(data.spanS, 1e-3) }); }],
       drawAxes: [(u: uPlotT) => {
         const ctx = u.ctx;
         const { top, height, left, width: w } = u.bbox;
@@ -64,6 +65,8 @@ function faultPlugin(offset = 0): uPlotT.Plugin {
   };
 }
 
+// every time chart starts on the whole run (0 .. span) so they line up; drag-zoom still works
+const xScale: uPlotT.Scale = { time: false };
 const xAxis: uPlotT.Axis = { label: 'time since start (s)', values: (_u, vals) => vals.map((v) => fmtS(v)) };
 
 /** Custom point shapes so outcomes differ by form as well as colour: ● ok, ✕ fail, ▲ info. */
@@ -110,7 +113,7 @@ function latencyChart(el: HTMLElement) {
   })));
   charts.latency = new uPlot({
     width: width(el), height: 320, series,
-    scales: { x: { time: false }, y: { distr: 3 } },
+    scales: { x: xScale, y: { distr: 3 } },
     axes: [xAxis, { label: 'latency (ms, log)', size: 60 }],
     cursor: { drag: { x: true, y: false } },
     plugins: [faultPlugin()],
@@ -124,7 +127,7 @@ function quantileChart(el: HTMLElement) {
   charts.quantiles = new uPlot({
     width: width(el), height: 260,
     series: [{}, line('p50 (solid)', [], '#0072B2'), line('p95 (dashed)', [8, 4], '#E69F00'), line('p99 (dotted)', [2, 3], '#D55E00'), line('max (dash-dot)', [10, 3, 2, 3], '#000')],
-    scales: { x: { time: false }, y: { distr: 3 } },
+    scales: { x: xScale, y: { distr: 3 } },
     axes: [xAxis, { label: `latency per ${Q.bucketS} s (ms, log)`, size: 60 }],
     plugins: [faultPlugin()],
   }, [Q.t, Q.p50, Q.p95, Q.p99, Q.max] as uPlotT.AlignedData, el);
@@ -136,7 +139,7 @@ function throughputChart(el: HTMLElement) {
   charts.throughput = new uPlot({
     width: width(el), height: 260,
     series: [{}, s('ok (solid)', OUTCOME_COLOR[0], []), s('fail (dashed)', OUTCOME_COLOR[1], [8, 4]), s('info (dotted)', OUTCOME_COLOR[2], [2, 3])],
-    scales: { x: { time: false } },
+    scales: { x: xScale },
     axes: [xAxis, { label: `completions/s (per ${T.bucketS} s)`, size: 60 }],
     plugins: [faultPlugin()],
   }, [T.t, T.ok, T.fail, T.info] as uPlotT.AlignedData, el);
@@ -155,7 +158,7 @@ function bankChart(el: HTMLElement) {
   }
   charts.bank = new uPlot({
     width: width(el), height: 260, series,
-    scales: { x: { time: false }, total: {}, min: {} },
+    scales: { x: xScale, total: {}, min: {} },
     axes: [xAxis, { scale: 'total', label: 'total', size: 60 }, { scale: 'min', label: 'lowest balance', side: 1, size: 60, grid: { show: false } }],
     plugins: [faultPlugin()],
   }, [B.t, ...cols] as uPlotT.AlignedData, el);
@@ -225,12 +228,12 @@ function timeline(root: HTMLElement) {
       const a = Math.max(LEFT, x(p.start)), b = Math.min(W, x(p.end));
       ctx.fillStyle = 'rgba(120,120,120,0.15)'; ctx.fillRect(a, 0, b - a, H - 20);
       ctx.fillStyle = '#333'; ctx.font = '11px sans-serif';
-      ctx.fillText(`${p.kind}${p.label ? ': ' + p.label : ''}`.slice(0, 60), a + 2, H - 8 - (k % 2) * 0);
+      ctx.fillText(`${p.kind}${p.label ? ': ' + p.label : ''}`.slice(0, 60), a + 2, 10 + (k % 3) * 12);
     });
     if (data.faults.healAt !== null && data.faults.healAt >= ws && data.faults.healAt <= ws + ww) {
       const hx = x(data.faults.healAt);
       ctx.strokeStyle = '#222'; ctx.setLineDash([6, 4]); ctx.beginPath(); ctx.moveTo(hx, 0); ctx.lineTo(hx, H - 20); ctx.stroke(); ctx.setLineDash([]);
-      ctx.fillStyle = '#222'; ctx.fillText('heal', hx + 2, 10);
+      ctx.fillStyle = '#222'; ctx.fillText('heal', hx + 2, H - 26);
     }
     ctx.font = `${Math.min(11, laneH - 2)}px sans-serif`;
     for (let l = 0; l < lanes; l++) {
@@ -238,6 +241,15 @@ function timeline(root: HTMLElement) {
       if (laneH >= 10 || l % 5 === 0) ctx.fillText(`p${T.processes[l]}`, 2, l * laneH + laneH - 4);
       ctx.strokeStyle = '#eee'; ctx.beginPath(); ctx.moveTo(LEFT, (l + 1) * laneH); ctx.lineTo(W, (l + 1) * laneH); ctx.stroke();
     }
+    // time ticks along the bottom
+    ctx.fillStyle = '#555'; ctx.strokeStyle = '#bbb'; ctx.font = '10px sans-serif';
+    const tick = niceStep(ww / 8);
+    for (let tt = Math.ceil(ws / tick) * tick; tt <= ws + ww + 1e-9; tt += tick) {
+      const tx = x(tt);
+      ctx.beginPath(); ctx.moveTo(tx, H - 22); ctx.lineTo(tx, H - 18); ctx.stroke();
+      ctx.fillText(fmtS(tt), tx + 2, H - 10);
+    }
+    ctx.font = `${Math.min(11, laneH - 2)}px sans-serif`;
     hits = [];
     let drawn = 0;
     const from = lowerBound(ws - T.maxDur), to = lowerBound(ws + ww);
@@ -286,6 +298,12 @@ function timeline(root: HTMLElement) {
   root.querySelector('#tl-next')!.addEventListener('click', () => { slider.value = String(Number(slider.value) + Number(widthSel.value)); draw(); });
   slider.value = '0';
   draw();
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(Math.max(raw, 1e-6)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
 }
 
 function on(id: string, f: (el: HTMLElement) => void) {
