@@ -1,0 +1,65 @@
+// Teardown also happens when the harness does not end normally: uncaught exception,
+// process.exit, Ctrl-C / SIGTERM. After a SIGKILL nothing can run, so the next run's start
+// (reapOrphans) and `cluster down --all` (removeAllLeftovers) remove what is left.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { reapOrphans, removeAllLeftovers } from '../cleanup.ts';
+import { engineOrSkip, leftovers, tempRunDir, testEntry, uniqueRunId } from './helpers.ts';
+
+const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
+
+/** start the child, wait for "UP", act, and resolve with its exit code/signal */
+async function runChild(mode: string, runId: string, runDir: string, act: (pid: number) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, runId, runDir, testEntry()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((res) => p.on('exit', (code, signal) => res({ code, signal, err })));
+  await new Promise<void>((res, rej) => {
+    let out = '';
+    p.stdout.on('data', (d) => { out += d; if (out.includes('UP')) res(); });
+    p.on('exit', () => rej(new Error(`child ended before UP: ${err}`)));
+  });
+  assert.notDeepEqual(await leftovers(runId), { containers: [], networks: [] }, 'the child had a cluster up');
+  act(p.pid!);
+  return exited;
+}
+
+for (const [mode, how, act] of [
+  ['throw', 'an uncaught exception', () => {}],
+  ['exit', 'process.exit without teardown', () => {}],
+  ['wait', 'SIGINT (Ctrl-C)', (pid: number) => process.kill(pid, 'SIGINT')],
+  ['wait', 'SIGTERM', (pid: number) => process.kill(pid, 'SIGTERM')],
+] as const) {
+  test(`a harness ending by ${how} leaves no container or network behind`, async (t) => {
+    if (!(await engineOrSkip(t))) return;
+    const runId = uniqueRunId(`crash-${mode}`);
+    const r = await runChild(mode, runId, tempRunDir(t), act);
+    assert.ok(r.code !== 0 || r.signal, `child should not exit cleanly: ${JSON.stringify(r)}`);
+    assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+  });
+}
+
+test('after SIGKILL, the next run start (reapOrphans) removes the dead harness\'s cluster', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const runId = uniqueRunId('crash-kill');
+  const r = await runChild('wait', runId, tempRunDir(t), (pid) => process.kill(pid, 'SIGKILL'));
+  assert.equal(r.signal, 'SIGKILL');
+  const left = await leftovers(runId);
+  assert.equal(left.containers.length, 2, 'SIGKILL leaves the containers');
+  assert.equal(left.networks.length, 1);
+  assert.ok((await reapOrphans()) >= 3);
+  assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+});
+
+// note: removeAllLeftovers removes every splitbrain-labelled object on the engine, as
+// `cluster down --all` must; the test suite runs files one at a time, so nothing else is live
+test('cluster down --all (removeAllLeftovers) removes clusters of killed harnesses', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const runId = uniqueRunId('crash-all');
+  await runChild('wait', runId, tempRunDir(t), (pid) => process.kill(pid, 'SIGKILL'));
+  assert.equal((await leftovers(runId)).containers.length, 2);
+  assert.ok((await removeAllLeftovers()) >= 3);
+  assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+});
