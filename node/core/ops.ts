@@ -1,0 +1,101 @@
+/**
+ * An operation: the unit of maep's replicated, append-only log. Every write a client makes becomes
+ * one operation; the node's state is a deterministic fold over the set of visible operations.
+ * The id is a content hash, so the same operation has the same id on every replica and a set of
+ * operations can be compared by ids alone (Merkle tree, dedup).
+ */
+import { createHash } from 'node:crypto';
+import type { VersionVector } from './version-vector.ts';
+
+/** `put` and `cas` write a register, `append` a per-key history, `transfer` the bank ledger. */
+export type OpKind = 'put' | 'cas' | 'append' | 'transfer';
+export const OP_KINDS: readonly OpKind[] = ['put', 'cas', 'append', 'transfer'];
+
+export interface TransferPayload { from: number; to: number; amount: number }
+export interface AppendPayload { value: unknown; links: string[] }
+export interface PutPayload { value: unknown }
+
+export interface Op {
+  /** 32 hex chars: first 128 bits of sha256 over the other fields */
+  id: string;
+  origin: string;
+  /** 1, 2, 3... per origin */
+  seq: number;
+  /** the origin's wall clock (ms since epoch) when it created the op */
+  ts: number;
+  /** what the origin had seen (visible) when it created the op; vv[origin] = seq - 1 */
+  vv: VersionVector;
+  kind: OpKind;
+  key: string;
+  payload: unknown;
+}
+
+export type OpFields = Omit<Op, 'id'>;
+
+/** Stable JSON: object keys sorted, so equal values hash and compare equal on every node. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+}
+
+export function opId(f: OpFields): string {
+  const vv = Object.keys(f.vv).sort().map((k) => [k, f.vv[k]]);
+  const text = JSON.stringify([f.origin, f.seq, f.ts, vv, f.kind, f.key]) + canonicalJson(f.payload);
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+export function makeOp(f: OpFields): Op {
+  return { id: opId(f), ...f };
+}
+
+/** Compact positional form used on the wire and on disk. */
+export type WireOp = [string, string, number, number, Record<string, number>, OpKind, string, unknown];
+
+export function opToWire(op: Op): WireOp {
+  return [op.id, op.origin, op.seq, op.ts, op.vv, op.kind, op.key, op.payload];
+}
+
+const ID_RE = /^[0-9a-f]{32}$/;
+const MAX_JSON_DEPTH = 64;
+
+/** Depth of a JSON-like value, stopping early once it exceeds `limit`. */
+export function jsonDepthExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  const walk = (v: unknown, d: number): boolean => {
+    if (d > limit) return true;
+    if (v === null || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.some((x) => walk(x, d + 1));
+    return Object.values(v as object).some((x) => walk(x, d + 1));
+  };
+  return walk(value, 0);
+}
+
+function isSafeNat(n: unknown): n is number { return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0; }
+
+/**
+ * Parse and validate an operation from its positional form. Returns an error string (naming the
+ * problem) instead of throwing, because the input comes from peers or disk and may be garbage.
+ */
+export function opFromWire(w: unknown): Op | string {
+  if (!Array.isArray(w) || w.length !== 8) return 'operation is not an 8-element array';
+  const [id, origin, seq, ts, vv, kind, key, payload] = w as unknown[];
+  if (typeof id !== 'string' || !ID_RE.test(id)) return 'operation id is not 32 hex chars';
+  if (typeof origin !== 'string' || origin.length === 0 || origin.length > 256) return 'operation origin is not a node id';
+  if (!isSafeNat(seq) || seq < 1) return 'operation seq is not a positive integer';
+  if (typeof ts !== 'number' || !Number.isFinite(ts)) return 'operation timestamp is not a number';
+  if (vv === null || typeof vv !== 'object' || Array.isArray(vv)) return 'operation version vector is not a map';
+  for (const c of Object.values(vv as object)) if (!isSafeNat(c)) return 'operation version vector has a non-integer count';
+  if (typeof kind !== 'string' || !(OP_KINDS as readonly string[]).includes(kind)) return 'operation kind is unknown';
+  if (typeof key !== 'string' || key.length > 4096) return 'operation key is not a string';
+  if (jsonDepthExceeds(payload)) return 'operation payload is nested too deeply';
+  const p = payload as Record<string, unknown> | null;
+  if (p === null || typeof p !== 'object') return 'operation payload is not an object';
+  if (kind === 'transfer') {
+    if (!isSafeNat(p.from) || !isSafeNat(p.to) || !isSafeNat(p.amount)) return 'transfer payload needs integer from, to, amount';
+  } else if (kind === 'append') {
+    if (!Array.isArray(p.links) || !p.links.every((l) => typeof l === 'string' && ID_RE.test(l))) return 'append payload needs a links array of op ids';
+  }
+  return { id, origin, seq, ts, vv: vv as VersionVector, kind: kind as OpKind, key, payload };
+}

@@ -1,0 +1,566 @@
+/**
+ * maep's pure core: a state machine fed with client requests, peer messages and timer ticks.
+ * It owns no socket, timer or file: time and randomness come from `ReplicaEnv`, and every call
+ * returns `Effects` (replies, messages to send, operations to persist, events to log) that the
+ * shell (or a test's in-memory network, or the simulator) carries out.
+ *
+ * Durability contract with the shell: a client reply must only be released after the ops in the
+ * same Effects' `persist` list are durable (per the fsync policy).
+ */
+import { DeltaPhase, type Message } from './messages.ts';
+import { MerkleTree, DIGEST_BYTES } from './merkle.ts';
+import { canonicalJson, makeOp, type Op, type OpKind } from './ops.ts';
+import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
+import { FoldedState } from './state.ts';
+import { SeqTracker, type OriginHoldings, type VersionVector } from './version-vector.ts';
+
+export interface ReplicaOptions {
+  id: string;
+  /** this node's peer (TCP) address, advertised in JOIN */
+  advertise: string;
+  /** the --peers seed list */
+  seeds: { id: string; addr: string }[];
+  accounts: number;
+  initialBalance: number;
+  heartbeatIntervalMs: number;
+  antiEntropyIntervalMs: number;
+  phi: PhiOptions;
+  merkleDepth: number;
+  /** an anti-entropy session not finished after this long is abandoned */
+  syncTimeoutMs: number;
+  /** ops per PUSH/DELTA_SYNC frame, keeps frames well under the size limit */
+  maxOpsPerMessage: number;
+  unsafe: { noCausalDelivery: boolean; noAntiEntropy: boolean; lwwNoTiebreak: boolean };
+}
+
+export function defaultReplicaOptions(id: string, over: Partial<ReplicaOptions> = {}): ReplicaOptions {
+  const hb = over.heartbeatIntervalMs ?? 200;
+  return {
+    id, advertise: '', seeds: [], accounts: 8, initialBalance: 10, heartbeatIntervalMs: hb,
+    antiEntropyIntervalMs: 1000, phi: defaultPhiOptions(hb), merkleDepth: 4, syncTimeoutMs: 10_000,
+    maxOpsPerMessage: 2000, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
+    ...over,
+  };
+}
+
+export interface ReplicaEnv {
+  /** wall clock, ms since epoch: op timestamps only */
+  wallNow(): number;
+  /** monotonic ms: timers and failure detection */
+  monoNow(): number;
+  /** uniform [0, 1) */
+  random(): number;
+}
+
+export type ReplicaEvent =
+  | { type: 'log'; level: 'info' | 'warn' | 'debug'; text: string }
+  | { type: 'peer-added'; id: string; addr: string }
+  | { type: 'sync-done'; session: number; peer: string; repaired: number; ok: boolean }
+  | { type: 'repaired'; n: number };
+
+export interface Effects {
+  /** to send back on the connection the triggering message arrived on */
+  replies: Message[];
+  /** to send to a peer over the connection this node dialed to it (dropped if none) */
+  sends: { to: string; msg: Message }[];
+  /** new operations to append to the log */
+  persist: Op[];
+  events: ReplicaEvent[];
+}
+
+export function noEffects(): Effects { return { replies: [], sends: [], persist: [], events: [] }; }
+
+export type ClientRequest =
+  | { t: 'put'; key: string; value: unknown }
+  | { t: 'get'; key: string }
+  | { t: 'cas'; key: string; expected: unknown; new: unknown }
+  | { t: 'append'; key: string; value: unknown }
+  | { t: 'history'; key: string }
+  | { t: 'transfer'; from: number; to: number; amount: number }
+  | { t: 'bank' }
+  | { t: 'status' };
+
+export interface ClientReply { status: number; body: Record<string, unknown> }
+
+interface PeerState {
+  id: string;
+  addr: string;
+  seed: boolean;
+  detector: PhiAccrual;
+  alive: boolean;
+}
+
+interface Session { id: number; peer: string; started: number; repaired: number }
+
+export class Replica {
+  readonly id: string;
+  private readonly byId = new Map<string, Op>();
+  /** first op seen per (origin, seq); a second op with the same pair (a node that lost its log
+   *  reused a seq) is still kept in byId and found by the Merkle walk */
+  private readonly bySeq = new Map<string, Op[]>();
+  private readonly have = new SeqTracker();
+  private readonly merkle: MerkleTree;
+  private readonly state: FoldedState;
+  private readonly visibleVV: VersionVector = {};
+  private visibleCount = 0;
+  /** received but causally not yet deliverable, per origin, by seq */
+  private readonly pending = new Map<string, Map<number, Op[]>>();
+  private pendingCount = 0;
+  private nextSeq = 1;
+  private readonly peers = new Map<string, PeerState>();
+  private readonly sessions = new Map<number, Session>();
+  private nextSession = 1;
+  private lastHeartbeat = -Infinity;
+  private lastAntiEntropy: number;
+  private joined = false;
+  /** counters the shell exports as metrics */
+  readonly counters = { repaired: 0, syncRounds: 0, opsCreated: 0, opsReceived: 0 };
+
+  constructor(readonly opts: ReplicaOptions, private readonly env: ReplicaEnv) {
+    this.id = opts.id;
+    this.merkle = new MerkleTree(opts.merkleDepth);
+    this.state = new FoldedState(opts.accounts, opts.initialBalance, opts.unsafe.lwwNoTiebreak);
+    for (const s of opts.seeds) if (s.id !== this.id) this.addPeer(s.id, s.addr, true);
+    // first anti-entropy round one interval after start, not at once
+    this.lastAntiEntropy = env.monoNow();
+  }
+
+  private addPeer(id: string, addr: string, seed: boolean): PeerState {
+    const p: PeerState = { id, addr, seed, detector: new PhiAccrual(this.opts.phi, this.opts.heartbeatIntervalMs), alive: false };
+    this.peers.set(id, p);
+    return p;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /** load operations recovered from the log (no effects: they are already on disk) */
+  restore(ops: Iterable<Op>): number {
+    let n = 0;
+    for (const op of ops) if (this.store(op)) { this.offer(op); n++; }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- queries for the shell
+
+  peerIds(): string[] { return [...this.peers.keys()]; }
+  peerAddr(id: string): string | undefined { return this.peers.get(id)?.addr; }
+  isAlive(id: string): boolean { return this.peers.get(id)?.alive ?? false; }
+  opCount(): number { return this.byId.size; }
+  visibleOpCount(): number { return this.visibleCount; }
+  pendingOpCount(): number { return this.pendingCount; }
+  merkleRoot(): string { return this.merkle.rootHex(); }
+  merkleTree(): MerkleTree { return this.merkle; }
+  versionVector(): VersionVector { return { ...this.visibleVV }; }
+  allOps(): IterableIterator<Op> { return this.byId.values(); }
+  hasOp(id: string): boolean { return this.byId.has(id); }
+  /** the fold, for tests and the simulator */
+  view(): FoldedState { return this.state; }
+
+  // ---------------------------------------------------------------- client requests
+
+  client(req: ClientRequest): { reply: ClientReply; fx: Effects } {
+    const fx = noEffects();
+    const reply = this.clientInner(req, fx);
+    return { reply, fx };
+  }
+
+  private clientInner(req: ClientRequest, fx: Effects): ClientReply {
+    switch (req.t) {
+      case 'get':
+        return ok({ key: req.key, value: this.state.read(req.key) });
+      case 'put': {
+        const op = this.create('put', req.key, { value: req.value }, fx);
+        return ok({ ok: true, id: op.id });
+      }
+      case 'cas': {
+        const current = this.state.read(req.key);
+        if (canonicalJson(current) !== canonicalJson(req.expected)) {
+          return { status: 409, body: { error: `cas failed: key ${JSON.stringify(req.key)} holds ${canonicalJson(current)}, not the expected ${canonicalJson(req.expected)}`, current } };
+        }
+        const op = this.create('cas', req.key, { value: req.new }, fx);
+        return ok({ ok: true, id: op.id });
+      }
+      case 'append': {
+        const links = this.state.historyHeads(req.key);
+        const op = this.create('append', req.key, { value: req.value, links }, fx);
+        return ok({ ok: true, hash: op.id });
+      }
+      case 'history':
+        return ok({ key: req.key, entries: this.state.history(req.key).map((e) => ({ value: e.value, hash: e.hash, origin: e.origin, seq: e.seq, links: e.links })) });
+      case 'transfer': {
+        const n = this.opts.accounts;
+        for (const [name, a] of [['from', req.from], ['to', req.to]] as const) {
+          if (!Number.isSafeInteger(a) || a < 0) return { status: 400, body: { error: `"${name}" must be an account number (an integer 0..${n - 1}), got ${JSON.stringify(a)}` } };
+          if (a >= n) return { status: 404, body: { error: `unknown account ${a} in "${name}": accounts are 0..${n - 1}` } };
+        }
+        if (!Number.isSafeInteger(req.amount) || req.amount <= 0) return { status: 400, body: { error: `"amount" must be a positive safe integer, got ${JSON.stringify(req.amount)}` } };
+        if (req.from === req.to) return { status: 400, body: { error: `"from" and "to" are both account ${req.from}; a transfer needs two different accounts` } };
+        const balance = this.state.balances[req.from]!;
+        if (balance < req.amount) return { status: 409, body: { error: `insufficient funds: account ${req.from} has ${balance}, transfer needs ${req.amount}`, balance } };
+        this.create('transfer', 'bank', { from: req.from, to: req.to, amount: req.amount }, fx);
+        return ok({ ok: true });
+      }
+      case 'bank': {
+        const balances: Record<string, number> = {};
+        let total = 0;
+        this.state.balances.forEach((b, i) => { balances[String(i)] = b; total += b; });
+        return ok({ balances, total });
+      }
+      case 'status': {
+        const now = this.env.monoNow();
+        const peers = [...this.peers.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((p) => ({
+          id: p.id, alive: p.alive, suspect: !p.alive, phi: round2(p.detector.phi(now)),
+        }));
+        return ok({
+          id: this.id, clock: this.env.wallNow(), peers, opCount: this.byId.size, visibleOpCount: this.visibleCount,
+          pendingOpCount: this.pendingCount, versionVector: this.versionVector(), merkleRoot: this.merkle.rootHex(),
+        });
+      }
+    }
+  }
+
+  /** create a local op: visible at once (its context is by construction visible), pushed to live peers */
+  private create(kind: OpKind, key: string, payload: unknown, fx: Effects): Op {
+    const seq = this.nextSeq++;
+    const vv = { ...this.visibleVV };
+    if (seq > 1) vv[this.id] = seq - 1; else delete vv[this.id];
+    const op = makeOp({ origin: this.id, seq, ts: this.env.wallNow(), vv, kind, key, payload });
+    this.store(op);
+    this.offer(op);
+    fx.persist.push(op);
+    this.counters.opsCreated++;
+    for (const p of this.peers.values()) if (p.alive) fx.sends.push({ to: p.id, msg: { type: 'PUSH', ops: [op] } });
+    return op;
+  }
+
+  // ---------------------------------------------------------------- op set and delivery
+
+  /** add to the received set; false if already present */
+  private store(op: Op): boolean {
+    if (this.byId.has(op.id)) return false;
+    this.byId.set(op.id, op);
+    this.merkle.insert(op.id);
+    this.have.add(op.origin, op.seq);
+    let arr = this.bySeq.get(op.origin);
+    if (!arr) { arr = []; this.bySeq.set(op.origin, arr); }
+    if (arr[op.seq] === undefined) arr[op.seq] = op;
+    if (op.origin === this.id && op.seq >= this.nextSeq) this.nextSeq = op.seq + 1;
+    return true;
+  }
+
+  private deliverable(op: Op): boolean {
+    if ((this.visibleVV[op.origin] ?? 0) < op.seq - 1) return false;
+    for (const k in op.vv) if (k !== op.origin && (this.visibleVV[k] ?? 0) < op.vv[k]!) return false;
+    return true;
+  }
+
+  private makeVisible(op: Op): void {
+    this.state.apply(op);
+    this.visibleCount++;
+    if ((this.visibleVV[op.origin] ?? 0) < op.seq) this.visibleVV[op.origin] = op.seq;
+  }
+
+  /** causal delivery: visible now if its context is visible, else parked until it is */
+  private offer(op: Op): void {
+    if (this.opts.unsafe.noCausalDelivery || this.deliverable(op)) {
+      this.makeVisible(op);
+      if (this.pendingCount > 0) this.drain();
+      return;
+    }
+    let m = this.pending.get(op.origin);
+    if (!m) { m = new Map(); this.pending.set(op.origin, m); }
+    const list = m.get(op.seq);
+    if (list) list.push(op); else m.set(op.seq, [op]);
+    this.pendingCount++;
+  }
+
+  private drain(): void {
+    let progress = true;
+    while (progress && this.pendingCount > 0) {
+      progress = false;
+      for (const [origin, m] of this.pending) {
+        // the next seq, and any duplicate-seq op parked at or below the visible prefix
+        for (const [seq, list] of m) {
+          if (seq > (this.visibleVV[origin] ?? 0) + 1) continue;
+          const rest = list.filter((op) => {
+            if (!this.deliverable(op)) return true;
+            this.makeVisible(op); this.pendingCount--; progress = true;
+            return false;
+          });
+          if (rest.length === 0) m.delete(seq); else m.set(seq, rest);
+        }
+        if (m.size === 0) this.pending.delete(origin);
+      }
+    }
+  }
+
+  /** ingest ops from a peer; returns how many were new */
+  private ingest(ops: Op[], fx: Effects): number {
+    let n = 0;
+    for (const op of ops) {
+      if (!this.store(op)) continue;
+      fx.persist.push(op);
+      this.offer(op);
+      n++;
+    }
+    this.counters.opsReceived += n;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- membership
+
+  /** a peer introduced itself (handshake); learns it if new */
+  notePeer(id: string, addr: string): Effects {
+    const fx = noEffects();
+    this.learn(id, addr, fx);
+    return fx;
+  }
+
+  private learn(id: string, addr: string, fx: Effects): void {
+    if (id === this.id || this.peers.has(id) || !addr) return;
+    this.addPeer(id, addr, false);
+    fx.events.push({ type: 'peer-added', id, addr });
+    fx.events.push({ type: 'log', level: 'info', text: `learnt peer ${id} at ${addr}` });
+  }
+
+  /** the shell's dialed connection to `id` completed its handshake */
+  peerConnected(id: string): Effects {
+    const fx = noEffects();
+    const p = this.peers.get(id);
+    if (!p) return fx;
+    fx.sends.push({ to: id, msg: { type: 'JOIN', members: this.members(), r: false } });
+    fx.sends.push({ to: id, msg: { type: 'PING', n: this.env.monoNow() } });
+    // catch up at once after a (re)connect rather than waiting for the next round
+    if (!this.opts.unsafe.noAntiEntropy && !this.sessionWith(id)) this.startSession(id, fx);
+    return fx;
+  }
+
+  private members(): [string, string][] {
+    const out: [string, string][] = [[this.id, this.opts.advertise]];
+    for (const p of this.peers.values()) out.push([p.id, p.addr]);
+    return out;
+  }
+
+  // ---------------------------------------------------------------- peer messages
+
+  /** a message from peer `from` (the id established by the connection's handshake) */
+  receive(from: string, msg: Message): Effects {
+    const fx = noEffects();
+    switch (msg.type) {
+      case 'PING':
+        fx.replies.push({ type: 'PONG', n: msg.n });
+        break;
+      case 'PONG': {
+        const p = this.peers.get(from);
+        if (p) { p.detector.heartbeat(this.env.monoNow()); this.updateLiveness(p, fx); }
+        break;
+      }
+      case 'JOIN':
+        for (const [id, addr] of msg.members) this.learn(id, addr, fx);
+        if (!msg.r) fx.replies.push({ type: 'JOIN', members: this.members(), r: true });
+        else if (!this.joined) { this.joined = true; fx.events.push({ type: 'log', level: 'info', text: `joined cluster via ${from} (${this.peers.size + 1} members known)` }); }
+        break;
+      case 'PUSH':
+        this.ingest(msg.ops, fx);
+        break;
+      case 'VV':
+        this.answerVV(msg.s, msg.holdings, fx);
+        break;
+      case 'SYNC':
+        if (msg.r) this.onSyncAnswer(from, msg, fx); else this.answerSync(msg, fx);
+        break;
+      case 'DELTA_SYNC':
+        this.onDelta(from, msg, fx);
+        break;
+      case 'ID': case 'ACK_ID':
+        break; // handshake messages are the shell's business
+    }
+    return fx;
+  }
+
+  // ---------------------------------------------------------------- anti-entropy
+
+  private sessionWith(peer: string): Session | undefined {
+    for (const s of this.sessions.values()) if (s.peer === peer) return s;
+    return undefined;
+  }
+
+  /** start anti-entropy with every live peer now; returns the session ids (empty under --unsafe-no-anti-entropy) */
+  syncNow(): { sessions: number[]; fx: Effects } {
+    const fx = noEffects();
+    const ids: number[] = [];
+    if (this.opts.unsafe.noAntiEntropy) return { sessions: ids, fx };
+    for (const p of this.peers.values()) if (p.alive) ids.push(this.startSession(p.id, fx));
+    return { sessions: ids, fx };
+  }
+
+  /** start a session with a specific peer (tests, simulator) */
+  syncWith(peer: string): { session: number; fx: Effects } {
+    const fx = noEffects();
+    return { session: this.startSession(peer, fx), fx };
+  }
+
+  private startSession(peer: string, fx: Effects): number {
+    const s: Session = { id: this.nextSession++, peer, started: this.env.monoNow(), repaired: 0 };
+    this.sessions.set(s.id, s);
+    this.counters.syncRounds++;
+    fx.sends.push({ to: peer, msg: { type: 'VV', s: s.id, holdings: this.have.holdings() } });
+    return s.id;
+  }
+
+  private finishSession(s: Session, ok: boolean, fx: Effects): void {
+    this.sessions.delete(s.id);
+    fx.events.push({ type: 'sync-done', session: s.id, peer: s.peer, repaired: s.repaired, ok });
+    if (s.repaired > 0) fx.events.push({ type: 'log', level: 'info', text: `sync with ${s.peer} repaired ${s.repaired} ops` });
+  }
+
+  /** the ops I hold that `holdings` says the other side lacks (origins it could not list are left to the Merkle walk) */
+  private missingFrom(holdings: Record<string, OriginHoldings>): Op[] {
+    const out: Op[] = [];
+    for (const origin of this.have.origins()) {
+      const h = Object.prototype.hasOwnProperty.call(holdings, origin) ? holdings[origin]! : { prefix: 0, above: [] };
+      if (!h.above) continue;
+      const above = new Set(h.above);
+      const arr = this.bySeq.get(origin) ?? [];
+      const max = this.have.maxOf(origin);
+      for (let seq = h.prefix + 1; seq <= max; seq++) {
+        const op = arr[seq];
+        if (op && !above.has(seq)) out.push(op);
+      }
+    }
+    return out;
+  }
+
+  /** send ops in frame-sized chunks; the last chunk carries `last`'s phase and extras */
+  private chunked(ops: Op[], s: number, last: Omit<Extract<Message, { type: 'DELTA_SYNC' }>, 'type' | 's' | 'ops'>): Message[] {
+    const out: Message[] = [];
+    const k = this.opts.maxOpsPerMessage;
+    for (let i = 0; i + k < ops.length; i += k) out.push({ type: 'DELTA_SYNC', s, phase: DeltaPhase.Ops, ops: ops.slice(i, i + k) });
+    const tail = ops.length === 0 ? [] : ops.slice(Math.floor((ops.length - 1) / k) * k);
+    out.push({ type: 'DELTA_SYNC', s, ops: tail, ...last });
+    return out;
+  }
+
+  private answerVV(s: number, holdings: Record<string, OriginHoldings>, fx: Effects): void {
+    const missing = this.missingFrom(holdings);
+    fx.replies.push(...this.chunked(missing, s, { phase: DeltaPhase.VvReply, holdings: this.have.holdings() }));
+  }
+
+  private answerSync(msg: Extract<Message, { type: 'SYNC' }>, fx: Effects): void {
+    const depth = this.merkle.depth;
+    const level = msg.level;
+    const differing: number[] = [];
+    if (level <= depth) {
+      const nodes = this.merkle.nodesAt(level);
+      msg.idx.forEach((i, k) => {
+        if (i >= nodes) return;
+        if (!this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES))) differing.push(i);
+      });
+    }
+    if (level >= depth) {
+      fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: depth, idx: [], digests: new Uint8Array(0), leaves: differing.map((i) => [i, [...this.merkle.leafIds(i)]]) });
+      return;
+    }
+    const idx = differing.flatMap((i) => this.merkle.children(i));
+    fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: level + 1, idx, digests: this.digests(level + 1, idx) });
+  }
+
+  private digests(level: number, idx: number[]): Uint8Array {
+    const out = new Uint8Array(idx.length * DIGEST_BYTES);
+    idx.forEach((i, k) => out.set(this.merkle.digest(level, i), k * DIGEST_BYTES));
+    return out;
+  }
+
+  private onSyncAnswer(from: string, msg: Extract<Message, { type: 'SYNC' }>, fx: Effects): void {
+    const s = this.sessions.get(msg.s);
+    if (!s || s.peer !== from) return; // stale or foreign session
+    if (msg.leaves) {
+      const theyLack: Op[] = [];
+      const want: string[] = [];
+      for (const [leaf, ids] of msg.leaves) {
+        const theirs = new Set(ids);
+        for (const id of ids) if (!this.byId.has(id)) want.push(id);
+        for (const id of this.merkle.leafIds(leaf)) if (!theirs.has(id)) theyLack.push(this.byId.get(id)!);
+      }
+      if (theyLack.length === 0 && want.length === 0) { this.finishSession(s, true, fx); return; }
+      s.repaired += theyLack.length;
+      fx.sends.push(...this.chunked(theyLack, s.id, { phase: DeltaPhase.Want, want }).map((m) => ({ to: from, msg: m })));
+      return;
+    }
+    const level = msg.level;
+    if (level > this.merkle.depth) { this.finishSession(s, false, fx); return; }
+    const nodes = this.merkle.nodesAt(level);
+    const differing = msg.idx.filter((i, k) => i < nodes && !this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES)));
+    if (differing.length === 0) { this.finishSession(s, true, fx); return; }
+    fx.sends.push({ to: from, msg: { type: 'SYNC', s: s.id, r: false, level, idx: differing, digests: this.digests(level, differing) } });
+  }
+
+  private onDelta(from: string, msg: Extract<Message, { type: 'DELTA_SYNC' }>, fx: Effects): void {
+    const n = this.ingest(msg.ops, fx);
+    if (n > 0) { this.counters.repaired += n; fx.events.push({ type: 'repaired', n }); }
+    const s = this.sessions.get(msg.s);
+    const mine = s !== undefined && s.peer === from;
+    if (mine) s.repaired += n;
+    switch (msg.phase) {
+      case DeltaPhase.VvReply: {
+        if (!mine) return;
+        const theyLack = this.missingFrom(msg.holdings ?? {});
+        s.repaired += theyLack.length;
+        fx.sends.push(...this.chunked(theyLack, s.id, { phase: DeltaPhase.Ops }).map((m) => ({ to: from, msg: m })));
+        // same connection, so the peer ingests those ops before it compares trees
+        fx.sends.push({ to: from, msg: { type: 'SYNC', s: s.id, r: false, level: 0, idx: [0], digests: this.merkle.digest(0, 0) } });
+        return;
+      }
+      case DeltaPhase.Want: {
+        const wanted: Op[] = [];
+        for (const id of msg.want ?? []) { const op = this.byId.get(id); if (op) wanted.push(op); }
+        fx.replies.push(...this.chunked(wanted, msg.s, { phase: DeltaPhase.Final }));
+        return;
+      }
+      case DeltaPhase.Final:
+        if (mine) this.finishSession(s, true, fx);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private updateLiveness(p: PeerState, fx: Effects): void {
+    const now = this.env.monoNow();
+    const phi = p.detector.phi(now);
+    const alive = p.detector.heardOf() && phi <= this.opts.phi.threshold;
+    if (alive === p.alive) return;
+    p.alive = alive;
+    fx.events.push({ type: 'log', level: 'info', text: alive ? `peer ${p.id} alive` : `peer ${p.id} suspect (phi ${phi.toFixed(1)})` });
+    if (alive && !this.opts.unsafe.noAntiEntropy && !this.sessionWith(p.id)) this.startSession(p.id, fx);
+  }
+
+  /** call often (every few tens of ms): heartbeats, suspicion, anti-entropy, session timeouts */
+  tick(): Effects {
+    const fx = noEffects();
+    const now = this.env.monoNow();
+    if (now - this.lastHeartbeat >= this.opts.heartbeatIntervalMs) {
+      this.lastHeartbeat = now;
+      for (const p of this.peers.values()) fx.sends.push({ to: p.id, msg: { type: 'PING', n: now } });
+    }
+    for (const p of this.peers.values()) this.updateLiveness(p, fx);
+    for (const s of [...this.sessions.values()]) if (now - s.started > this.opts.syncTimeoutMs) this.finishSession(s, false, fx);
+    if (!this.opts.unsafe.noAntiEntropy && now - this.lastAntiEntropy >= this.opts.antiEntropyIntervalMs) {
+      this.lastAntiEntropy = now;
+      for (const peer of this.antiEntropyTargets()) if (!this.sessionWith(peer)) this.startSession(peer, fx);
+    }
+    return fx;
+  }
+
+  /** the next live peer on the ring (ids sorted) and one random live peer */
+  antiEntropyTargets(): string[] {
+    const live = [...this.peers.values()].filter((p) => p.alive).map((p) => p.id).sort();
+    if (live.length === 0) return [];
+    const next = live.find((id) => id > this.id) ?? live[0]!;
+    const random = live[Math.floor(this.env.random() * live.length)]!;
+    return next === random ? [next] : [next, random];
+  }
+}
+
+function ok(body: Record<string, unknown>): ClientReply { return { status: 200, body }; }
+function round2(x: number): number { return Math.round(x * 100) / 100; }

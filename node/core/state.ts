@@ -1,0 +1,151 @@
+/**
+ * The fold: what visible operations mean. Every reducer here is order-independent (LWW is a max,
+ * the bank a sum, the history a set ordered on read), so two replicas holding the same set of
+ * visible operations answer every read identically — except under the --unsafe-lww-no-tiebreak
+ * testing switch, which deliberately lets arrival order decide equal timestamps.
+ */
+import type { AppendPayload, Op, PutPayload, TransferPayload } from './ops.ts';
+
+interface RegisterCell { value: unknown; ts: number; origin: string; seq: number; id: string }
+
+export interface HistoryEntry { value: unknown; hash: string; origin: string; seq: number; ts: number; links: string[] }
+
+interface HistoryCell {
+  entries: Map<string, HistoryEntry>;
+  /** entries not linked to by any other entry: what a new append links back to */
+  heads: Set<string>;
+  referenced: Set<string>;
+  ordered: HistoryEntry[] | null;
+}
+
+/** (ts, origin, seq, id) total order used by LWW */
+function lwwGreater(a: RegisterCell, b: RegisterCell): boolean {
+  if (a.ts !== b.ts) return a.ts > b.ts;
+  if (a.origin !== b.origin) return a.origin > b.origin;
+  if (a.seq !== b.seq) return a.seq > b.seq;
+  return a.id > b.id;
+}
+
+export class FoldedState {
+  private readonly registers = new Map<string, RegisterCell>();
+  private readonly histories = new Map<string, HistoryCell>();
+  readonly balances: number[];
+
+  constructor(accounts: number, initialBalance: number, private readonly lwwNoTiebreak = false) {
+    this.balances = new Array<number>(accounts).fill(initialBalance);
+  }
+
+  apply(op: Op): void {
+    switch (op.kind) {
+      case 'put': case 'cas': {
+        const cell: RegisterCell = { value: (op.payload as PutPayload).value ?? null, ts: op.ts, origin: op.origin, seq: op.seq, id: op.id };
+        const cur = this.registers.get(op.key);
+        // the unsafe switch: an equal timestamp lets whichever op arrived last win
+        const wins = !cur || (this.lwwNoTiebreak ? cell.ts >= cur.ts : lwwGreater(cell, cur));
+        if (wins) this.registers.set(op.key, cell);
+        break;
+      }
+      case 'append': {
+        const p = op.payload as AppendPayload;
+        let h = this.histories.get(op.key);
+        if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: null }; this.histories.set(op.key, h); }
+        h.entries.set(op.id, { value: p.value ?? null, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links });
+        for (const l of p.links) { h.referenced.add(l); h.heads.delete(l); }
+        if (!h.referenced.has(op.id)) h.heads.add(op.id);
+        h.ordered = null;
+        break;
+      }
+      case 'transfer': {
+        const p = op.payload as TransferPayload;
+        // an op naming an account this node does not have (misconfigured peer) is kept in the log
+        // but cannot move money here
+        if (p.from < this.balances.length && p.to < this.balances.length) {
+          this.balances[p.from]! -= p.amount;
+          this.balances[p.to]! += p.amount;
+        }
+        break;
+      }
+    }
+  }
+
+  read(key: string): unknown { return this.registers.has(key) ? this.registers.get(key)!.value : null; }
+
+  registerKeys(): string[] { return [...this.registers.keys()]; }
+
+  historyHeads(key: string): string[] { return [...(this.histories.get(key)?.heads ?? [])].sort(); }
+
+  historyKeys(): string[] { return [...this.histories.keys()]; }
+
+  /**
+   * Entries in a deterministic causal order: a topological order of the link graph (an entry comes
+   * after everything it links to), ties broken by (ts, origin, seq, hash). Links to entries not
+   * (yet) visible are ignored, so the order is defined even without causal delivery.
+   */
+  history(key: string): HistoryEntry[] {
+    const h = this.histories.get(key);
+    if (!h) return [];
+    if (h.ordered) return h.ordered;
+    const before = (a: HistoryEntry, b: HistoryEntry) =>
+      a.ts !== b.ts ? a.ts < b.ts : a.origin !== b.origin ? a.origin < b.origin : a.seq !== b.seq ? a.seq < b.seq : a.hash < b.hash;
+    const indegree = new Map<string, number>();
+    const children = new Map<string, string[]>();
+    for (const e of h.entries.values()) {
+      let d = 0;
+      for (const l of new Set(e.links)) {
+        if (!h.entries.has(l)) continue;
+        d++;
+        let c = children.get(l);
+        if (!c) { c = []; children.set(l, c); }
+        c.push(e.hash);
+      }
+      indegree.set(e.hash, d);
+    }
+    const heap = new MinHeap<HistoryEntry>(before);
+    for (const e of h.entries.values()) if (indegree.get(e.hash) === 0) heap.push(e);
+    const out: HistoryEntry[] = [];
+    while (heap.size > 0) {
+      const e = heap.pop()!;
+      out.push(e);
+      for (const c of children.get(e.hash) ?? []) {
+        const d = indegree.get(c)! - 1;
+        indegree.set(c, d);
+        if (d === 0) heap.push(h.entries.get(c)!);
+      }
+    }
+    h.ordered = out;
+    return out;
+  }
+}
+
+class MinHeap<T> {
+  private readonly a: T[] = [];
+  constructor(private readonly less: (x: T, y: T) => boolean) {}
+  get size(): number { return this.a.length; }
+  push(x: T): void {
+    const a = this.a; a.push(x);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!]; i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.a;
+    if (a.length === 0) return undefined;
+    const top = a[0]; const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!]; i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Version vectors (origin → highest contiguous sequence number) and the per-origin tracker of which
+ * sequence numbers a replica holds. The tracker keeps the contiguous prefix plus the few numbers
+ * received beyond a gap, so anti-entropy can name exactly what is missing.
+ */
+export type VersionVector = Record<string, number>;
+
+/** true when `a` has seen everything `b` has */
+export function covers(a: VersionVector, b: VersionVector): boolean {
+  for (const k of Object.keys(b)) if ((a[k] ?? 0) < b[k]!) return false;
+  return true;
+}
+
+export function mergeVV(a: VersionVector, b: VersionVector): VersionVector {
+  const out: VersionVector = { ...a };
+  for (const k of Object.keys(b)) out[k] = Math.max(out[k] ?? 0, b[k]!);
+  return out;
+}
+
+/** What a replica reports about one origin in a VV message: prefix, and seqs held beyond it. */
+export interface OriginHoldings {
+  /** every seq 1..prefix is held */
+  prefix: number;
+  /** seqs > prefix that are held too; absent when there were too many to list */
+  above?: number[];
+}
+
+/** Tracks, per origin, which sequence numbers are present. */
+export class SeqTracker {
+  private prefix = new Map<string, number>();
+  private above = new Map<string, Set<number>>();
+
+  /** record seq for origin; returns false if it was already present */
+  add(origin: string, seq: number): boolean {
+    let p = this.prefix.get(origin) ?? 0;
+    if (seq <= p) return false;
+    let set = this.above.get(origin);
+    if (seq === p + 1) {
+      p = seq;
+      if (set) {
+        while (set.delete(p + 1)) p++;
+        if (set.size === 0) this.above.delete(origin);
+      }
+      this.prefix.set(origin, p);
+      return true;
+    }
+    if (!set) { set = new Set(); this.above.set(origin, set); }
+    if (set.has(seq)) return false;
+    set.add(seq);
+    return true;
+  }
+
+  has(origin: string, seq: number): boolean {
+    return seq <= (this.prefix.get(origin) ?? 0) || (this.above.get(origin)?.has(seq) ?? false);
+  }
+
+  prefixOf(origin: string): number { return this.prefix.get(origin) ?? 0; }
+
+  /** the highest seq held for origin (prefix or beyond) */
+  maxOf(origin: string): number {
+    let m = this.prefix.get(origin) ?? 0;
+    for (const s of this.above.get(origin) ?? []) if (s > m) m = s;
+    return m;
+  }
+
+  vector(): VersionVector {
+    const out: VersionVector = {};
+    for (const [k, v] of this.prefix) out[k] = v;
+    return out;
+  }
+
+  origins(): string[] {
+    return [...new Set([...this.prefix.keys(), ...this.above.keys()])];
+  }
+
+  holdings(maxListed = 1024): Record<string, OriginHoldings> {
+    const out: Record<string, OriginHoldings> = {};
+    for (const o of this.origins()) {
+      const set = this.above.get(o);
+      const h: OriginHoldings = { prefix: this.prefixOf(o) };
+      if (set && set.size > 0) { if (set.size <= maxListed) h.above = [...set].sort((a, b) => a - b); }
+      else h.above = [];
+      out[o] = h;
+    }
+    return out;
+  }
+}

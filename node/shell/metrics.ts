@@ -1,0 +1,32 @@
+/** Prometheus metrics for one node, on its own registry (several nodes may share a process in tests). */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Replica } from '../core/replica.ts';
+
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly ops: Counter<'kind'>;
+  readonly requests: Counter<'route' | 'status'>;
+  readonly peerMessages: Counter<'type' | 'direction'>;
+  readonly syncRounds: Counter;
+  readonly repaired: Counter;
+  readonly malformedFrames: Counter;
+  readonly droppedSends: Counter;
+
+  constructor(core: () => Replica, withDefaults = false) {
+    const r = this.registry;
+    this.ops = new Counter({ name: 'maep_ops_total', help: 'operations created on this node, by kind', labelNames: ['kind'], registers: [r] });
+    this.requests = new Counter({ name: 'maep_http_requests_total', help: 'client HTTP requests by route and status', labelNames: ['route', 'status'], registers: [r] });
+    this.peerMessages = new Counter({ name: 'maep_peer_messages_total', help: 'peer messages by type and direction (in/out)', labelNames: ['type', 'direction'], registers: [r] });
+    this.syncRounds = new Counter({ name: 'maep_sync_rounds_total', help: 'anti-entropy sessions started by this node', registers: [r] });
+    this.repaired = new Counter({ name: 'maep_sync_ops_repaired_total', help: 'operations this node received through anti-entropy that it lacked', registers: [r] });
+    this.malformedFrames = new Counter({ name: 'maep_malformed_frames_total', help: 'peer frames rejected (bad header, size, type or payload); each closed its connection', registers: [r] });
+    this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection or its buffer was full', registers: [r] });
+    new Gauge({ name: 'maep_op_count', help: 'operations held (received set)', registers: [r], collect() { this.set(core().opCount()); } });
+    new Gauge({ name: 'maep_visible_op_count', help: 'operations visible (causally delivered)', registers: [r], collect() { this.set(core().visibleOpCount()); } });
+    new Gauge({ name: 'maep_pending_op_count', help: 'operations held but waiting for their causal context', registers: [r], collect() { this.set(core().pendingOpCount()); } });
+    new Gauge({ name: 'maep_peer_alive', help: '1 if the failure detector considers the peer alive', labelNames: ['peer'], registers: [r], collect() {
+      for (const id of core().peerIds()) this.set({ peer: id }, core().isAlive(id) ? 1 : 0);
+    } });
+    if (withDefaults) collectDefaultMetrics({ register: r, prefix: 'maep_process_' });
+  }
+}

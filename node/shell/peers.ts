@@ -1,0 +1,244 @@
+/**
+ * TCP peer connections. Each node dials every peer it knows at the address from its own --peers
+ * list (never an address the peer advertises: the harness routes each directed link through its
+ * own proxy) and sends to that peer only over the connection it dialed; messages arriving on an
+ * accepted connection are answered on that same connection.
+ *
+ * A partition may blackhole a connection without any RST, so liveness is judged by traffic: a
+ * dialed connection that received nothing (not even a PONG) for `deadAfterMs` is destroyed and
+ * redialled with backoff; a handshake that does not complete in time is abandoned; write buffers
+ * are bounded and an over-full connection is destroyed rather than allowed to grow.
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Message } from '../core/messages.ts';
+import { decodeMessage, encodeMessage } from '../wire/codec.ts';
+import { FrameDecoder, FrameError, frameTypeName } from '../wire/frame.ts';
+import type { NodeMetrics } from './metrics.ts';
+import { parseHostPort } from './address.ts';
+
+export interface PeerNetHooks {
+  selfId: string;
+  advertise: string;
+  /** a decoded message from an identified peer; `reply` writes on the connection it came on */
+  onMessage(from: string, msg: Message, reply: (m: Message) => void): void;
+  /** our dialed connection to `peer` finished its handshake */
+  onConnected(peer: string): void;
+  /** an accepted connection introduced itself */
+  onHello(id: string, addr: string): void;
+  log(level: 'info' | 'warn' | 'debug', text: string): void;
+  metrics: NodeMetrics;
+}
+
+export interface PeerNetOptions {
+  maxFrameBytes: number;
+  /** destroy a connection whose unsent bytes exceed this */
+  writeBufferLimit: number;
+  deadAfterMs: number;
+  handshakeTimeoutMs: number;
+  /** accepted connections silent this long are closed (the dialer pings every heartbeat) */
+  idleTimeoutMs: number;
+}
+
+interface Dial {
+  id: string;
+  addr: string;
+  socket: net.Socket | null;
+  ready: boolean;
+  since: number;
+  lastRecv: number;
+  backoffMs: number;
+  retry: NodeJS.Timeout | null;
+}
+
+interface Accepted { socket: net.Socket; peer: string | null; since: number; lastRecv: number }
+
+export class PeerNet {
+  private server: net.Server | null = null;
+  private readonly dials = new Map<string, Dial>();
+  private readonly accepted = new Set<Accepted>();
+  private watchdog: NodeJS.Timeout | null = null;
+  private closing = false;
+  private logBudget = { windowStart: 0, used: 0, suppressed: 0 };
+
+  constructor(private readonly hooks: PeerNetHooks, private readonly opts: PeerNetOptions) {}
+
+  async listen(addr: string): Promise<string> {
+    const { host, port } = parseHostPort(addr);
+    const server = net.createServer((s) => this.onAccept(s));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onErr = (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'EADDRINUSE' ? `peer address ${addr} is already in use; pick another --listen port` : `cannot listen for peers on ${addr}: ${e.message}`));
+      server.once('error', onErr);
+      server.listen(port, host, () => { server.off('error', onErr); resolve(); });
+    });
+    server.on('error', (e) => this.hooks.log('warn', `peer listener error: ${e.message}`));
+    this.watchdog = setInterval(() => this.checkConnections(), 100);
+    const a = server.address() as net.AddressInfo;
+    return `${host}:${a.port}`;
+  }
+
+  /** keep a dialed connection to `id` at `addr` (first call wins: seeds are registered first) */
+  ensureDial(id: string, addr: string): void {
+    if (this.closing || id === this.hooks.selfId || this.dials.has(id)) return;
+    const d: Dial = { id, addr, socket: null, ready: false, since: 0, lastRecv: 0, backoffMs: 100, retry: null };
+    this.dials.set(id, d);
+    this.connect(d);
+  }
+
+  isConnected(id: string): boolean { return this.dials.get(id)?.ready ?? false; }
+
+  /** best effort: false when there is no live dialed connection to `to` */
+  send(to: string, msg: Message): boolean {
+    const d = this.dials.get(to);
+    if (!d || !d.ready || !d.socket) { this.hooks.metrics.droppedSends.inc(); return false; }
+    return this.write(d.socket, msg, to);
+  }
+
+  private write(socket: net.Socket, msg: Message, peer: string): boolean {
+    if (socket.destroyed) return false;
+    const buf = encodeMessage(msg);
+    if (socket.writableLength + buf.length > this.opts.writeBufferLimit) {
+      this.hooks.log('warn', `connection to ${peer} has ${socket.writableLength} unsent bytes; closing it as stalled`);
+      this.hooks.metrics.droppedSends.inc();
+      socket.destroy();
+      return false;
+    }
+    this.hooks.metrics.peerMessages.inc({ type: msg.type, direction: 'out' });
+    socket.write(buf);
+    return true;
+  }
+
+  private connect(d: Dial): void {
+    if (this.closing) return;
+    d.retry = null;
+    let target: { host: string; port: number };
+    try { target = parseHostPort(d.addr); } catch (e) { this.hooks.log('warn', `peer ${d.id}: ${(e as Error).message}; not dialling`); return; }
+    const socket = net.connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    d.socket = socket; d.ready = false; d.since = performance.now(); d.lastRecv = d.since;
+    const decoder = new FrameDecoder(this.opts.maxFrameBytes);
+    socket.on('connect', () => { this.write(socket, { type: 'ID', id: this.hooks.selfId, addr: this.hooks.advertise }, d.id); });
+    socket.on('data', (chunk: Buffer) => {
+      d.lastRecv = performance.now();
+      for (const msg of this.decode(decoder, chunk, socket, d.id)) {
+        if (!d.ready) {
+          if (msg.type !== 'ACK_ID') { this.malformed(socket, d.id, `expected ACK_ID first, got ${msg.type}`); return; }
+          if (msg.id !== d.id) {
+            this.hooks.log('warn', `dialled ${d.id} at ${d.addr} but ${msg.id} answered; closing and retrying`);
+            socket.destroy();
+            return;
+          }
+          d.ready = true; d.backoffMs = 100;
+          this.hooks.log('debug', `connected to ${d.id} at ${d.addr}`);
+          this.safely(() => this.hooks.onConnected(d.id));
+          continue;
+        }
+        this.dispatch(d.id, msg, socket);
+      }
+    });
+    socket.on('error', () => { /* 'close' follows; the reason is in the redial log at debug level */ });
+    socket.on('close', () => {
+      if (d.socket !== socket) return;
+      const wasReady = d.ready;
+      d.socket = null; d.ready = false;
+      if (wasReady) this.hooks.log('debug', `connection to ${d.id} closed; redialling`);
+      if (this.closing) return;
+      const delay = d.backoffMs * (0.5 + Math.random() * 0.5);
+      d.backoffMs = Math.min(d.backoffMs * 2, 2000);
+      d.retry = setTimeout(() => this.connect(d), delay);
+    });
+  }
+
+  private onAccept(socket: net.Socket): void {
+    if (this.closing) { socket.destroy(); return; }
+    socket.setNoDelay(true);
+    const a: Accepted = { socket, peer: null, since: performance.now(), lastRecv: performance.now() };
+    this.accepted.add(a);
+    const decoder = new FrameDecoder(this.opts.maxFrameBytes);
+    const who = () => a.peer ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.on('data', (chunk: Buffer) => {
+      a.lastRecv = performance.now();
+      for (const msg of this.decode(decoder, chunk, socket, who())) {
+        if (a.peer === null) {
+          if (msg.type !== 'ID') { this.malformed(socket, who(), `expected ID first, got ${msg.type}`); return; }
+          if (msg.id === this.hooks.selfId) { this.hooks.log('warn', `a connection claimed to be this node (${msg.id}); closing it`); socket.destroy(); return; }
+          a.peer = msg.id;
+          this.write(socket, { type: 'ACK_ID', id: this.hooks.selfId }, msg.id);
+          this.safely(() => this.hooks.onHello(msg.id, msg.addr));
+          continue;
+        }
+        this.dispatch(a.peer, msg, socket);
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => { this.accepted.delete(a); });
+  }
+
+  private dispatch(peer: string, msg: Message, socket: net.Socket): void {
+    if (msg.type === 'ID' || msg.type === 'ACK_ID') { this.malformed(socket, peer, `unexpected ${msg.type} after the handshake`); return; }
+    this.safely(() => this.hooks.onMessage(peer, msg, (m) => { this.write(socket, m, peer); }));
+  }
+
+  /** decode what is complete in the stream; on any malformation close this connection only */
+  private decode(decoder: FrameDecoder, chunk: Buffer, socket: net.Socket, who: string): Message[] {
+    if (socket.destroyed) return [];
+    let frames;
+    try { frames = decoder.push(chunk); } catch (e) {
+      this.malformed(socket, who, e instanceof FrameError ? e.message : String(e));
+      return [];
+    }
+    const out: Message[] = [];
+    for (const f of frames) {
+      const msg = decodeMessage(f.type, f.payload);
+      if (typeof msg === 'string') { this.malformed(socket, who, msg); return out; }
+      this.hooks.metrics.peerMessages.inc({ type: frameTypeName(f.type)!, direction: 'in' });
+      out.push(msg);
+    }
+    return out;
+  }
+
+  private malformed(socket: net.Socket, who: string, reason: string): void {
+    this.hooks.metrics.malformedFrames.inc();
+    // a flood of garbage must not become a flood of log lines: at most 20 per second
+    const now = performance.now();
+    const b = this.logBudget;
+    if (now - b.windowStart > 1000) {
+      if (b.suppressed > 0) this.hooks.log('warn', `${b.suppressed} more malformed frames in the last second (not logged one by one)`);
+      b.windowStart = now; b.used = 0; b.suppressed = 0;
+    }
+    if (b.used++ < 20) this.hooks.log('warn', `malformed frame from ${who}: ${reason}; closing that connection`);
+    else b.suppressed++;
+    socket.destroy();
+  }
+
+  private safely(f: () => void): void {
+    try { f(); } catch (e) { this.hooks.log('warn', `internal error handling a peer message: ${(e as Error).stack ?? e}`); }
+  }
+
+  private checkConnections(): void {
+    const now = performance.now();
+    for (const d of this.dials.values()) {
+      if (!d.socket) continue;
+      if (!d.ready && now - d.since > this.opts.handshakeTimeoutMs) {
+        this.hooks.log('debug', `no handshake from ${d.id} at ${d.addr} within ${this.opts.handshakeTimeoutMs} ms; retrying`);
+        d.socket.destroy();
+      } else if (d.ready && now - d.lastRecv > this.opts.deadAfterMs) {
+        this.hooks.log('info', `connection to ${d.id} silent for ${Math.round(now - d.lastRecv)} ms; redialling`);
+        d.socket.destroy();
+      }
+    }
+    for (const a of this.accepted) {
+      if (now - a.lastRecv > (a.peer ? this.opts.idleTimeoutMs : this.opts.handshakeTimeoutMs * 2)) a.socket.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const d of this.dials.values()) { if (d.retry) clearTimeout(d.retry); d.socket?.destroy(); }
+    for (const a of this.accepted) a.socket.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One running maep node: wires the pure core to its clock, the on-disk log, TCP peers, the HTTP
+ * API, metrics and a tick timer, and carries out the core's Effects. Usable in-process (tests,
+ * benchmarks) as well as from node/main.ts.
+ */
+import type http from 'node:http';
+import { Replica, defaultReplicaOptions, type ClientReply, type ClientRequest, type Effects } from '../core/replica.ts';
+import type { Message } from '../core/messages.ts';
+import { OpLog } from '../storage/log.ts';
+import type { NodeConfig } from '../config.ts';
+import { NodeClock } from './clock.ts';
+import { createHttpServer, listenHttp } from './http.ts';
+import { NodeMetrics } from './metrics.ts';
+import { PeerNet } from './peers.ts';
+import { DEFAULT_MAX_FRAME } from '../wire/frame.ts';
+
+const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
+export type LogLevel = keyof typeof LEVELS;
+
+export interface RunningNode {
+  readonly id: string;
+  readonly httpAddr: string;
+  readonly peerAddr: string;
+  readonly core: Replica;
+  close(): Promise<void>;
+}
+
+export async function startNode(cfg: NodeConfig, logSink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<RunningNode> {
+  const log = (level: LogLevel, text: string) => {
+    if (LEVELS[level] <= LEVELS[cfg.logLevel]) logSink(`${new Date().toISOString()} ${cfg.id} ${level} ${text}`);
+  };
+  const clock = new NodeClock(cfg.clockOffsetFile, (m) => log('warn', m));
+  let core!: Replica;
+  const metrics = new NodeMetrics(() => core, true);
+
+  let opLog: OpLog | null = null;
+  let recovered: import('../core/ops.ts').Op[] = [];
+  if (cfg.data) {
+    const policy = cfg.unsafe.noFsync ? 'unsafe-buffered' : cfg.fsync;
+    const { log: l, recovery } = await OpLog.open(cfg.data, policy);
+    opLog = l;
+    recovered = recovery.ops;
+    if (recovery.records > 0 || recovery.droppedBytes > 0) {
+      log('info', `recovered ${recovery.records} records from ${cfg.data}` + (recovery.droppedBytes > 0 ? `, dropped a torn tail of ${recovery.droppedBytes} bytes` : '') + (recovery.badRecords > 0 ? `, skipped ${recovery.badRecords} undecodable records` : ''));
+    }
+  } else {
+    log('warn', 'no --data directory: operations live in memory only and a restart loses them');
+  }
+
+  core = new Replica(defaultReplicaOptions(cfg.id, {
+    advertise: cfg.listen, seeds: cfg.peers, accounts: cfg.accounts, initialBalance: cfg.initialBalance,
+    heartbeatIntervalMs: cfg.heartbeatIntervalMs, antiEntropyIntervalMs: cfg.antiEntropyIntervalMs, phi: cfg.phi,
+    merkleDepth: cfg.merkleDepth,
+    unsafe: { noCausalDelivery: cfg.unsafe.noCausalDelivery, noAntiEntropy: cfg.unsafe.noAntiEntropy, lwwNoTiebreak: cfg.unsafe.lwwNoTiebreak },
+  }), { wallNow: () => clock.wallNow(), monoNow: () => clock.monoNow(), random: Math.random });
+  core.restore(recovered);
+  recovered = [];
+
+  const syncWaiters = new Map<number, (r: { repaired: number; ok: boolean }) => void>();
+  let lastRepaired = 0;
+
+  /** persist, then events, sends and replies; resolves once the persisted ops are durable */
+  const carry = (fx: Effects, reply?: (m: Message) => void): Promise<void> => {
+    const durable = opLog ? opLog.append(fx.persist) : Promise.resolve();
+    durable.catch((e: Error) => log('error', `writing the log failed: ${e.message}`));
+    for (const ev of fx.events) {
+      switch (ev.type) {
+        case 'log': log(ev.level, ev.text); break;
+        case 'peer-added': peers.ensureDial(ev.id, ev.addr); break;
+        case 'repaired': metrics.repaired.inc(ev.n); break;
+        case 'sync-done': syncWaiters.get(ev.session)?.({ repaired: ev.repaired, ok: ev.ok }); syncWaiters.delete(ev.session); break;
+      }
+    }
+    const rounds = core.counters.syncRounds;
+    if (rounds > lastRepaired) { metrics.syncRounds.inc(rounds - lastRepaired); lastRepaired = rounds; }
+    if (fx.replies.length && reply) for (const m of fx.replies) reply(m);
+    if (fx.sends.length) {
+      // pushes of new local ops wait until they are durable, so a peer never holds an op its
+      // origin could forget (with --unsafe-no-fsync it can anyway: that is the point of it)
+      const go = () => { for (const s of fx.sends) peers.send(s.to, s.msg); };
+      if (fx.persist.length && opLog) durable.then(go, () => {}); else go();
+    }
+    return durable;
+  };
+
+  const peers = new PeerNet({
+    selfId: cfg.id,
+    advertise: cfg.listen,
+    metrics,
+    log: (level, text) => log(level, text),
+    onMessage: (from, msg, reply) => { void carry(core.receive(from, msg), reply); },
+    onConnected: (peer) => { void carry(core.peerConnected(peer)); },
+    onHello: (id, addr) => { void carry(core.notePeer(id, addr)); },
+  }, {
+    maxFrameBytes: DEFAULT_MAX_FRAME,
+    writeBufferLimit: 64 * 1024 * 1024,
+    deadAfterMs: Math.max(2000, cfg.heartbeatIntervalMs * 10),
+    handshakeTimeoutMs: 2000,
+    idleTimeoutMs: Math.max(10_000, cfg.heartbeatIntervalMs * 20),
+  });
+
+  const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
+    const { reply, fx } = core.client(req);
+    if (reply.status === 200 && fx.persist.length > 0) {
+      for (const op of fx.persist) metrics.ops.inc({ kind: op.kind });
+    }
+    try {
+      await carry(fx);
+    } catch (e) {
+      return { status: 503, body: { error: `the write was applied in memory but could not be made durable (${(e as Error).message}); its outcome is unknown` } };
+    }
+    return reply;
+  };
+
+  const handleSync = async (): Promise<ClientReply> => {
+    if (cfg.unsafe.noAntiEntropy) return { status: 200, body: { ok: true, repaired: 0, disabled: 'anti-entropy is off (--unsafe-no-anti-entropy)' } };
+    const { sessions, fx } = core.syncNow();
+    const results = sessions.map((s) => new Promise<{ repaired: number; ok: boolean }>((r) => syncWaiters.set(s, r)));
+    void carry(fx);
+    const done = await Promise.all(results);
+    const repaired = done.reduce((a, r) => a + r.repaired, 0);
+    return { status: 200, body: { ok: true, repaired, peers: sessions.length, complete: done.filter((r) => r.ok).length } };
+  };
+
+  let httpServer: http.Server | null = null;
+  let ticker: NodeJS.Timeout | null = null;
+  try {
+    const peerAddr = await peers.listen(cfg.listen);
+    httpServer = createHttpServer({
+      client: handleClient,
+      sync: handleSync,
+      metrics: () => metrics.registry.metrics(),
+      onRequest: (route, status) => metrics.requests.inc({ route, status: String(status) }),
+    });
+    const httpAddr = await listenHttp(httpServer, cfg.http);
+    for (const p of cfg.peers) if (p.id !== cfg.id) peers.ensureDial(p.id, p.addr);
+    ticker = setInterval(() => { void carry(core.tick()); }, Math.max(10, Math.min(50, cfg.heartbeatIntervalMs / 4)));
+    log('info', `maep ${cfg.id} ready http=${httpAddr} peer=${peerAddr}`);
+
+    let closed = false;
+    const srv = httpServer;
+    return {
+      id: cfg.id, httpAddr, peerAddr, core,
+      async close() {
+        if (closed) return;
+        closed = true;
+        if (ticker) clearInterval(ticker);
+        for (const w of syncWaiters.values()) w({ repaired: 0, ok: false });
+        syncWaiters.clear();
+        await peers.close();
+        srv.closeAllConnections();
+        await new Promise<void>((r) => srv.close(() => r()));
+        await opLog?.close();
+      },
+    };
+  } catch (e) {
+    if (ticker) clearInterval(ticker);
+    await peers.close();
+    httpServer?.close();
+    await opLog?.close();
+    throw e;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Framing: every peer message is a 6-byte header — version (1 byte), type (1 byte), payload
+ * length (4 bytes, big-endian) — followed by the payload. The decoder is incremental (TCP delivers
+ * arbitrary chunks) and rejects, before buffering anything, a frame it will never accept: wrong
+ * version, unknown type, or a length above the limit. A rejected stream cannot be resynchronised,
+ * so the caller closes that connection.
+ */
+export const WIRE_VERSION = 1;
+export const HEADER_BYTES = 6;
+export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
+
+export const FrameType = { JOIN: 1, ID: 2, ACK_ID: 3, PING: 4, PONG: 5, PUSH: 6, VV: 7, SYNC: 8, DELTA_SYNC: 9 } as const;
+export type FrameTypeName = keyof typeof FrameType;
+const TYPE_NAMES = new Map<number, FrameTypeName>(Object.entries(FrameType).map(([k, v]) => [v, k as FrameTypeName]));
+
+export function frameTypeName(code: number): FrameTypeName | undefined { return TYPE_NAMES.get(code); }
+
+export function encodeFrame(type: number, payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  out[0] = WIRE_VERSION;
+  out[1] = type;
+  out.writeUInt32BE(payload.length, 2);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+export interface Frame { type: number; payload: Buffer }
+
+export class FrameError extends Error {}
+
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private failed: FrameError | null = null;
+
+  constructor(private readonly maxPayload = DEFAULT_MAX_FRAME) {}
+
+  /** feed bytes; returns complete frames, throws FrameError once the stream is unusable */
+  push(chunk: Buffer): Frame[] {
+    if (this.failed) throw this.failed;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    const frames: Frame[] = [];
+    while (this.buffered >= HEADER_BYTES) {
+      const head = this.peek(HEADER_BYTES);
+      const version = head[0]!, type = head[1]!, len = head.readUInt32BE(2);
+      if (version !== WIRE_VERSION) return this.fail(`unsupported wire version ${version} (expected ${WIRE_VERSION})`);
+      if (!TYPE_NAMES.has(type)) return this.fail(`unknown frame type ${type}`);
+      if (len > this.maxPayload) return this.fail(`frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit`);
+      if (this.buffered < HEADER_BYTES + len) break;
+      const whole = this.take(HEADER_BYTES + len);
+      frames.push({ type, payload: whole.subarray(HEADER_BYTES) });
+    }
+    return frames;
+  }
+
+  /** bytes held waiting for the rest of a frame */
+  pendingBytes(): number { return this.buffered; }
+
+  private fail(reason: string): never {
+    this.failed = new FrameError(reason);
+    this.chunks = []; this.buffered = 0;
+    throw this.failed;
+  }
+
+  private peek(n: number): Buffer {
+    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [all];
+    return all;
+  }
+
+  private take(n: number): Buffer {
+    let first = this.chunks[0]!;
+    if (first.length < n) { first = Buffer.concat(this.chunks); this.chunks = [first]; }
+    const out = first.subarray(0, n);
+    if (first.length === n) this.chunks.shift(); else this.chunks[0] = first.subarray(n);
+    this.buffered -= n;
+    return out;
+  }
+}
