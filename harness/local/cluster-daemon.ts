@@ -1,0 +1,59 @@
+/**
+ * The process that owns a detached cluster (`cluster up`): it runs a LocalRuntime (nodes and link
+ * proxies) and lives until SIGTERM/SIGINT, then tears the cluster down and removes the state file.
+ * Started by startDetachedCluster (detached-cluster.ts), never by hand.
+ * Usage: cluster-daemon.ts --state <state.json> --config <config.json>
+ * If this daemon dies, its nodes' supervisors see the pipe close and kill the nodes.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { LocalRuntime } from './local-runtime.ts';
+import { writeState, type DaemonConfig, type DetachedState } from './detached-state.ts';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!v) { console.error(`cluster-daemon: missing --${name}`); process.exit(254); }
+  return v;
+}
+
+const stateFile = arg('state');
+const config = JSON.parse(readFileSync(arg('config'), 'utf8')) as DaemonConfig;
+const log = (msg: string) => console.log(`${new Date().toISOString()} cluster-daemon ${process.pid}: ${msg}`);
+
+const rt = new LocalRuntime(config.runtime);
+let stopping = false;
+const settingUp = rt.setup(config.cluster);
+async function stop(why: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log(`${why}: tearing down`);
+  await settingUp.catch(() => {}); // never tear down under a setup still in progress
+  await rt.teardown();
+  rmSync(stateFile, { force: true });
+  log('cluster down');
+  process.exit(0);
+}
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => void stop(sig));
+
+const keepAlive = setInterval(() => {}, 60_000);
+try {
+  const endpoints = await settingUp;
+  if (stopping) await new Promise(() => {}); // stop() finishes the job and exits
+  const state: DetachedState = {
+    status: 'up',
+    daemonPid: process.pid,
+    startedAt: new Date().toISOString(),
+    runDir: config.cluster.runDir,
+    endpoints,
+    nodes: rt.describe(),
+    proxies: rt.proxyPorts(),
+    mechanisms: rt.info.mechanisms,
+  };
+  writeState(stateFile, state);
+  log(`cluster up: ${endpoints.map((e) => `${e.id}=${e.http}`).join(' ')}`);
+} catch (err) {
+  log(`setup failed: ${(err as Error).message}`);
+  writeState(stateFile, { status: 'failed', daemonPid: process.pid, error: (err as Error).message });
+  clearInterval(keepAlive);
+  process.exit(1);
+}

@@ -1,0 +1,160 @@
+/**
+ * A cluster that outlives the CLI process (`cluster up|status|down`): the LocalRuntime, with its
+ * nodes and link proxies, runs in a detached daemon (cluster-daemon.ts); a state file records the
+ * daemon's pid, node pids, ports and proxies, so later CLI invocations can inspect and stop it.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
+import { readState, type DaemonConfig, type DetachedState } from './detached-state.ts';
+import { httpJson } from './http.ts';
+import { REPO_ROOT, type LocalRuntimeOptions } from './local-runtime.ts';
+import { commandLine, processAlive, signal, sleep, waitUntil } from './processes.ts';
+import { createRequire } from 'node:module';
+
+const DAEMON = fileURLToPath(new URL('./cluster-daemon.ts', import.meta.url));
+
+/** where `cluster up` keeps its state unless told otherwise (relative to the working directory) */
+export const DEFAULT_STATE_FILE = 'store/cluster/state.json';
+
+export interface DetachedClusterOptions extends ClusterOptions {
+  /** default store/cluster/state.json */
+  stateFile?: string;
+  runtime?: LocalRuntimeOptions;
+  /** how long to wait for the cluster to come up; default 60 s */
+  startTimeoutMs?: number;
+}
+
+export interface DetachedNodeStatus {
+  id: string;
+  http: string;
+  pid: number | null;
+  /** the node process exists */
+  running: boolean;
+  /** GET /admin/status answered */
+  answering: boolean;
+  status?: unknown;
+}
+
+export interface ClusterStatus {
+  up: boolean;
+  stateFile: string;
+  daemonPid?: number;
+  runDir?: string;
+  startedAt?: string;
+  mechanisms?: Record<string, string>;
+  nodes: DetachedNodeStatus[];
+}
+
+const configPath = (stateFile: string) => `${stateFile}.config.json`;
+const daemonLogPath = (runDir: string) => join(runDir, 'cluster-daemon.log');
+
+/** a recorded pid is ours only while its command line still looks like ours (pids get reused) */
+function ours(pid: number | null | undefined, marker: string): pid is number {
+  return !!pid && processAlive(pid) && commandLine(pid).includes(marker);
+}
+
+/** kill whatever a dead or stuck daemon left behind, and forget the state */
+function sweep(stateFile: string, state: DetachedState | null): void {
+  if (state) {
+    if (ours(state.daemonPid, 'cluster-daemon')) signal(state.daemonPid, 'SIGKILL');
+    if (state.status === 'up') {
+      for (const n of state.nodes) {
+        if (ours(n.pid, `--id ${n.id} `)) { signal(n.pid, 'SIGCONT'); signal(n.pid, 'SIGKILL'); }
+        if (ours(n.supervisorPid, 'supervisor')) signal(n.supervisorPid, 'SIGKILL');
+      }
+    }
+  }
+  rmSync(stateFile, { force: true });
+  rmSync(configPath(stateFile), { force: true });
+}
+
+export async function startDetachedCluster(opts: DetachedClusterOptions): Promise<{ endpoints: NodeEndpoint[]; stateFile: string }> {
+  const stateFile = resolve(opts.stateFile ?? DEFAULT_STATE_FILE);
+  const old = readState(stateFile);
+  if (old && ours(old.daemonPid, 'cluster-daemon')) {
+    throw new Error(`a cluster is already up (daemon pid ${old.daemonPid}, state ${stateFile}); stop it first with "cluster down"`);
+  }
+  sweep(stateFile, old);
+
+  const runDir = resolve(opts.runDir);
+  mkdirSync(runDir, { recursive: true });
+  mkdirSync(dirname(stateFile), { recursive: true });
+  const config: DaemonConfig = {
+    cluster: { nodes: opts.nodes, runDir, nodeArgs: opts.nodeArgs, env: opts.env, runId: opts.runId },
+    runtime: opts.runtime ?? {},
+  };
+  writeFileSync(configPath(stateFile), JSON.stringify(config, null, 2) + '\n');
+
+  const tsx = pathToFileURL(createRequire(join(REPO_ROOT, 'package.json')).resolve('tsx')).href;
+  const logFd = openSync(daemonLogPath(runDir), 'a');
+  const daemon = spawn(process.execPath, ['--import', tsx, DAEMON, '--state', stateFile, '--config', configPath(stateFile)], {
+    cwd: REPO_ROOT, detached: true, stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  daemon.unref();
+  const pid = daemon.pid!;
+
+  const deadline = performance.now() + (opts.startTimeoutMs ?? 60_000);
+  for (;;) {
+    const st = readState(stateFile);
+    if (st?.status === 'up' && st.daemonPid === pid) return { endpoints: st.endpoints, stateFile };
+    if (st?.status === 'failed' && st.daemonPid === pid) {
+      sweep(stateFile, st);
+      throw new Error(`cluster failed to start: ${st.error}`);
+    }
+    if (!processAlive(pid)) {
+      sweep(stateFile, null);
+      throw new Error(`cluster daemon exited during start; see ${daemonLogPath(runDir)}:\n${tailOf(daemonLogPath(runDir))}`);
+    }
+    if (performance.now() > deadline) {
+      signal(pid, 'SIGTERM');
+      await waitUntil(() => !processAlive(pid), 10_000);
+      sweep(stateFile, readState(stateFile) ?? { status: 'failed', daemonPid: pid, error: 'timeout' });
+      throw new Error(`cluster did not come up within ${opts.startTimeoutMs ?? 60_000} ms; see ${daemonLogPath(runDir)}`);
+    }
+    await sleep(100);
+  }
+}
+
+function tailOf(path: string): string {
+  try { return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-15).join('\n'); } catch { return '(no log)'; }
+}
+
+export async function clusterStatus(stateFile: string = DEFAULT_STATE_FILE): Promise<ClusterStatus> {
+  const path = resolve(stateFile);
+  const st = readState(path);
+  if (!st || st.status !== 'up') return { up: false, stateFile: path, nodes: [] };
+  const nodes = await Promise.all(st.nodes.map(async (n): Promise<DetachedNodeStatus> => {
+    const running = ours(n.pid, `--id ${n.id} `);
+    let status: unknown;
+    try {
+      const res = await httpJson(`${n.http}/admin/status`, { timeoutMs: 1000 });
+      if (res.status === 200) status = res.body;
+    } catch { /* not answering */ }
+    return { id: n.id, http: n.http, pid: n.pid, running, answering: status !== undefined, ...(status !== undefined ? { status } : {}) };
+  }));
+  return {
+    up: ours(st.daemonPid, 'cluster-daemon'),
+    stateFile: path, daemonPid: st.daemonPid, runDir: st.runDir, startedAt: st.startedAt, mechanisms: st.mechanisms, nodes,
+  };
+}
+
+/** stop the cluster (graceful, then forced); returns whether there was one to stop */
+export async function stopDetachedCluster(stateFile: string = DEFAULT_STATE_FILE): Promise<{ stopped: boolean }> {
+  const path = resolve(stateFile);
+  const st = readState(path);
+  if (!st) return { stopped: false };
+  if (ours(st.daemonPid, 'cluster-daemon')) {
+    signal(st.daemonPid, 'SIGTERM');
+    if (!(await waitUntil(() => !processAlive(st.daemonPid), 15_000))) signal(st.daemonPid, 'SIGKILL');
+  }
+  sweep(path, st);
+  if (st.status === 'up') {
+    const pids = st.nodes.flatMap((n) => [n.pid, n.supervisorPid]).filter((p): p is number => !!p);
+    await waitUntil(() => pids.every((p) => !processAlive(p)), 5000);
+  }
+  return { stopped: true };
+}

@@ -1,0 +1,48 @@
+/** The state file of a detached cluster (e.g. store/cluster/state.json), shared by CLI and daemon. */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
+import type { LocalRuntimeOptions } from './local-runtime.ts';
+
+export interface DaemonConfig {
+  cluster: ClusterOptions;
+  runtime: LocalRuntimeOptions;
+}
+
+export interface DetachedNode {
+  id: string;
+  http: string;
+  peerPort: number;
+  pid: number | null;
+  supervisorPid: number | null;
+  logPath: string;
+  dataDir: string;
+}
+
+export type DetachedState =
+  | {
+      status: 'up';
+      daemonPid: number;
+      startedAt: string;
+      runDir: string;
+      endpoints: NodeEndpoint[];
+      nodes: DetachedNode[];
+      proxies: Array<{ from: string; to: string; port: number }>;
+      mechanisms: Record<string, string>;
+    }
+  | { status: 'failed'; daemonPid: number; error: string };
+
+export function writeState(path: string, state: DetachedState): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, JSON.stringify(state, null, 2) + '\n');
+  renameSync(`${path}.tmp`, path);
+}
+
+/** the state, or null when there is no (readable) state file */
+export function readState(path: string): DetachedState | null {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as DetachedState;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,60 @@
+/** `cluster up|status|down`: a cluster that outlives the process that started it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clusterStatus, startDetachedCluster, stopDetachedCluster } from '../detached-cluster.ts';
+import { processAlive } from '../processes.ts';
+import { assertAllGone, getKey, putKey, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
+
+test('up, status, a working cluster, down: nothing left behind', async () => {
+  const run = tempRunDir('detached');
+  const stateFile = join(run.dir, 'cluster', 'state.json');
+  try {
+    const { endpoints } = await startDetachedCluster({
+      nodes: ['n1', 'n2'], runDir: join(run.dir, 'run'), nodeArgs: [], runId: 'detached', stateFile,
+      runtime: { nodeMain: testNodeMain(), readyTimeoutMs: 20_000 },
+    });
+    assert.deepEqual(endpoints.map((e) => e.id), ['n1', 'n2']);
+
+    await assert.rejects(startDetachedCluster({ nodes: ['n1'], runDir: join(run.dir, 'run2'), nodeArgs: [], runId: 'x', stateFile }), /already up/);
+
+    const st = await clusterStatus(stateFile);
+    assert.equal(st.up, true);
+    assert.ok(st.nodes.every((n) => n.running && n.answering), JSON.stringify(st.nodes));
+    assert.equal(st.mechanisms?.partition, 'proxy-blackhole');
+
+    // the nodes replicate through the daemon's proxies
+    await putKey(endpoints[0]!, 'k', 'v');
+    await waitFor('n2 to replicate through the detached proxies', async () => (await getKey(endpoints[1]!, 'k')) === 'v');
+
+    const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+    const pids: number[] = [state.daemonPid, ...state.nodes.flatMap((n: { pid: number; supervisorPid: number }) => [n.pid, n.supervisorPid])];
+    const ports: number[] = [...state.proxies.map((p: { port: number }) => p.port), ...state.nodes.flatMap((n: { http: string; peerPort: number }) => [Number(new URL(n.http).port), n.peerPort])];
+    assert.ok(pids.every(processAlive));
+
+    assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: true });
+    await assertAllGone(pids, ports);
+    assert.equal(existsSync(stateFile), false);
+    assert.deepEqual(await clusterStatus(stateFile), { up: false, stateFile, nodes: [] });
+    assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: false });
+  } finally {
+    await stopDetachedCluster(stateFile);
+    run.remove();
+  }
+});
+
+test('a node that cannot start makes "up" fail with its log, and leaves nothing', async () => {
+  const run = tempRunDir('detached-fail');
+  const stateFile = join(run.dir, 'state.json');
+  try {
+    await assert.rejects(startDetachedCluster({
+      nodes: ['n1'], runDir: join(run.dir, 'run'), nodeArgs: [], runId: 'fail', stateFile,
+      runtime: { nodeMain: join(run.dir, 'no-such-node.ts'), readyTimeoutMs: 10_000 },
+    }), /cluster failed to start: node n1 exited during start[\s\S]*no-such-node/);
+    assert.equal(existsSync(stateFile), false);
+  } finally {
+    await stopDetachedCluster(stateFile);
+    run.remove();
+  }
+});
