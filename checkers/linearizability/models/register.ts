@@ -1,0 +1,97 @@
+import { ILLEGAL, type Model } from '../model.ts';
+
+/**
+ * Register models over one input form, shared by the etcd logs and our lww workload:
+ *   {f: "read"} → output: the value read
+ *   {f: "write", value}
+ *   {f: "cas", from, to} → output: true (it took effect) or false (the register did not hold `from`)
+ * plus an optional `key` for the per-key (P-compositional) variants. Values are primitives
+ * (readers turn anything else into a canonical string); the initial value is null.
+ */
+export type RegisterValue = number | string | boolean | null;
+export type RegisterInput =
+  | { f: 'read'; key?: string | number }
+  | { f: 'write'; key?: string | number; value: RegisterValue }
+  | { f: 'cas'; key?: string | number; from: RegisterValue; to: RegisterValue };
+
+function isPrimitive(v: unknown): v is RegisterValue {
+  return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+}
+
+export function showValue(v: unknown): string {
+  if (v === null) return 'nil';
+  if (v === undefined) return '?';
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+function describeRegisterOp(input: RegisterInput, output: unknown): string {
+  const k = input.key === undefined ? '' : `[${input.key}] `;
+  switch (input.f) {
+    case 'read':
+      return `${k}read → ${output === undefined ? '? (pending)' : showValue(output)}`;
+    case 'write':
+      return `${k}write ${showValue(input.value)}${output === undefined ? ' (pending)' : ''}`;
+    case 'cas':
+      return `${k}cas ${showValue(input.from)}→${showValue(input.to)} ${output === undefined ? '(pending)' : output ? 'ok' : 'failed'}`;
+  }
+}
+
+interface RegisterOptions {
+  name: string;
+  allowCas: boolean;
+  perKey: boolean;
+}
+
+function makeRegisterModel(opts: RegisterOptions): Model<RegisterValue, RegisterInput, unknown> {
+  return {
+    name: opts.name,
+    init: () => null,
+    step(state, input, output) {
+      switch (input.f) {
+        case 'read':
+          // a pending read constrains nothing
+          return output === undefined || output === state ? state : ILLEGAL;
+        case 'write':
+          return input.value;
+        case 'cas':
+          if (output === undefined) return input.from === state ? input.to : state;
+          if (output === true) return input.from === state ? input.to : ILLEGAL;
+          // a failed cas observed a value other than `from`
+          return input.from === state ? ILLEGAL : state;
+      }
+    },
+    // a pending cas might have succeeded, so only a definitely failed one is read-only
+    readOnly: (input, output) => input.f === 'read' || (input.f === 'cas' && output === false),
+    partitionKey: opts.perKey ? (input) => input.key ?? '' : undefined,
+    validate(input, output) {
+      const i = input as Partial<Record<string, unknown>> | null;
+      if (i === null || typeof i !== 'object') return 'input is not an object';
+      if (opts.perKey && !(typeof i.key === 'string' || typeof i.key === 'number')) return 'op has no key';
+      switch (i.f) {
+        case 'read':
+          return output === undefined || isPrimitive(output) ? undefined : `read output ${JSON.stringify(output)} is not a plain value`;
+        case 'write':
+          return isPrimitive(i.value) ? undefined : 'write value is not a plain value';
+        case 'cas':
+          if (!opts.allowCas) return `model ${opts.name} has no cas (use cas-register)`;
+          if (!isPrimitive(i.from) || !isPrimitive(i.to)) return 'cas values are not plain values';
+          return output === undefined || typeof output === 'boolean' ? undefined : 'cas output must be true/false';
+        default:
+          return `model ${opts.name} does not know f ${JSON.stringify(i.f)}`;
+      }
+    },
+    describeOp: describeRegisterOp,
+    describeState: (s) => showValue(s),
+  };
+}
+
+/** one read/write register, initially null */
+export const registerModel = makeRegisterModel({ name: 'register', allowCas: false, perKey: false });
+/** one read/write/cas register, initially null (the Jepsen etcd histories) */
+export const casRegisterModel = makeRegisterModel({ name: 'cas-register', allowCas: true, perKey: false });
+/**
+ * maep's last-writer-wins registers as the lww workload sees them: read/write/cas per key, each key
+ * an independent register starting at null. Failed ops were dropped by the reader (definite
+ * non-events), so a cas here is one that took effect or is pending.
+ */
+export const lwwModel = makeRegisterModel({ name: 'lww', allowCas: true, perKey: true });
