@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { locateHistory, writeJsonAtomic } from '../runs/run-dir.ts';
@@ -26,14 +27,14 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
     try { test = JSON.parse(readFileSync(testPath, 'utf8')); } catch { throw new UsageError(`check: ${testPath} is not valid JSON; pass --workload to check the history without it`); }
   }
   const name = (typeof flags.workload === 'string' ? flags.workload : test.workload) as string | undefined;
-  if (!name) throw new UsageError(`check: no test.json beside ${relative(process.cwd(), history)}; say which workload it is with --workload ${WORKLOAD_NAMES.join('|')}`);
+  if (!name) throw new UsageError(`check: no test.json beside ${showPath(history)}; say which workload it is with --workload ${WORKLOAD_NAMES.join('|')}`);
   if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new UsageError(`--workload: expected one of ${WORKLOAD_NAMES.join(', ')}, got "${name}"`);
   let workload;
   try { workload = createWorkload(name as WorkloadName, test.config?.params ?? {}); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
 
   let read;
   try { read = readHistoryFile(history); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
-  if (read.tornTail) out.write(`note: the last line of ${relative(process.cwd(), history)} was cut short (the harness was killed mid-write); it was skipped\n`);
+  if (read.tornTail) out.write(`note: the last line of ${showPath(history)} was cut short (the harness was killed mid-write); it was skipped\n`);
   const ops = read.ops;
   const nodes: string[] = Array.isArray(test.nodes) ? test.nodes : [...new Set(ops.filter((o) => o.node).map((o) => o.node!))].sort();
   const kinds: FaultKind[] = Array.isArray(test.config?.nemesis) ? test.config.nemesis : [];
@@ -42,9 +43,9 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   const verdict = verdictOf(outcomes);
   const isRunDir = existsSync(testPath) && history === join(dir, 'history.jsonl');
   if (isRunDir) writeJsonAtomic(join(dir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
-  out.write(`${ops.length} ops from ${relative(process.cwd(), history)} (workload ${name})\n\n`);
+  out.write(`${ops.length} ops from ${showPath(history)} (workload ${name})\n\n`);
   out.write(verdictTable(outcomes) + '\n\n');
-  if (isRunDir) out.write(`wrote ${relative(process.cwd(), join(dir, 'results.json'))}\n`);
+  if (isRunDir) out.write(`wrote ${showPath(join(dir, 'results.json'))}\n`);
   out.write(exitLine(verdict.exitCode) + '\n');
   return verdict.exitCode;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { historyToEdn } from '../history/edn.ts';
@@ -17,6 +18,6 @@ export function exportCommand(positionals: string[], flags: Record<string, strin
   try { read = readHistoryFile(history); } catch (e) { throw new UsageError(`export: ${(e as Error).message}`); }
   const target = typeof flags.out === 'string' ? flags.out : join(dir, 'history.edn');
   writeFileSync(target, historyToEdn(read.ops, workload));
-  out.write(`wrote ${read.ops.length} ops to ${relative(process.cwd(), target)}${workload === 'history' ? ' (appends and reads as Elle list-append :txn ops)' : ''}\n`);
+  out.write(`wrote ${read.ops.length} ops to ${showPath(target)}${workload === 'history' ? ' (appends and reads as Elle list-append :txn ops)' : ''}\n`);
   return 0;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 
 async function importBuilt(rel: string, what: string): Promise<Record<string, any>> {
@@ -20,7 +21,7 @@ export async function reportCommand(positionals: string[], out: NodeJS.WritableS
     if ((e as Error).constructor?.name === 'NotARunError') throw new UsageError(`report: ${(e as Error).message}`);
     throw e;
   }
-  out.write(`wrote ${relative(process.cwd(), path)}\n`);
+  out.write(`wrote ${showPath(path)}\n`);
   return 0;
 }
 

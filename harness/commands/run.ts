@@ -1,9 +1,10 @@
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine, type RunConfig } from '../config/run-config.ts';
 import { createWorkload } from '../../workloads/index.ts';
 import { resolveChecks } from '../../workloads/resolve-checks.ts';
+import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { loadNemesis } from '../runner/load-nemesis.ts';
@@ -65,7 +66,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   };
   writeJsonAtomic(join(runDir, 'test.json'), testJson);
   updateLatest(config.store, runDir);
-  log.info(`run ${name}, seed ${config.seed}; folder ${relative(process.cwd(), runDir) || '.'}`);
+  log.info(`run ${name}, seed ${config.seed}; folder ${showPath(runDir)}`);
   log.info(`repeat with: ${commandLine(argv)}`);
 
   const recorder = new HistoryRecorder(join(runDir, 'history.jsonl'));
@@ -133,7 +134,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   if (signalName) {
     testJson.interrupted = signalName;
     writeJsonAtomic(join(runDir, 'test.json'), testJson);
-    log.info(`interrupted: history kept in ${relative(process.cwd(), join(runDir, 'history.jsonl'))}; check it with: npm run jepsen -- check ${relative(process.cwd(), runDir)}`);
+    log.info(`interrupted: history kept in ${showPath(join(runDir, 'history.jsonl'))}; check it with: npm run jepsen -- check ${showPath(runDir)}`);
     return signalName === 'SIGINT' ? 130 : 143;
   }
   writeJsonAtomic(join(runDir, 'test.json'), testJson);
@@ -147,8 +148,8 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
 
   const report = await writeReportSafely(runDir, log);
   io.out.write('\n' + verdictTable(outcomes) + '\n\n');
-  io.out.write(`run folder: ${relative(process.cwd(), runDir) || '.'}\n`);
-  if (report) io.out.write(`report:     ${relative(process.cwd(), report)}\n`);
+  io.out.write(`run folder: ${showPath(runDir)}\n`);
+  if (report) io.out.write(`report:     ${showPath(report)}\n`);
   io.out.write(exitLine(verdict.exitCode) + '\n');
   log.file(`exit ${verdict.exitCode}`);
   return verdict.exitCode;

@@ -20,7 +20,7 @@ export function verdictTable(outcomes: readonly CheckerOutcome[]): string {
     const color = r.matched === 'yes' ? chalk.green : r.matched === 'NO' ? chalk.red : chalk.yellow;
     const validCol = r.o.valid === true ? chalk.green(r.valid.padEnd(wv)) : r.o.valid === false ? (r.o.matched ? chalk.yellow(r.valid.padEnd(wv)) : chalk.red(r.valid.padEnd(wv))) : chalk.yellow(r.valid.padEnd(wv));
     lines.push(`${r.name.padEnd(wn)}  ${validCol}  ${r.expected.padEnd(we)}  ${color(r.matched.padEnd(wm))}  ${r.summary}`);
-    if (!r.o.matched || r.o.valid === false) lines.push(chalk.dim(`${''.padEnd(wn)}  why expected ${r.o.expected}: ${r.o.why}`));
+    if (r.o.valid === false) lines.push(chalk.dim(`${''.padEnd(wn)}  why expected ${r.o.expected}: ${r.o.why}`));
   }
   return lines.join('\n');
 }
