@@ -1,12 +1,17 @@
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
 import { removeDockerLeftovers } from '../runtime/select.ts';
+import { nodeIds } from '../runner/run-test.ts';
+import { runTimestamp } from '../runs/run-dir.ts';
+import { showPath } from '../terminal/show-path.ts';
 
 /**
  * `cluster up | status | down`: the orchestrator. Nodes started by `up` outlive the command (for
  * manual work: curl, a debugger, another harness); `status` shows them; `down` removes them.
- * The detached-cluster mechanics live with the local runtime (harness/local/index.ts).
+ * The detached-cluster mechanics live with the local runtime (harness/local/index.ts); its state
+ * file is <store>/cluster/state.json and the nodes' logs and data go to <store>/cluster/<time>/.
  */
 export async function clusterCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
   const action = positionals[0];
@@ -18,7 +23,8 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   }
   const nodes = typeof flags.nodes === 'string' ? Number(flags.nodes) : 5;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) throw new UsageError(`--nodes: expected an integer from 1 to 50, got "${flags.nodes}"`);
-  const store = typeof flags.store === 'string' ? flags.store : './store';
+  const store = resolve(typeof flags.store === 'string' ? flags.store : './store');
+  const stateFile = join(store, 'cluster', 'state.json');
   const nodeArgs = typeof flags['node-args'] === 'string' ? flags['node-args'].split(/\s+/).filter(Boolean) : [];
 
   const path = fileURLToPath(new URL('../local/index.ts', import.meta.url));
@@ -26,29 +32,34 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   if (!local || typeof local.startDetachedCluster !== 'function') throw new UsageError('cluster: the local runtime is not built yet (harness/local/index.ts)');
 
   if (action === 'up') {
-    const cluster = await local.startDetachedCluster({ nodes, store, nodeArgs });
-    out.write(formatCluster(cluster) + '\n');
-    out.write('nodes keep running; remove them with: npm run jepsen -- cluster down\n');
+    const runDir = join(store, 'cluster', runTimestamp(new Date()));
+    let started: { endpoints: { id: string; http: string }[] };
+    try {
+      started = await local.startDetachedCluster({ nodes: nodeIds(nodes), runDir, nodeArgs, runId: 'cluster', stateFile });
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/already up/.test(msg)) throw new UsageError(`cluster up: a cluster is already up; see it with "cluster status", remove it with "cluster down"`);
+      throw e;
+    }
+    for (const ep of started.endpoints) out.write(`${ep.id.padEnd(4)} ${ep.http}\n`);
+    out.write(`logs and data: ${showPath(runDir)}\n`);
+    out.write('the nodes keep running; remove them with: npm run jepsen -- cluster down\n');
     return 0;
   }
   if (action === 'status') {
-    const cluster = await local.clusterStatus({ store });
-    if (!cluster) { out.write('no cluster is up (start one with: npm run jepsen -- cluster up)\n'); return 0; }
-    out.write(formatCluster(cluster) + '\n');
+    const st = await local.clusterStatus(stateFile);
+    if (!st.up && st.nodes.length === 0) { out.write('no cluster is up (start one with: npm run jepsen -- cluster up)\n'); return 0; }
+    for (const n of st.nodes as { id: string; http: string; pid: number | null; running: boolean; answering: boolean }[]) {
+      out.write(`${n.id.padEnd(4)} ${n.http}  ${n.answering ? 'answering' : n.running ? 'running, not answering' : 'DOWN'}${n.pid ? `  pid ${n.pid}` : ''}\n`);
+    }
+    if (!st.up) out.write('the cluster daemon is gone; remove what is left with: npm run jepsen -- cluster down\n');
     return 0;
   }
-  const stopped = await local.stopDetachedCluster({ store });
+  const { stopped } = await local.stopDetachedCluster(stateFile);
   out.write(stopped ? 'cluster removed\n' : 'no cluster was up\n');
   if (flags.all === true) {
     const n = await removeDockerLeftovers();
     out.write(`removed ${n} docker leftover(s)\n`);
   }
   return 0;
-}
-
-/** one line per node: id, address, alive or not, whatever the local runtime reports */
-function formatCluster(cluster: any): string {
-  const nodes: any[] = Array.isArray(cluster?.nodes) ? cluster.nodes : [];
-  if (nodes.length === 0) return JSON.stringify(cluster, null, 2);
-  return nodes.map((n) => `${String(n.id).padEnd(4)} ${n.http ?? ''}${n.alive === undefined ? '' : n.alive ? '  up' : '  DOWN'}${n.pid ? `  pid ${n.pid}` : ''}`).join('\n');
 }
