@@ -1,6 +1,7 @@
 /**
  * Leaving nothing behind. Three layers:
- *  1. teardown() of each live runtime on SIGINT/SIGTERM (async, then exit if nobody else listens);
+ *  1. teardown() of each live runtime on SIGINT/SIGTERM, then exit, when nobody else handles the
+ *     signal (the controller does, and tears down itself);
  *  2. on process exit (normal, process.exit, uncaught exception) a synchronous reaper child
  *     (reap.mjs) removes the run's containers and network, and temp dirs are deleted;
  *  3. a SIGKILLed harness cannot clean up: everything carries splitbrain.run=<id> and the owner
@@ -28,10 +29,10 @@ function hook(): void {
   if (hooked) return;
   hooked = true;
   const onSignal = (sig: NodeJS.Signals, code: number) => {
-    void Promise.allSettled([...live].map((r) => r.teardown())).then(() => {
-      // someone else (the controller) handles this signal too: let it decide when to exit
-      if (process.listenerCount(sig) <= 1) process.exit(code);
-    });
+    // someone else (the controller) handles this signal too: it heals and tears down in its own
+    // order, and the 'exit' hook below still reaps whatever it leaves
+    if (process.listenerCount(sig) > 1) return;
+    void Promise.allSettled([...live].map((r) => r.teardown())).then(() => process.exit(code));
   };
   process.on('SIGINT', () => onSignal('SIGINT', 130));
   process.on('SIGTERM', () => onSignal('SIGTERM', 143));

@@ -43,7 +43,16 @@ interface NodeState {
 }
 
 export class DockerRuntime implements Runtime {
-  readonly info: RuntimeInfo = { name: 'docker', mechanisms: {} };
+  // the controller keeps a reference to `mechanisms` from before setup (test.json): only ever
+  // mutate this object; setup adds what depends on probes (image path, netem, libfaketime)
+  readonly info: RuntimeInfo = {
+    name: 'docker',
+    mechanisms: {
+      partition: 'iptables INPUT DROP (receiver netns)',
+      pause: 'docker pause (cgroup freezer)',
+      kill: 'docker kill (SIGKILL) + docker start',
+    },
+  };
   private readonly log: (line: string) => void;
   private opts: ClusterOptions | undefined;
   private plan: SubnetPlan | undefined;
@@ -83,18 +92,15 @@ export class DockerRuntime implements Runtime {
       for (const id of opts.nodes) await this.createNode(id, plan, image, opts);
       await Promise.all([...this.nodes.values()].map((n) => this.startNode(n)));
       this.netem = await this.probeNetem([...this.nodes.values()][0]!);
-      this.info.mechanisms = {
+      Object.assign(this.info.mechanisms, {
         image: image.how,
         imageTag: image.tag,
         network: `bridge ${plan.subnet}`,
         netExec: this.netExec,
-        partition: 'iptables INPUT DROP (receiver netns)',
-        pause: 'docker pause (cgroup freezer)',
-        kill: 'docker kill (SIGKILL) + docker start',
         clock: image.faketime ? 'libfaketime (LD_PRELOAD, timestamp file)' : 'maep --clock-offset-file (no libfaketime on host)',
         link: this.netem ? 'tc netem (delay) + iptables statistic (loss)' : 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
         nodeVersion: `maep bundle ${image.bundleHash}`,
-      };
+      });
       return this.endpoints();
     } catch (e) {
       await this.teardown().catch(() => {});

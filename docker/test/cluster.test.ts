@@ -19,6 +19,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
   const rt = new DockerRuntime({ entry: testEntry(), log: (l) => t.diagnostic(l) });
   t.after(() => rt.teardown());
   t.diagnostic(`maep entry: ${testEntry()}`);
+  const mechanismsBeforeSetup = rt.info.mechanisms; // the controller writes test.json from this object
   const eps = await rt.setup({ nodes: NODES, runDir, nodeArgs: [], runId });
   const http = Object.fromEntries(eps.map((e) => [e.id, e.http]));
 
@@ -131,6 +132,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
 
   await t.test('mechanisms say what was used', () => {
     const m = rt.info.mechanisms;
+    assert.equal(m, mechanismsBeforeSetup, 'setup fills the same object in');
     assert.equal(rt.info.name, 'docker');
     assert.match(m.image!, /^(rootfs-import|dockerfile)$/);
     assert.match(m.partition!, /iptables/);

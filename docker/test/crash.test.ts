@@ -31,6 +31,7 @@ for (const [mode, how, act] of [
   ['exit', 'process.exit without teardown', () => {}],
   ['wait', 'SIGINT (Ctrl-C)', (pid: number) => process.kill(pid, 'SIGINT')],
   ['wait', 'SIGTERM', (pid: number) => process.kill(pid, 'SIGTERM')],
+  ['controller', 'SIGINT handled by a controller that exits without teardown', (pid: number) => process.kill(pid, 'SIGINT')],
 ] as const) {
   test(`a harness ending by ${how} leaves no container or network behind`, async (t) => {
     if (!(await engineOrSkip(t))) return;
