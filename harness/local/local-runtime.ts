@@ -45,6 +45,8 @@ export interface LocalRuntimeOptions {
   seed?: number;
   /** how long teardown waits after SIGTERM before SIGKILL; default 3 s */
   stopGraceMs?: number;
+  /** picks [peerPort, httpPort] for a node start; default two free ports (tests inject collisions) */
+  pickPorts?: () => Promise<[number, number]>;
 }
 
 interface LocalNode {
@@ -69,6 +71,8 @@ export interface ActiveFaults {
 }
 
 const START_ATTEMPTS = 5;
+/** how a node's log says its port was taken (Node's error code, or maep's own message) */
+export const ADDR_IN_USE = /EADDRINUSE|already in use/i;
 
 function resolveTsxLoader(given?: string): string {
   if (given) return given.startsWith('file:') ? given : pathToFileURL(resolve(given)).href;
@@ -92,6 +96,7 @@ export class LocalRuntime implements Runtime {
   private readonly stopGraceMs: number;
   private readonly clockMechanism: ClockMechanism;
   private readonly rng: Rng;
+  private readonly pickPorts: () => Promise<[number, number]>;
 
   private opts: ClusterOptions | null = null;
   private nodes = new Map<string, LocalNode>();
@@ -110,6 +115,7 @@ export class LocalRuntime implements Runtime {
     if (want === 'libfaketime' && !libfaketimePath()) throw new Error('libfaketime is not installed: apt-get install libfaketime, or use the offset-file clock');
     this.clockMechanism = want === 'auto' ? (libfaketimePath() ? 'libfaketime' : 'offset-file') : want;
     this.rng = new Rng(options.seed ?? 1);
+    this.pickPorts = options.pickPorts ?? (async () => (await freePorts(2)) as [number, number]);
     this.info = {
       name: 'local',
       mechanisms: {
@@ -341,7 +347,7 @@ export class LocalRuntime implements Runtime {
     const opts = this.opts!;
     for (let attempt = 1; ; attempt++) {
       if (fresh || n.peerPort === 0) {
-        [n.peerPort, n.httpPort] = await freePorts(2);
+        [n.peerPort, n.httpPort] = await this.pickPorts();
       }
       for (const [k, p] of this.proxies) if (k.endsWith('\u0000' + n.id)) p.setTarget(n.peerPort);
       const peers = opts.nodes.filter((o) => o !== n.id).map((o) => `${o}@${LOOPBACK}:${this.proxy(n.id, o).port}`);
@@ -384,7 +390,7 @@ export class LocalRuntime implements Runtime {
     while (performance.now() < deadline) {
       if (!proc.running) {
         const fresh = (() => { try { return readFileSync(n.logPath).subarray(logStart).toString(); } catch { return ''; } })();
-        return /EADDRINUSE/.test(fresh) ? 'addr-in-use' : 'exited';
+        return ADDR_IN_USE.test(fresh) ? 'addr-in-use' : 'exited';
       }
       try {
         const res = await httpJson(url, { timeoutMs: 1000 });

@@ -1,0 +1,72 @@
+/** Setup and teardown of the local runtime: port collisions, failed starts, repeated calls. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ADDR_IN_USE, LocalRuntime } from '../local-runtime.ts';
+import { freePorts, LOOPBACK } from '../ports.ts';
+import { assertAllGone, status, tempRunDir, testNodeMain } from './helpers.ts';
+
+test('a port taken between choosing and binding is retried with fresh ports', async () => {
+  const run = tempRunDir('eaddrinuse');
+  const squatter = net.createServer();
+  await new Promise<void>((r) => squatter.listen(0, LOOPBACK, r));
+  const busy = (squatter.address() as net.AddressInfo).port;
+  let picks = 0;
+  const rt = new LocalRuntime({
+    nodeMain: testNodeMain(),
+    readyTimeoutMs: 20_000,
+    // the first pick collides with the squatter, later picks are free
+    pickPorts: async () => (picks++ === 0 ? [busy, busy] : ((await freePorts(2)) as [number, number])),
+  });
+  try {
+    const [ep] = await rt.setup({ nodes: ['n1'], runDir: run.dir, nodeArgs: [], runId: 'eaddrinuse' });
+    assert.ok(picks >= 2, 'the collision was not retried');
+    assert.notEqual(new URL(ep!.http).port, String(busy));
+    assert.equal((await status(ep!)).id, 'n1');
+    assert.match(readFileSync(join(run.dir, 'nodes', 'n1.log'), 'utf8'), ADDR_IN_USE);
+  } finally {
+    await rt.teardown();
+    squatter.close();
+    run.remove();
+  }
+});
+
+test('a node that cannot start fails setup with its log, and setup cleans up', async () => {
+  const run = tempRunDir('badstart');
+  const rt = new LocalRuntime({ nodeMain: join(run.dir, 'missing-main.ts'), readyTimeoutMs: 20_000 });
+  try {
+    await assert.rejects(rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'bad' }),
+      /node n\d exited during start[\s\S]*missing-main\.ts/);
+    assert.deepEqual(rt.resources(), { pids: [], ports: [] });
+  } finally {
+    await rt.teardown();
+    run.remove();
+  }
+});
+
+test('teardown is idempotent, frees every port, and the runtime can be set up again', async () => {
+  const run = tempRunDir('again');
+  const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+  try {
+    await rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'a' });
+    await assert.rejects(rt.setup({ nodes: ['n1'], runDir: run.dir, nodeArgs: [], runId: 'b' }), /already up/);
+    await rt.pause('n1');
+    await rt.kill('n2');
+    const first = rt.resources();
+    assert.equal(first.ports.length, 2 * 2 + 2); // node peer+http ports, proxies n1→n2 and n2→n1
+    await Promise.all([rt.teardown(), rt.teardown()]);
+    await rt.teardown();
+    await assertAllGone(first.pids, first.ports);
+
+    const eps = await rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'c' });
+    assert.equal((await status(eps[1]!)).id, 'n2');
+    const second = rt.resources();
+    await rt.teardown();
+    await assertAllGone(second.pids, second.ports);
+  } finally {
+    await rt.teardown();
+    run.remove();
+  }
+});
