@@ -19,12 +19,14 @@ const stepArb = fc.record({
   process: fc.integer({ min: 0, max: 5 }),
 });
 
+type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
+
 /**
  * A history from a sequential execution: op i takes effect at time 10i+5; its call and return are
  * stretched around that point at random (so ops overlap in real time), and some updates are left
  * pending. Every such history is linearizable by construction.
  */
-function fromSequential(steps: fc.Infer<typeof stepArb>[], model: Model<any, any, any>): LinOp[] {
+function fromSequential(steps: Step[], model: Model<any, any, any>): LinOp[] {
   const state = new Map<number, unknown>();
   return steps.map(({ input, before, after, pending, process }, i) => {
     const cur = state.get(input.key) ?? model.init();
