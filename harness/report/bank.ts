@@ -3,14 +3,20 @@
  * balances. An AP bank may overdraw under partitions; this is where a reader sees when. Pure.
  */
 import type { OpPair } from './pairs.ts';
-import { round } from './stats.ts';
+import { bucketWidth, round } from './stats.ts';
 
 export interface BankSeries {
-  /** completion time of each ok read, s */
+  /** completion time of each ok read, s; or bucket start when bucketed */
   t: number[];
+  /** each read's total; when bucketed, the lowest total in the bucket */
   total: number[];
+  /** when bucketed, the highest total in the bucket (null: not bucketed) */
+  totalHigh: number[] | null;
+  /** each read's lowest balance; when bucketed, the lowest in the bucket */
   min: number[];
-  /** reads in the history (the series may be thinned) */
+  /** bucket width, s; null when every read is its own point */
+  bucketS: number | null;
+  /** reads in the history */
   reads: number;
   expectedTotal: number | null;
   lowest: number | null;
@@ -24,7 +30,9 @@ function balances(v: unknown): number[] | null {
   return vals as number[];
 }
 
-export function bankSeries(pairs: readonly OpPair[], params: Record<string, unknown> | undefined, max = 20000): BankSeries | null {
+/** Above `maxRaw` reads the series is bucketed (low/high total, lowest balance per bucket): a
+ * line through 30k zig-zagging points hides the one dip a reader looks for; a bucket min shows it. */
+export function bankSeries(pairs: readonly OpPair[], params: Record<string, unknown> | undefined, maxRaw = 2000): BankSeries | null {
   const pts: { t: number; total: number; min: number }[] = [];
   const finals = new Map<string, { total: number; min: number; t: number }>();
   for (const p of pairs) {
@@ -42,16 +50,18 @@ export function bankSeries(pairs: readonly OpPair[], params: Record<string, unkn
   if (pts.length === 0 && finals.size === 0) return null;
   pts.sort((a, b) => a.t - b.t);
   const exp = typeof params?.total === 'number' ? params.total : null;
-  // thin evenly, but keep every read that shows an anomaly (wrong total or a negative balance)
-  const step = pts.length > max ? pts.length / max : 1;
-  const keep = step === 1 ? pts : pts.filter((x, i) => Math.floor(i / step) !== Math.floor((i - 1) / step) || x.min < 0 || (exp !== null && x.total !== exp));
-  return {
-    t: keep.map((x) => round(x.t, 6)),
-    total: keep.map((x) => x.total),
-    min: keep.map((x) => x.min),
-    reads: pts.length,
-    expectedTotal: exp,
-    lowest: pts.length ? Math.min(...pts.map((x) => x.min)) : null,
-    finals: [...finals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, v]) => ({ node, total: v.total, min: v.min })),
-  };
+  const lowest = pts.length ? pts.reduce((m, x) => Math.min(m, x.min), Infinity) : null;
+  const base = { reads: pts.length, expectedTotal: exp, lowest, finals: [...finals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([node, v]) => ({ node, total: v.total, min: v.min })) };
+  if (pts.length <= maxRaw) {
+    return { ...base, t: pts.map((x) => round(x.t, 6)), total: pts.map((x) => x.total), totalHigh: null, min: pts.map((x) => x.min), bucketS: null };
+  }
+  const w = bucketWidth(pts[pts.length - 1].t, 400);
+  const t: number[] = [], lo: number[] = [], hi: number[] = [], mn: number[] = [];
+  for (const x of pts) {
+    const b = round(Math.floor(x.t / w) * w, 6);
+    const k = t.length - 1;
+    if (k >= 0 && t[k] === b) { lo[k] = Math.min(lo[k], x.total); hi[k] = Math.max(hi[k], x.total); mn[k] = Math.min(mn[k], x.min); }
+    else { t.push(b); lo.push(x.total); hi.push(x.total); mn.push(x.min); }
+  }
+  return { ...base, t, total: lo, totalHigh: hi, min: mn, bucketS: w };
 }

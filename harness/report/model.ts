@@ -52,7 +52,7 @@ export function buildReportData(input: RunInput): ReportData {
     meta: meta(t, input, spanS),
     results: input.results,
     faults,
-    timeline: timelineData(pairs, endNs),
+    timeline: timelineData(pairs, endNs, typeof t.concurrency === 'number' ? t.concurrency : undefined),
     latency: latencySample(pairs),
     quantiles: quantileTable(pairs),
     quantilesOverTime: quantilesOverTime(pairs, spanS),

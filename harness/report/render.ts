@@ -102,7 +102,7 @@ ${f.periods.length ? `<table id="fault-table"><thead><tr><th>fault</th><th>what,
 
 function timelineSection(d: ReportData): string {
   return `<section id="timeline"><h2>Operations per process</h2>
-<p class="legend-note">Each bar runs from invoke to completion. <b>ok</b>: solid green bar · <b>fail</b>: red bar with white hatching · <b>info</b> (unknown outcome): orange dashed outline · <b>pending</b>: grey dotted outline. Tap or hover a bar for its details. Grey hatched regions are faults.</p>
+<p class="legend-note">${d.timeline.laneBy === 'worker' ? `One lane per worker (w<i>k</i> holds processes <i>k</i>, <i>k</i>+concurrency, … : a process retired after an info op continues as the next), since ${d.timeline.lanes.length} workers ran more than 40 processes. ` : 'One lane per process (p<i>n</i>). '}Each bar runs from invoke to completion. <b>ok</b>: solid green bar · <b>fail</b>: red bar with white hatching · <b>info</b> (unknown outcome): orange dashed outline · <b>pending</b>: grey dotted outline. Tap or hover a bar for its details. Grey hatched regions are faults.</p>
 <div class="tl-controls"><button type="button" id="tl-prev">◀ earlier</button><label>window start <input type="range" id="tl-start" min="0" value="0"></label><button type="button" id="tl-next">later ▶</button>
 <label>window <select id="tl-width"></select></label><span id="tl-count"></span></div>
 <canvas aria-label="operation timeline"></canvas>
@@ -132,7 +132,7 @@ function bankSection(d: ReportData): string {
   const b = d.bank!;
   const finals = b.finals.map((f) => `<tr><td>${esc(f.node)}</td><td class="num">${f.total}</td><td class="num">${f.min}${f.min < 0 ? ' (negative)' : ''}</td></tr>`).join('');
   return `<section id="bank"><h2>Bank: total and lowest balance</h2>
-<p class="sub">From ${b.reads} ok reads${b.t.length < b.reads ? ` (${b.t.length} plotted, every anomaly kept)` : ''}.${b.expectedTotal !== null ? ` Expected total ${b.expectedTotal}.` : ''} Lowest balance seen: ${b.lowest ?? '—'}${b.lowest !== null && b.lowest < 0 ? ' (an overdraft)' : ''}.</p>
+<p class="sub">From ${b.reads} ok reads${b.bucketS !== null ? `, shown per ${b.bucketS} s bucket (lowest and highest total, lowest balance), so no dip is hidden` : ''}.${b.expectedTotal !== null ? ` Expected total ${b.expectedTotal}.` : ''} Lowest balance seen: ${b.lowest ?? '—'}${b.lowest !== null && b.lowest < 0 ? ' (an overdraft)' : ''}.</p>
 <div id="plot-bank" class="plot"></div>
 ${finals ? `<h3>Final reads</h3><table><thead><tr><th>node</th><th class="num">total</th><th class="num">lowest balance</th></tr></thead><tbody>${finals}</tbody></table>` : ''}</section>`;
 }

@@ -10,8 +10,13 @@ import { round } from './stats.ts';
 export const TYPE_CODES: readonly Outcome[] = ['ok', 'fail', 'info', 'pending'];
 
 export interface TimelineData {
-  /** lane i shows process processes[i] */
-  processes: number[];
+  /** lane labels: "p3", or "w3" when lanes are workers */
+  lanes: string[];
+  /** one lane per process, or per worker (process mod concurrency) when retired processes would
+   * make too many lanes: a worker's processes never overlap in time, so nothing is hidden */
+  laneBy: 'process' | 'worker';
+  /** the op's process id */
+  proc: number[];
   fs: string[];
   /** invoke time, s */
   start: number[];
@@ -29,22 +34,28 @@ export interface TimelineData {
   endS: number;
 }
 
-export function timelineData(pairs: readonly OpPair[], endNs: number, cap = 300000): TimelineData {
+export const MAX_PROCESS_LANES = 40;
+
+export function timelineData(pairs: readonly OpPair[], endNs: number, concurrency?: number, cap = 300000): TimelineData {
   let client = pairs.filter((p) => p.process !== 'nemesis');
   const total = client.length;
   if (client.length > cap) client = client.slice(0, cap); // the page says how many were left out
   client = client.slice().sort((a, b) => a.start - b.start);
   const processes = [...new Set(client.map((p) => p.process as number))].sort((a, b) => a - b);
-  const laneOf = new Map(processes.map((p, i) => [p, i]));
+  const byWorker = processes.length > MAX_PROCESS_LANES && typeof concurrency === 'number' && concurrency > 0;
+  const key = (p: number) => (byWorker ? p % concurrency! : p);
+  const keys = [...new Set(processes.map(key))].sort((a, b) => a - b);
+  const laneIdx = new Map(keys.map((k, i) => [k, i]));
   const fs = [...new Set(client.map((p) => p.f))].sort();
   const fIdx = new Map(fs.map((f, i) => [f, i]));
   const endS = endNs / 1e9;
-  const d: TimelineData = { processes, fs, start: [], end: [], lane: [], type: [], f: [], detail: [], total, maxDur: 0, endS: round(endS, 6) };
+  const d: TimelineData = { lanes: keys.map((k) => (byWorker ? `w${k}` : `p${k}`)), laneBy: byWorker ? 'worker' : 'process', proc: [], fs, start: [], end: [], lane: [], type: [], f: [], detail: [], total, maxDur: 0, endS: round(endS, 6) };
   for (const p of client) {
     const s = round(p.start / 1e9, 5);
     const e = p.end === null ? -1 : round(p.end / 1e9, 5);
     d.start.push(s); d.end.push(e);
-    d.lane.push(laneOf.get(p.process as number)!);
+    d.lane.push(laneIdx.get(key(p.process as number))!);
+    d.proc.push(p.process as number);
     d.type.push(TYPE_CODES.indexOf(p.type));
     d.f.push(fIdx.get(p.f)!);
     d.maxDur = Math.max(d.maxDur, (e < 0 ? endS : e) - s);

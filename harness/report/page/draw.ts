@@ -148,10 +148,16 @@ function throughputChart(el: HTMLElement) {
 function bankChart(el: HTMLElement) {
   const B = data.bank!;
   if (B.t.length === 0) { el.textContent = 'no ok reads'; return; }
+  const pts = { show: B.bucketS === null && B.t.length < 400, size: 4 };
+  const per = B.bucketS === null ? '' : ` per ${B.bucketS} s`;
   const series: uPlotT.Series[] = [{},
-    { label: 'total (solid)', stroke: '#0072B2', width: 1.5, scale: 'total', points: { show: B.t.length < 400, size: 4 } },
-    { label: 'lowest balance (dashed)', stroke: '#D55E00', width: 1.5, dash: [8, 4], scale: 'min', points: { show: B.t.length < 400, size: 4 } }];
+    { label: B.bucketS === null ? 'total (solid)' : `lowest total${per} (solid)`, stroke: '#0072B2', width: 1.5, scale: 'total', points: pts },
+    { label: `lowest balance${per} (dashed)`, stroke: '#D55E00', width: 1.5, dash: [8, 4], scale: 'min', points: pts }];
   const cols: (number | null)[][] = [B.total, B.min];
+  if (B.totalHigh) {
+    series.push({ label: `highest total${per} (dash-dot)`, stroke: '#56B4E9', width: 1.5, dash: [10, 3, 2, 3], scale: 'total', points: { show: false } });
+    cols.push(B.totalHigh);
+  }
   if (B.expectedTotal !== null) {
     series.push({ label: 'expected total (dotted)', stroke: '#555', width: 1, dash: [2, 3], scale: 'total', points: { show: false } });
     cols.push(B.t.map(() => B.expectedTotal));
@@ -187,7 +193,7 @@ function timeline(root: HTMLElement) {
   const info = root.querySelector<HTMLElement>('#tl-count')!;
   const detail = document.getElementById('tl-detail')!;
   const endS = Math.max(T.endS, 1e-3);
-  const lanes = T.processes.length;
+  const lanes = T.lanes.length;
   const laneH = lanes > 60 ? 8 : lanes > 25 ? 14 : 22;
   const LEFT = 64;
   let hits: { x0: number; x1: number; y0: number; y1: number; i: number }[] = [];
@@ -238,7 +244,7 @@ function timeline(root: HTMLElement) {
     ctx.font = `${Math.min(11, laneH - 2)}px sans-serif`;
     for (let l = 0; l < lanes; l++) {
       ctx.fillStyle = '#444';
-      if (laneH >= 10 || l % 5 === 0) ctx.fillText(`p${T.processes[l]}`, 2, l * laneH + laneH - 4);
+      if (laneH >= 10 || l % 5 === 0) ctx.fillText(T.lanes[l], 2, l * laneH + laneH - 4);
       ctx.strokeStyle = '#eee'; ctx.beginPath(); ctx.moveTo(LEFT, (l + 1) * laneH); ctx.lineTo(W, (l + 1) * laneH); ctx.stroke();
     }
     // time ticks along the bottom
@@ -288,7 +294,7 @@ function timeline(root: HTMLElement) {
     if (!h) return;
     const i = h.i, ty = T.type[i];
     const lat = T.end[i] < 0 ? 'pending' : `${((T.end[i] - T.start[i]) * 1000).toFixed(2)} ms`;
-    detail.textContent = `process ${T.processes[T.lane[i]]} · ${T.fs[T.f[i]]} · ${OUTCOME_MARK[ty]} ${OUTCOME_NAME[ty]} · ${fmtS(T.start[i])} → ${T.end[i] < 0 ? '…' : fmtS(T.end[i])} (${lat}) · ${T.detail[i]}`;
+    detail.textContent = `process ${T.proc[i]} · ${T.fs[T.f[i]]} · ${OUTCOME_MARK[ty]} ${OUTCOME_NAME[ty]} · ${fmtS(T.start[i])} → ${T.end[i] < 0 ? '…' : fmtS(T.end[i])} (${lat}) · ${T.detail[i]}`;
   }
   canvas.addEventListener('click', show);
   canvas.addEventListener('mousemove', show);

@@ -10,6 +10,7 @@ import { renderReport } from '../render.ts';
 import { bucketWidth, quantile, latencySample } from '../stats.ts';
 import { pairOps } from '../pairs.ts';
 import { describeFault } from '../faults.ts';
+import { timelineData } from '../timeline-data.ts';
 import { orderCheckers } from '../verdict.ts';
 import type { Op } from '../../history/op.ts';
 
@@ -107,4 +108,33 @@ test('latency sample keeps every fail/info and stays within budget', () => {
   assert.equal(s.type.filter((x) => x === 1).length, 30);
   assert.equal(s.total, 3000);
   assert.ok(s.sampled);
+});
+
+test('timeline lanes: per process, or per worker once retired processes pile up', () => {
+  const ops: Op[] = [];
+  // 3 workers; every op ends info, so each worker's process id grows by 3 each time
+  for (let i = 0; i < 60; i++) {
+    const w = i % 3, p = w + 3 * Math.floor(i / 3);
+    ops.push({ index: ops.length, time: i * 1e7, type: 'invoke', process: p, f: 'write', value: [0, i] });
+    ops.push({ index: ops.length, time: i * 1e7 + 5e6, type: 'info', process: p, f: 'write', value: [0, i], error: 'timeout' });
+  }
+  const few = timelineData(pairOps(ops.slice(0, 40)), 1e9, 3);
+  assert.equal(few.laneBy, 'process');
+  assert.equal(few.lanes.length, 20);
+  const many = timelineData(pairOps(ops), 1e9, 3);
+  assert.equal(many.laneBy, 'worker');
+  assert.deepEqual(many.lanes, ['w0', 'w1', 'w2']);
+  assert.equal(many.proc.length, 60);
+  assert.equal(many.lane[many.proc.indexOf(59)], 59 % 3);
+});
+
+test('bank series: a large run is bucketed and still shows a single overdraft', async (t) => {
+  const b = bankRun(join(tmp(t), 'run'), { ops: 12000, durationS: 60, overdraft: true });
+  const d = buildReportData(await readRun(b.dir));
+  const bank = d.bank!;
+  assert.ok(bank.reads > 2000);
+  assert.ok(bank.bucketS !== null && bank.t.length < bank.reads);
+  assert.equal(bank.lowest, -3);
+  assert.equal(Math.min(...bank.min), -3, 'the dip survives bucketing');
+  assert.ok(bank.totalHigh!.every((hi, i) => hi >= bank.total[i]));
 });
