@@ -96,7 +96,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   const nemesisCtx: NemesisContext = {
     runtime, nodes, rng: new Rng(config.seed).fork('nemesis'),
     record: (op) => recorder.record({ ...op, process: 'nemesis' }),
-    log: (line) => log.info(`nemesis: ${line}`),
+    log: (line) => log.info(line),
   };
   let healed = !nemesis;
   const cleanup = async () => {
