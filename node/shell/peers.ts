@@ -195,6 +195,8 @@ export class PeerNet {
       this.hooks.metrics.peerMessages.inc({ type: frameTypeName(f.type)!, direction: 'in' });
       out.push(msg);
     }
+    // the frames before a bad header are still handled; the connection closes after them
+    if (decoder.error) this.malformed(socket, who, decoder.error.message);
     return out;
   }
 

@@ -40,7 +40,13 @@ test('messages survive encode → arbitrary chunking → decode', () => {
 });
 
 test('the decoder rejects bad version, unknown type and oversized frames before buffering them', () => {
-  const bad = (buf: Buffer, re: RegExp) => assert.throws(() => new FrameDecoder(1024).push(buf), (e: unknown) => e instanceof FrameError && re.test(e.message));
+  const bad = (buf: Buffer, re: RegExp) => {
+    const d = new FrameDecoder(1024);
+    const good = encodeFrame(4, Buffer.alloc(3));
+    assert.equal(d.push(Buffer.concat([good, buf])).length, 1, 'the frame before the bad one is kept');
+    assert.ok(d.error instanceof FrameError && re.test(d.error.message), d.error?.message);
+    assert.throws(() => d.push(good), FrameError);
+  };
   bad(Buffer.from([2, 4, 0, 0, 0, 0]), /unsupported wire version 2/);
   bad(Buffer.from([1, 99, 0, 0, 0, 0]), /unknown frame type 99/);
   bad(Buffer.from([1, 4, 0, 0, 8, 0]), /exceeds the 1024-byte limit/);

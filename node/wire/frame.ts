@@ -35,7 +35,12 @@ export class FrameDecoder {
 
   constructor(private readonly maxPayload = DEFAULT_MAX_FRAME) {}
 
-  /** feed bytes; returns complete frames, throws FrameError once the stream is unusable */
+  /**
+   * Feed bytes; returns the complete frames. Once the stream is unusable `error` is set (frames
+   * completed before the bad one are still returned, so they are not lost) and later pushes throw.
+   */
+  get error(): FrameError | null { return this.failed; }
+
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
     this.chunks.push(chunk);
@@ -44,9 +49,10 @@ export class FrameDecoder {
     while (this.buffered >= HEADER_BYTES) {
       const head = this.peek(HEADER_BYTES);
       const version = head[0]!, type = head[1]!, len = head.readUInt32BE(2);
-      if (version !== WIRE_VERSION) return this.fail(`unsupported wire version ${version} (expected ${WIRE_VERSION})`);
-      if (!TYPE_NAMES.has(type)) return this.fail(`unknown frame type ${type}`);
-      if (len > this.maxPayload) return this.fail(`frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit`);
+      const bad = version !== WIRE_VERSION ? `unsupported wire version ${version} (expected ${WIRE_VERSION})`
+        : !TYPE_NAMES.has(type) ? `unknown frame type ${type}`
+        : len > this.maxPayload ? `frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit` : null;
+      if (bad) { this.fail(bad); break; }
       if (this.buffered < HEADER_BYTES + len) break;
       const whole = this.take(HEADER_BYTES + len);
       frames.push({ type, payload: whole.subarray(HEADER_BYTES) });
@@ -57,10 +63,9 @@ export class FrameDecoder {
   /** bytes held waiting for the rest of a frame */
   pendingBytes(): number { return this.buffered; }
 
-  private fail(reason: string): never {
+  private fail(reason: string): void {
     this.failed = new FrameError(reason);
     this.chunks = []; this.buffered = 0;
-    throw this.failed;
   }
 
   private peek(n: number): Buffer {
