@@ -66,16 +66,21 @@ export async function reapOrphans(): Promise<number> {
   for (const c of cs) {
     const owner = c.Labels[OWNER_LABEL] ?? '';
     const [host, pid] = owner.split(':');
-    if (host === hostname() && pid && !alive(Number(pid))) dead.add(c.Labels[RUN_LABEL]!);
+    if (orphaned(host, pid)) dead.add(c.Labels[RUN_LABEL]!);
   }
   const nets = await d.listNetworks({ filters: { label: [RUN_LABEL] } });
   for (const n of nets) {
     const [host, pid] = (n.Labels?.[OWNER_LABEL] ?? '').split(':');
-    if (host === hostname() && pid && !alive(Number(pid))) dead.add(n.Labels![RUN_LABEL]!);
+    if (orphaned(host, pid)) dead.add(n.Labels![RUN_LABEL]!);
   }
   let n = 0;
   for (const id of dead) n += await removeRun(id);
   return n;
+}
+
+/** owned by a harness process on this host that is gone (detached clusters have no owner pid) */
+function orphaned(host: string | undefined, pid: string | undefined): boolean {
+  return host === hostname() && !!pid && /^\d+$/.test(pid) && !alive(Number(pid));
 }
 
 function alive(pid: number): boolean {

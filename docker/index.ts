@@ -17,3 +17,7 @@ export async function createDockerRuntime(opts: DockerRuntimeOptions = {}): Prom
   if (!a.ok) throw new Error(`${a.why}; start dockerd or set DOCKER_HOST, or use --runtime local`);
   return new DockerRuntime(opts);
 }
+export {
+  startDetachedCluster, clusterStatus, stopDetachedCluster,
+  type DetachedClusterOptions, type ClusterStatus, type DetachedNodeStatus,
+} from './detached.ts';

@@ -5,6 +5,7 @@
  * gets a new network namespace (restart) or becomes reachable again (resume, for docker exec).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../harness/runtime/types.ts';
@@ -26,6 +27,8 @@ export interface DockerRuntimeOptions {
   forceRootfs?: boolean;
   /** how to run iptables/tc in a container; default nsenter when usable, else docker exec */
   netExec?: NetExecKind;
+  /** a cluster that outlives this process (`cluster up`): owner "detached", no exit-hook reaping */
+  detached?: boolean;
   /** how long setup/restart wait for GET /admin/status, default 30 s */
   readyTimeoutMs?: number;
   log?: (line: string) => void;
@@ -70,6 +73,10 @@ export class DockerRuntime implements Runtime {
     this.log = ro.log ?? ((l) => console.log(l));
   }
 
+  private owner(): string {
+    return this.ro.detached ? `${hostname()}:detached` : ownerLabel();
+  }
+
   async prepareImage(): Promise<ImageResult> {
     this.image ??= await ensureImage({ entry: this.ro.entry, forceRootfs: this.ro.forceRootfs, log: this.log });
     return this.image;
@@ -101,6 +108,8 @@ export class DockerRuntime implements Runtime {
         link: this.netem ? 'tc netem (delay) + iptables statistic (loss)' : 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
         nodeVersion: `maep bundle ${image.bundleHash}`,
       });
+      // a detached cluster is left running for later `cluster status|down` calls
+      if (this.ro.detached) unregisterRun(this.reg);
       return this.endpoints();
     } catch (e) {
       await this.teardown().catch(() => {});
@@ -123,7 +132,7 @@ export class DockerRuntime implements Runtime {
         this.network = await d.createNetwork({
           Name: name, Driver: 'bridge', CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: plan.subnet, Gateway: plan.gateway }] },
-          Labels: { [RUN_LABEL]: opts.runId, [OWNER_LABEL]: ownerLabel() },
+          Labels: { [RUN_LABEL]: opts.runId, [OWNER_LABEL]: this.owner() },
         });
         this.plan = plan;
         return;
@@ -159,7 +168,7 @@ export class DockerRuntime implements Runtime {
       Cmd: ['/usr/local/bin/node', '/app/maep.mjs', '--id', id, '--listen', `0.0.0.0:${PEER_PORT}`, '--http', `0.0.0.0:${HTTP_PORT}`,
         '--peers', peers, '--data', '/data', ...clockArgs, ...opts.nodeArgs],
       Env: env,
-      Labels: { [RUN_LABEL]: opts.runId, [NODE_LABEL]: id, [OWNER_LABEL]: ownerLabel() },
+      Labels: { [RUN_LABEL]: opts.runId, [NODE_LABEL]: id, [OWNER_LABEL]: this.owner() },
       HostConfig: {
         NetworkMode: netName,
         CapAdd: ['NET_ADMIN'],

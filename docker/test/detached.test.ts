@@ -1,0 +1,38 @@
+// `cluster up --runtime docker` leaves a cluster running after the command exits; status sees it;
+// down copies the logs and removes every container and the network.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clusterStatus, stopDetachedCluster } from '../detached.ts';
+import { reapOrphans } from '../cleanup.ts';
+import { engineOrSkip, leftovers, status, tempRunDir, testEntry } from './helpers.ts';
+
+const CHILD = fileURLToPath(new URL('./fixtures/detach-child.ts', import.meta.url));
+
+test('a detached docker cluster outlives its command; status sees it; down removes it', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const dir = tempRunDir(t);
+  const stateFile = join(dir, 'cluster', 'state.json');
+  const runDir = join(dir, 'cluster', 'run1');
+  t.after(() => stopDetachedCluster(stateFile));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, stateFile, runDir, testEntry()], { encoding: 'utf8' });
+  const endpoints = JSON.parse(out.trim().split('\n').pop()!) as { id: string; http: string }[];
+  assert.deepEqual(endpoints.map((e) => e.id), ['n1', 'n2']);
+  // the creating process has exited; neither its exit hook nor a later run's orphan sweep removed it
+  await reapOrphans();
+  for (const e of endpoints) assert.equal((await status(e.http)).id, e.id);
+  const st = await clusterStatus(stateFile);
+  assert.equal(st.up, true);
+  assert.deepEqual(st.nodes.map((n) => [n.id, n.running, n.answering]), [['n1', true, true], ['n2', true, true]]);
+  const runId = JSON.parse(readFileSync(st.stateFile, 'utf8')).runId as string;
+
+  assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: true });
+  assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+  assert.ok(existsSync(join(runDir, 'nodes', 'n1.log')));
+  assert.match(readFileSync(join(runDir, 'nodes', 'n1.log'), 'utf8'), /maep n1 ready/);
+  assert.equal((await clusterStatus(stateFile)).up, false);
+  assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: false });
+});
