@@ -124,8 +124,8 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     await cleanup();
     unregister();
     recorder.close();
-    process.off('SIGINT', sigint);
-    process.off('SIGTERM', sigterm);
+    // the handlers stay until the process exits: the local runtime's own signal handler re-raises
+    // the signal (killing the process) when, after its teardown, nobody else listens for it
   }
 
   testJson.endedAt = new Date().toISOString();
