@@ -1,0 +1,85 @@
+/**
+ * The CLI as a user meets it: bad flags and config give one clear line and exit 254; `check`
+ * re-runs the checkers on a stored run; `export --edn` writes Jepsen's format.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { jepsen, latestRun, readJson } from './helpers.ts';
+
+/** a user's mistake: exit 254 and exactly one line on stderr, no stack trace */
+async function assertUsageError(args: string[], pattern: RegExp) {
+  const res = await jepsen(args);
+  assert.equal(res.exitCode, 254, `${args.join(' ')}\n${res.all}`);
+  const lines = String(res.stderr).trim().split('\n');
+  assert.equal(lines.length, 1, `one line for ${args.join(' ')}: ${res.stderr}`);
+  assert.match(lines[0]!, /^splitbrain: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(String(res.stderr), /\n\s+at /);
+}
+
+test('bad flags: one line naming the problem, exit 254', async () => {
+  await Promise.all([
+    assertUsageError(['--workload', 'bank', '--nodes', 'many'], /--nodes: expected an integer, got "many"/),
+    assertUsageError(['--workload', 'bank', '--wat'], /unknown flag --wat/),
+    assertUsageError(['--nodes', '3'], /--workload is required/),
+    assertUsageError(['--workload', 'bank', '--nemesis', 'meteor'], /unknown fault kind "meteor"/),
+    assertUsageError(['--workload', 'bank', '--runtime', 'sim'], /simulator is not built yet/),
+    assertUsageError(['check'], /check needs one argument/),
+    assertUsageError(['cluster', 'sideways'], /cluster needs one action/),
+  ]);
+});
+
+test('bad config file: the field and the file are named, exit 254', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-cfg-'));
+  try {
+    const cfg = join(dir, 'c.yaml');
+    writeFileSync(cfg, 'workload: bank\ntime-limit: soon\n');
+    await assertUsageError(['--config', cfg], /--config .*c\.yaml: field "time-limit": expected a number > 0, got "soon"/);
+    writeFileSync(cfg, 'workload: bank\nparams:\n  accounts: 1\n');
+    await assertUsageError(['--config', cfg], /params\.accounts/);
+    await assertUsageError(['--config', join(dir, 'missing.yaml')], /cannot read it/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('--help lists every flag with its default', async () => {
+  const res = await jepsen(['--help']);
+  assert.equal(res.exitCode, 0);
+  for (const f of ['--workload', '--nemesis', '--nodes', '--time-limit', '--rate', '--concurrency', '--seed', '--runtime', '--store', '--recovery-time', '--config']) assert.ok(res.stdout.includes(f), f);
+  assert.match(res.stdout, /--nodes N\s+.*\(default 5\)/);
+  assert.match(res.stdout, /--time-limit S\s+.*\(default 30\)/);
+});
+
+test('check and export on a stored run; check on a bare history needs --workload', async () => {
+  const store = mkdtempSync(join(tmpdir(), 'sb-cli-check-'));
+  try {
+    const run = await jepsen(['--workload', 'bank', '--runtime', 'local', '--nodes', '3', '--time-limit', '3', '--recovery-time', '5', '--store', store]);
+    const dir = latestRun(store);
+    const stored = readJson(join(dir, 'results.json'));
+    assert.equal(run.exitCode, stored.exitCode);
+
+    rmSync(join(dir, 'results.json'));
+    const check = await jepsen(['check', dir]);
+    assert.equal(check.exitCode, stored.exitCode, check.all);
+    const again = readJson(join(dir, 'results.json'));
+    assert.deepEqual(again.checkers.map((c: any) => [c.name, c.valid, c.matched]), stored.checkers.map((c: any) => [c.name, c.valid, c.matched]));
+
+    const bare = join(store, 'elsewhere');
+    mkdirSync(bare);
+    copyFileSync(join(dir, 'history.jsonl'), join(bare, 'h.jsonl'));
+    await assertUsageError(['check', join(bare, 'h.jsonl')], /--workload/);
+    const withWorkload = await jepsen(['check', join(bare, 'h.jsonl'), '--workload', 'bank']);
+    assert.ok([0, 1, 2].includes(withWorkload.exitCode!), withWorkload.all);
+    assert.ok(!existsSync(join(bare, 'results.json')), 'a bare history gets no results.json');
+
+    const exp = await jepsen(['export', '--edn', dir]);
+    assert.equal(exp.exitCode, 0, exp.all);
+    const edn = readFileSync(join(dir, 'history.edn'), 'utf8').trim().split('\n');
+    const jsonl = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(edn.length, jsonl.length);
+    assert.match(edn[0]!, /^\{:index 0, :time \d+, :type :invoke, :process \d+, :f :(read|transfer), /);
+    assert.ok(edn.some((l) => l.includes(':process :nemesis, :f :heal')));
+  } finally { rmSync(store, { recursive: true, force: true }); }
+});

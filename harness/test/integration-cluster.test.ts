@@ -1,0 +1,34 @@
+/** `cluster up | status | down`: the orchestrator leaves nodes running between commands, and nothing after down. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { jepsen, processesMentioning, portClosed, eventually } from './helpers.ts';
+
+test('cluster up, status, down: nodes answer while up and are gone after', async () => {
+  const store = mkdtempSync(join(tmpdir(), 'sb-cli-cluster-'));
+  try {
+    const up = await jepsen(['cluster', 'up', '--nodes', '3', '--store', store]);
+    assert.equal(up.exitCode, 0, up.all);
+    const ports = [...up.stdout.matchAll(/^(n\d+)\s+http:\/\/127\.0\.0\.1:(\d+)$/gm)].map((m) => Number(m[2]));
+    assert.equal(ports.length, 3, up.stdout);
+    try {
+      const status = await jepsen(['cluster', 'status', '--store', store]);
+      assert.equal(status.exitCode, 0);
+      assert.equal(status.stdout.match(/answering/g)?.length, 3, status.stdout);
+      for (const p of ports) {
+        const res = await fetch(`http://127.0.0.1:${p}/admin/status`);
+        assert.equal(res.status, 200);
+      }
+    } finally {
+      const down = await jepsen(['cluster', 'down', '--store', store]);
+      assert.equal(down.exitCode, 0, down.all);
+      assert.match(down.stdout, /cluster removed/);
+    }
+    for (const p of ports) assert.ok(await eventually(() => portClosed(p), 10_000), `port ${p} closed`);
+    assert.ok(await eventually(() => processesMentioning(join(store, 'cluster')).length === 0, 10_000));
+    const after = await jepsen(['cluster', 'status', '--store', store]);
+    assert.match(after.stdout, /no cluster is up/);
+  } finally { rmSync(store, { recursive: true, force: true }); }
+});
