@@ -69,7 +69,7 @@ function convergence(pairs: ReturnType<typeof pairOps>, healAt: number | null, r
   return v && chk ? withCheckerTimes(v, chk.result) : v;
 }
 
-const SHOWN = new Set(['name', 'workload', 'nemesis', 'runtime', 'seed', 'startedAt', 'endedAt', 'command']);
+const SHOWN = new Set(['name', 'workload', 'nemesis', 'runtime', 'seed', 'startedAt', 'endedAt', 'command', 'commandLine']);
 
 function meta(t: TestJson, input: RunInput, spanS: number): ReportMeta {
   const started = typeof t.startedAt === 'string' ? t.startedAt : null;
@@ -84,7 +84,7 @@ function meta(t: TestJson, input: RunInput, spanS: number): ReportMeta {
     startedAt: started,
     endedAt: ended,
     durationS: Number.isFinite(wall) ? wall : input.ops.length ? spanS : null,
-    command: commandLine(t.command),
+    command: typeof t.commandLine === 'string' ? t.commandLine : commandLine(t.command),
     config: Object.fromEntries(Object.entries(t).filter(([k]) => !SHOWN.has(k))),
     files: input.files,
     ops: input.ops.length,

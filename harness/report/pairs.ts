@@ -1,4 +1,8 @@
-/** Pairs each invoke with its completion (same process, next completion). Pure. */
+/**
+ * Pairs each invoke with its completion (same process, next completion). Pure.
+ * The nemesis records Jepsen-style info/info pairs (op.ts): its first info of an f opens the op,
+ * the next info of that f completes it. An explicit invoke works too.
+ */
 import type { Op, ProcessId } from '../history/op.ts';
 
 export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
@@ -22,7 +26,21 @@ export interface OpPair {
 export function pairOps(ops: readonly Op[]): OpPair[] {
   const out: OpPair[] = [];
   const open = new Map<ProcessId, number>();
+  const nemOpen = new Map<string, number>();
   for (const op of ops) {
+    if (op.process === 'nemesis') {
+      const at = nemOpen.get(op.f);
+      if (at === undefined) {
+        nemOpen.set(op.f, out.length);
+        out.push({ process: op.process, f: op.f, start: op.time, end: null, type: 'pending', invokeValue: op.value, value: undefined, node: op.node, index: op.index });
+      } else {
+        nemOpen.delete(op.f);
+        const p = out[at];
+        p.end = op.time; p.type = op.type === 'invoke' ? 'info' : op.type; p.value = op.value;
+        if (op.error !== undefined) p.error = op.error;
+      }
+      continue;
+    }
     if (op.type === 'invoke') {
       open.set(op.process, out.length);
       out.push({ process: op.process, f: op.f, start: op.time, end: null, type: 'pending', invokeValue: op.value, value: undefined, node: op.node, index: op.index });

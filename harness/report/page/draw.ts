@@ -34,7 +34,6 @@ function width(el: HTMLElement): number {
 function faultPlugin(offset = 0): uPlotT.Plugin {
   return {
     hooks: {
-      ready: [(u: uPlotT) => { if (offset === 0) u.setScale('x', { min: 0, max: Math.max(data.spanS, 1e-3) }); }],
       drawAxes: [(u: uPlotT) => {
         const ctx = u.ctx;
         const { top, height, left, width: w } = u.bbox;
@@ -65,8 +64,9 @@ function faultPlugin(offset = 0): uPlotT.Plugin {
   };
 }
 
-// every time chart starts on the whole run (0 .. span) so they line up; drag-zoom still works
-const xScale: uPlotT.Scale = { time: false };
+// every time chart spans the whole run (0 .. span) so they line up; range only applies when
+// auto-ranging, so drag-zoom still works
+const xScale: uPlotT.Scale = { time: false, range: (_u, mn, mx) => [Math.min(0, mn ?? 0), Math.max(data.spanS, mx ?? 0, 1e-3)] };
 const xAxis: uPlotT.Axis = { label: 'time since start (s)', values: (_u, vals) => vals.map((v) => fmtS(v)) };
 
 /** Custom point shapes so outcomes differ by form as well as colour: ● ok, ✕ fail, ▲ info. */
@@ -113,11 +113,19 @@ function latencyChart(el: HTMLElement) {
   })));
   charts.latency = new uPlot({
     width: width(el), height: 320, series,
-    scales: { x: xScale, y: { distr: 3 } },
+    scales: { x: xScale, y: { distr: 3, range: logRange(L.ms) } },
     axes: [xAxis, { label: 'latency (ms, log)', size: 60 }],
     cursor: { drag: { x: true, y: false } },
     plugins: [faultPlugin()],
   }, [L.t, ...cols] as uPlotT.AlignedData, el);
+}
+
+/** y range a little beyond the data: uPlot's default log range can clip the fastest ops */
+function logRange(vals: readonly (number | null)[]): [number, number] {
+  let mn = Infinity, mx = 0;
+  for (const v of vals) if (v != null && v > 0) { if (v < mn) mn = v; if (v > mx) mx = v; }
+  if (!Number.isFinite(mn)) return [0.1, 10];
+  return [mn / 1.5, mx * 1.5];
 }
 
 function quantileChart(el: HTMLElement) {
@@ -127,7 +135,7 @@ function quantileChart(el: HTMLElement) {
   charts.quantiles = new uPlot({
     width: width(el), height: 260,
     series: [{}, line('p50 (solid)', [], '#0072B2'), line('p95 (dashed)', [8, 4], '#E69F00'), line('p99 (dotted)', [2, 3], '#D55E00'), line('max (dash-dot)', [10, 3, 2, 3], '#000')],
-    scales: { x: xScale, y: { distr: 3 } },
+    scales: { x: xScale, y: { distr: 3, range: logRange([...Q.p50, ...Q.max]) } },
     axes: [xAxis, { label: `latency per ${Q.bucketS} s (ms, log)`, size: 60 }],
     plugins: [faultPlugin()],
   }, [Q.t, Q.p50, Q.p95, Q.p99, Q.max] as uPlotT.AlignedData, el);

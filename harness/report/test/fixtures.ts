@@ -27,7 +27,7 @@ class HistoryBuilder {
     this.counts[type]++; this.counts.clientOps++;
   }
   nemesis(t: number, f: string, value: unknown, completion: unknown = value) {
-    this.add(t * S, { type: 'invoke', process: 'nemesis', f, value });
+    this.add(t * S, { type: 'info', process: 'nemesis', f, value }); // Jepsen-style info/info pair
     this.add((t + 0.01) * S, { type: 'info', process: 'nemesis', f, value: completion });
   }
   /** ops must be in time order in the file; pairs are added out of order, so sort at the end */

@@ -9,7 +9,7 @@ import { buildReportData, commandLine } from '../model.ts';
 import { renderReport } from '../render.ts';
 import { bucketWidth, quantile, latencySample } from '../stats.ts';
 import { pairOps } from '../pairs.ts';
-import { describeFault } from '../faults.ts';
+import { describeFault, faultPeriods } from '../faults.ts';
 import { timelineData } from '../timeline-data.ts';
 import { orderCheckers } from '../verdict.ts';
 import type { Op } from '../../history/op.ts';
@@ -137,4 +137,26 @@ test('bank series: a large run is bucketed and still shows a single overdraft', 
   assert.equal(bank.lowest, -3);
   assert.equal(Math.min(...bank.min), -3, 'the dip survives bucketing');
   assert.ok(bank.totalHigh!.every((hi, i) => hi >= bank.total[i]));
+});
+
+test('fault periods from the nemesis info/info pairs (and from invoke/info)', () => {
+  const comp = { shape: 'halves', components: [['n1', 'n2'], ['n3']] };
+  const mk = (first: 'info' | 'invoke'): Op[] => [
+    { index: 0, time: 1e9, type: first, process: 'nemesis', f: 'start-partition', value: comp },
+    { index: 1, time: 1.1e9, type: 'info', process: 'nemesis', f: 'start-partition', value: comp },
+    { index: 2, time: 3e9, type: first, process: 'nemesis', f: 'start-pause', value: { nodes: ['n3'] } },
+    { index: 3, time: 3.1e9, type: 'info', process: 'nemesis', f: 'start-pause', value: { nodes: ['n3'] } },
+    { index: 4, time: 4e9, type: first, process: 'nemesis', f: 'stop-partition', value: null },
+    { index: 5, time: 4.2e9, type: 'info', process: 'nemesis', f: 'stop-partition', value: null },
+    { index: 6, time: 6e9, type: first, process: 'nemesis', f: 'heal', value: null },
+    { index: 7, time: 6.5e9, type: 'info', process: 'nemesis', f: 'heal', value: null },
+  ];
+  for (const first of ['info', 'invoke'] as const) {
+    const f = faultPeriods(pairOps(mk(first)), 7e9);
+    assert.deepEqual(f.periods.map((p) => [p.kind, p.start, p.end, p.label, p.open]), [
+      ['partition', 1, 4.2, 'halves: n1 n2 | n3', false],
+      ['pause', 3, 6.5, 'n3', false],
+    ], first);
+    assert.equal(f.healAt, 6);
+  }
 });
