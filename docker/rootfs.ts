@@ -73,11 +73,12 @@ export function rootfsManifest(bundle: Buffer, nodeBinary = process.execPath): R
     addBinary(real, multi);
     for (const n of ['iptables', 'iptables-restore', 'iptables-save']) entries.push({ kind: 'link', dest: `/usr/sbin/${n}`, target: multi });
     for (const lib of libs) {
-      const mods = join(dirname(lib), 'xtables');
-      if (lib.includes('libxtables') && existsSync(mods)) {
-        for (const m of readdirSync(mods).filter((f) => f.endsWith('.so')).sort()) addBinary(join(mods, m), join(mods, m));
-        break;
-      }
+      if (!lib.includes('libxtables') || !existsSync(join(dirname(lib), 'xtables'))) continue;
+      // the real path: libxtables looks in its compiled-in XTABLES_LIBDIR (/usr/lib/...), and the
+      // image has no merged-/usr symlinks to make /lib/... and /usr/lib/... the same place
+      const mods = realpathSync(join(dirname(lib), 'xtables'));
+      for (const m of readdirSync(mods).filter((f) => f.endsWith('.so')).sort()) addBinary(join(mods, m), join(mods, m));
+      break;
     }
     summary.push(`iptables (${multi.split('/').pop()})`);
   }

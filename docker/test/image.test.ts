@@ -2,13 +2,15 @@
 // content hash afterwards, and holds a working node, iptables and tc.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { docker } from '../engine.ts';
 import { ensureImage, imageExists } from '../image.ts';
 import { engineOrSkip, testEntry } from './helpers.ts';
 import { demux } from '../runtime.ts';
 
 async function runInImage(tag: string, cmd: string[]): Promise<{ code: number; out: string }> {
-  const c = await docker().createContainer({ Image: tag, Cmd: cmd, Labels: { 'splitbrain.run': 'image-test' } });
+  const c = await docker().createContainer({ Image: tag, Cmd: cmd, Labels: { 'splitbrain.run': 'image-test' }, HostConfig: { CapAdd: ['NET_ADMIN'] } });
   try {
     await c.start();
     const { StatusCode } = await c.wait();
@@ -23,6 +25,7 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
   if (!(await engineOrSkip(t))) return;
   const lines: string[] = [];
   const log = (l: string) => { lines.push(l); t.diagnostic(l); };
+  const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('splitbrain-rootfs-')));
   const first = await ensureImage({ entry: testEntry(), log });
   // remove it (and so build from nothing), unless a container still uses it
   await docker().getImage(first.tag).remove({ force: true }).catch(() => {});
@@ -35,6 +38,9 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
   // no registry on this machine means path (b); elsewhere (a) may be chosen: either is printed
   assert.ok(lines.some((l) => l.includes(built.tag) && l.includes(built.how === 'rootfs-import' ? 'root filesystem' : 'Dockerfile')));
 
+  const strayDirs = readdirSync(tmpdir()).filter((f) => f.startsWith('splitbrain-rootfs-') && !before.has(f));
+  assert.deepEqual(strayDirs, [], 'the build directory is removed');
+
   const again = await ensureImage({ entry: testEntry(), log });
   assert.equal(again.built, false);
   assert.equal(again.tag, built.tag);
@@ -46,7 +52,10 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
     const ipt = await runInImage(built.tag, ['/usr/sbin/iptables', '-V']);
     assert.equal(ipt.code, 0, ipt.out);
     assert.match(ipt.out, /iptables v\d/);
-    const tc = await runInImage(built.tag, ['/usr/sbin/tc', '-V']);
+    // the extension modules the runtime's rules need (standard DROP, statistic) load in the image
+    const rule = await runInImage(built.tag, ['/usr/sbin/iptables', '-A', 'INPUT', '-s', '10.213.0.9', '-m', 'statistic', '--mode', 'random', '--probability', '0.5', '-j', 'DROP']);
+    assert.equal(rule.code, 0, rule.out);
+    const tc = await runInImage(built.tag, ['/usr/sbin/tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb']);
     assert.equal(tc.code, 0, tc.out);
   }
 });
