@@ -1,0 +1,185 @@
+/**
+ * The nemesis: composes the fault kinds with the schedule, records every fault as process
+ * "nemesis" ops, and heals everything at the end.
+ *
+ * History shape (Jepsen's): each start or stop is an `info` op before the runtime call and an
+ * `info` completion after it, with the same `f` ("start-partition", "stop-pause", …) and `value`
+ * (the plan: targets, grudge, offsets, link faults), plus `error` when the runtime call failed.
+ * healAll ends with one `info` op f "heal": the moment every fault is healed (start of recovery).
+ *
+ * Concurrency: at most one fault action runs at a time (the run loop awaits each). healAll stops
+ * the loop, cuts a running clock strobe short, waits for the action in flight (bounded, so a hung
+ * runtime call cannot block teardown), then stops what is active and heals every kind
+ * defensively, each step on its own so one failure does not skip the others.
+ */
+import type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape } from './types.ts';
+import type { Rng } from '../harness/random.ts';
+import { type Fault, errorText } from './fault.ts';
+import { PartitionFault } from './partition.ts';
+import { PauseFault } from './pause.ts';
+import { KillFault } from './kill.ts';
+import { ClockFault, type ClockTuning, DEFAULT_CLOCK_TUNING, abortableSleep } from './clock.ts';
+import { LinkFault } from './link.ts';
+import { schedule } from './schedule.ts';
+import { PARTITION_SHAPES } from './shapes.ts';
+
+export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape } from './types.ts';
+export { PARTITION_SHAPES, partitionPlan, type PartitionPlan } from './shapes.ts';
+export { schedule, takeEvents, type ScheduleEvent } from './schedule.ts';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
+
+/** the order faults are stopped in by healAll: network first, so restarted nodes rejoin a whole cluster */
+const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'clock'];
+
+export const DEFAULT_NEMESIS_OPTIONS: NemesisOptions = {
+  kinds: [], intervalS: 5, partitionShape: 'cycle', clockSkewMs: 60_000,
+};
+
+/**
+ * --nemesis: a comma list of kinds; "none" → no faults; "all" → every kind. Throws an Error naming
+ * the bad kind and listing the valid ones (the CLI turns it into exit 254).
+ */
+export function parseNemesisKinds(text: string): FaultKind[] {
+  const items = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
+  const valid = `valid: ${FAULT_KINDS.join(', ')}, or "none" or "all"`;
+  if (items.length === 0) throw new Error(`--nemesis: no fault kind given (${valid})`);
+  if (items.length === 1 && items[0] === 'none') return [];
+  if (items.length === 1 && items[0] === 'all') return [...FAULT_KINDS];
+  const out: FaultKind[] = [];
+  for (const item of items) {
+    if (item === 'none' || item === 'all') throw new Error(`--nemesis: "${item}" cannot be combined with other kinds (${valid})`);
+    if (!(FAULT_KINDS as readonly string[]).includes(item)) throw new Error(`--nemesis: unknown fault kind "${item}" (${valid})`);
+    if (!out.includes(item as FaultKind)) out.push(item as FaultKind);
+  }
+  return out;
+}
+
+/** --partition-shape: one of the shapes or "cycle"; throws naming the valid ones */
+export function parsePartitionShape(text: string): PartitionShape | 'cycle' {
+  const s = text.trim().toLowerCase();
+  if (s === 'cycle' || (PARTITION_SHAPES as readonly string[]).includes(s)) return s as PartitionShape | 'cycle';
+  throw new Error(`--partition-shape: unknown shape "${text}" (valid: ${PARTITION_SHAPES.join(', ')}, or "cycle")`);
+}
+
+/** Knobs for tests; the defaults are what a real run uses. */
+export interface NemesisTuning {
+  clock?: ClockTuning;
+  /** how long healAll waits for a fault action in flight before healing anyway */
+  inflightWaitMs?: number;
+}
+
+export function createNemesis(opts: NemesisOptions, tuning: NemesisTuning = {}): Nemesis {
+  return new ComposedNemesis(opts, tuning);
+}
+
+class ComposedNemesis implements Nemesis {
+  private readonly faults = new Map<FaultKind, Fault>();
+  /** aborted by healAll or the run's signal: no new faults, strobes stop */
+  private readonly cancel = new AbortController();
+  private inflight: Promise<void> | null = null;
+  private healedOnce = false;
+
+  constructor(private readonly opts: NemesisOptions, private readonly tuning: NemesisTuning) {
+    // every kind exists (so healAll can heal all of them); only opts.kinds are scheduled
+    this.faults.set('partition', new PartitionFault(opts.partitionShape));
+    this.faults.set('pause', new PauseFault());
+    this.faults.set('kill', new KillFault());
+    this.faults.set('clock', new ClockFault(opts.clockSkewMs, tuning.clock ?? DEFAULT_CLOCK_TUNING));
+    this.faults.set('link', new LinkFault());
+  }
+
+  async run(ctx: NemesisContext, signal: AbortSignal): Promise<void> {
+    const stop = () => this.cancel.abort();
+    if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
+    const halt = this.cancel.signal;
+    // independent streams per purpose: the schedule and each kind's targets depend only on the seed
+    const rngs = new Map<FaultKind, Rng>(FAULT_KINDS.map((k) => [k, ctx.rng.fork('nemesis:' + k)]));
+    try {
+      for (const ev of schedule(this.opts.kinds, this.opts.intervalS, ctx.rng.fork('nemesis:schedule'))) {
+        await abortableSleep(ev.waitMs, halt);
+        if (halt.aborted) break;
+        this.inflight = ev.action === 'start' ? this.start(ctx, ev.kind, rngs.get(ev.kind)!) : this.stop(ctx, ev.kind).then(() => {});
+        await this.inflight;
+        this.inflight = null;
+      }
+      // no kinds: nothing to do but wait for the end of the main phase
+      if (!halt.aborted) await abortableSleep(2 ** 31 - 1, halt);
+    } catch (e) {
+      ctx.log(`nemesis: schedule stopped: ${errorText(e)}`);
+    } finally {
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private async start(ctx: NemesisContext, kind: FaultKind, rng: Rng): Promise<void> {
+    const fault = this.faults.get(kind)!;
+    const held = new Set([...this.faults.values()].flatMap((f) => f.held()));
+    const plan = fault.plan({ nodes: ctx.nodes, rng, held });
+    const f = 'start-' + kind;
+    ctx.record({ process: 'nemesis', type: 'info', f, value: plan });
+    let error: string | undefined;
+    try { await fault.apply(ctx.runtime, plan, this.cancel.signal); } catch (e) { error = errorText(e); }
+    ctx.record({ process: 'nemesis', type: 'info', f, value: plan, ...(error !== undefined ? { error } : {}) });
+    ctx.log(`nemesis: start ${fault.label() ?? kind}${error !== undefined ? ` (error: ${error})` : ''}`);
+  }
+
+  /** records and undoes what is active of this kind; nothing when nothing is */
+  private async stop(ctx: NemesisContext, kind: FaultKind): Promise<boolean> {
+    const fault = this.faults.get(kind)!;
+    const value = fault.stopValue();
+    if (value === null) return false;
+    const label = fault.label() ?? kind;
+    const f = 'stop-' + kind;
+    ctx.record({ process: 'nemesis', type: 'info', f, value });
+    let error: string | undefined;
+    try { await fault.undo(ctx.runtime); } catch (e) { error = errorText(e); }
+    ctx.record({ process: 'nemesis', type: 'info', f, value, ...(error !== undefined ? { error } : {}) });
+    ctx.log(`nemesis: stop ${label}${error !== undefined ? ` (error: ${error})` : ''}`);
+    return true;
+  }
+
+  async healAll(ctx: NemesisContext): Promise<void> {
+    this.cancel.abort();
+    if (false && this.inflight) {
+      const waitMs = this.tuning.inflightWaitMs ?? 20_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        this.inflight.then(() => false, () => false),
+        new Promise<boolean>((r) => { timer = setTimeout(() => r(true), waitMs); }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) ctx.log(`nemesis: a fault action still runs after ${waitMs} ms; healing anyway`);
+    }
+    let stopped = 0;
+    for (const kind of HEAL_ORDER) {
+      try { if (await this.stop(ctx, kind)) stopped++; } catch (e) { ctx.log(`nemesis: stop ${kind} failed: ${errorText(e)}`); }
+    }
+    // defensively, whatever we believe is active: reconnect, clear links, resume, restart, reset clocks
+    // failures of kinds this run never scheduled (e.g. no link faults on some runtime) are only logged
+    const errors: string[] = [];
+    const killed = new Set(this.faults.get('kill')!.held());
+    for (const kind of HEAL_ORDER) {
+      const fault = this.faults.get(kind)!;
+      try {
+        const errs = fault instanceof PauseFault
+          ? await fault.healDefensive(ctx.runtime, ctx.nodes, killed)
+          : await fault.healDefensive(ctx.runtime, ctx.nodes);
+        for (const e of errs) ctx.log(`nemesis: heal step failed: ${e}`);
+        if (this.opts.kinds.includes(kind)) errors.push(...errs);
+      } catch (e) {
+        ctx.log(`nemesis: heal ${kind} failed: ${errorText(e)}`);
+        if (this.opts.kinds.includes(kind)) errors.push(`${kind}: ${errorText(e)}`);
+      }
+    }
+    if (!this.healedOnce || stopped > 0) {
+      this.healedOnce = true;
+      ctx.record({ process: 'nemesis', type: 'info', f: 'heal', value: errors.length ? { errors } : null });
+      ctx.log(`nemesis: healed all faults${errors.length ? ` (${errors.length} step(s) failed)` : ''}`);
+    }
+  }
+
+  active(): string[] {
+    return HEAL_ORDER.map((k) => this.faults.get(k)!.label()).filter((l): l is string => l !== null);
+  }
+}
