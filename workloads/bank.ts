@@ -71,6 +71,7 @@ export function bankWorkload(p: BankParams): Workload {
         { name: 'stats', checker: 'statsChecker', expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
         { name: 'bank-total', checker: 'bankTotalChecker', expected: 'valid', why: 'a transfer moves money and never creates or destroys it, so every read sums to the total' },
         { name: 'bank-no-overdraft', checker: 'bankNoOverdraftChecker', expected: 'may-fail', why: "maep approves transfers on each node's local view; concurrent transfers and partitions can overdraw" },
+        { name: 'bank-fold', checker: 'bankFoldChecker', expected: 'valid', why: 'every node folds the same log of transfers: final balances are the initial ones plus every ok transfer and some of the unknown (info) ones' },
         { name: 'convergence', checker: 'convergenceChecker', expected: 'valid', why: 'after healing, anti-entropy must bring every node to the same balances and Merkle root' },
       ];
     },

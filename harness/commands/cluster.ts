@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
-import { removeDockerLeftovers } from '../runtime/select.ts';
+import { probeDocker, removeDockerLeftovers } from '../runtime/select.ts';
 import { nodeIds } from '../runner/run-test.ts';
 import { runTimestamp } from '../runs/run-dir.ts';
 import { showPath } from '../terminal/show-path.ts';
@@ -18,24 +18,35 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   if (!action || !['up', 'status', 'down'].includes(action) || positionals.length > 1) {
     throw new UsageError('cluster needs one action: up, status or down (e.g. npm run jepsen -- cluster up --nodes 3)');
   }
-  if (typeof flags.runtime === 'string' && flags.runtime !== 'local' && flags.runtime !== 'auto') {
-    throw new UsageError(`cluster: --runtime ${flags.runtime} is not supported for detached clusters yet; use --runtime local`);
-  }
+  const choice = typeof flags.runtime === 'string' ? flags.runtime : 'auto';
+  if (!['auto', 'local', 'docker'].includes(choice)) throw new UsageError(`cluster: --runtime ${choice} is not supported for detached clusters; use auto, local or docker`);
   const nodes = typeof flags.nodes === 'string' ? Number(flags.nodes) : 5;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 50) throw new UsageError(`--nodes: expected an integer from 1 to 50, got "${flags.nodes}"`);
   const store = resolve(typeof flags.store === 'string' ? flags.store : './store');
   const stateFile = join(store, 'cluster', 'state.json');
   const nodeArgs = typeof flags['node-args'] === 'string' ? flags['node-args'].split(/\s+/).filter(Boolean) : [];
 
-  const path = fileURLToPath(new URL('../local/index.ts', import.meta.url));
-  const local = existsSync(path) ? ((await import(pathToFileURL(path).href)) as Record<string, any>) : null;
+  const local = await importIfBuilt('../local/index.ts');
   if (!local || typeof local.startDetachedCluster !== 'function') throw new UsageError('cluster: the local runtime is not built yet (harness/local/index.ts)');
+  const probe = choice === 'local' ? { ok: false, why: '--runtime local' } : await probeDocker();
+  const docker = probe.ok ? await importIfBuilt('../../docker/index.ts') : null;
+  if (choice === 'docker' && (!docker || typeof docker.startDetachedCluster !== 'function')) throw new UsageError(`cluster --runtime docker: no container engine answered (${probe.why}); start docker or use --runtime local`);
+  // status and down look at every runtime that could hold a cluster; up starts on the chosen one
+  const kinds: { name: string; mod: Record<string, any> }[] = [];
+  if (choice !== 'docker') kinds.push({ name: 'local', mod: local });
+  if (docker && typeof docker.startDetachedCluster === 'function') kinds.push({ name: 'docker', mod: docker });
 
   if (action === 'up') {
+    const target = choice === 'local' ? kinds[0]! : kinds.find((k) => k.name === 'docker') ?? kinds[0]!;
+    out.write(`runtime: ${target.name}${choice === 'auto' ? (target.name === 'docker' ? ` (a container engine answered; --runtime local for processes)` : ` (docker not usable: ${probe.why})`) : ''}\n`);
+    for (const k of kinds) {
+      const st = await k.mod.clusterStatus(stateFile);
+      if (st.up) throw new UsageError(`cluster up: a ${k.name} cluster is already up; see it with "cluster status", remove it with "cluster down"`);
+    }
     const runDir = join(store, 'cluster', runTimestamp(new Date()));
     let started: { endpoints: { id: string; http: string }[] };
     try {
-      started = await local.startDetachedCluster({ nodes: nodeIds(nodes), runDir, nodeArgs, runId: 'cluster', stateFile });
+      started = await target.mod.startDetachedCluster({ nodes: nodeIds(nodes), runDir, nodeArgs, runId: `cluster-${Date.now()}`, stateFile });
     } catch (e) {
       const msg = (e as Error).message;
       if (/already up/.test(msg)) throw new UsageError(`cluster up: a cluster is already up; see it with "cluster status", remove it with "cluster down"`);
@@ -47,19 +58,34 @@ export async function clusterCommand(positionals: string[], flags: Record<string
     return 0;
   }
   if (action === 'status') {
-    const st = await local.clusterStatus(stateFile);
-    if (!st.up && st.nodes.length === 0) { out.write('no cluster is up (start one with: npm run jepsen -- cluster up)\n'); return 0; }
-    for (const n of st.nodes as { id: string; http: string; pid: number | null; running: boolean; answering: boolean }[]) {
-      out.write(`${n.id.padEnd(4)} ${n.http}  ${n.answering ? 'answering' : n.running ? 'running, not answering' : 'DOWN'}${n.pid ? `  pid ${n.pid}` : ''}\n`);
+    let any = false;
+    for (const k of kinds) {
+      const st = await k.mod.clusterStatus(stateFile);
+      if (!st.up && st.nodes.length === 0) continue;
+      any = true;
+      out.write(`${k.name} cluster${st.runDir ? ` (${showPath(st.runDir)})` : ''}:\n`);
+      for (const n of st.nodes as { id: string; http: string; pid: number | null; running: boolean; answering: boolean }[]) {
+        out.write(`${n.id.padEnd(4)} ${n.http}  ${n.answering ? 'answering' : n.running ? 'running, not answering' : 'DOWN'}${n.pid ? `  pid ${n.pid}` : ''}\n`);
+      }
+      if (!st.up) out.write('the cluster is only partly there; remove what is left with: npm run jepsen -- cluster down\n');
     }
-    if (!st.up) out.write('the cluster daemon is gone; remove what is left with: npm run jepsen -- cluster down\n');
+    if (!any) out.write('no cluster is up (start one with: npm run jepsen -- cluster up)\n');
     return 0;
   }
-  const { stopped } = await local.stopDetachedCluster(stateFile);
-  out.write(stopped ? 'cluster removed\n' : 'no cluster was up\n');
+  let stopped = false;
+  for (const k of kinds) {
+    const r = await k.mod.stopDetachedCluster(stateFile);
+    if (r.stopped) { stopped = true; out.write(`${k.name} cluster removed\n`); }
+  }
+  if (!stopped) out.write('no cluster was up\n');
   if (flags.all === true) {
     const n = await removeDockerLeftovers();
     out.write(`removed ${n} docker leftover(s)\n`);
   }
   return 0;
+}
+
+async function importIfBuilt(rel: string): Promise<Record<string, any> | null> {
+  const path = fileURLToPath(new URL(rel, import.meta.url));
+  return existsSync(path) ? ((await import(pathToFileURL(path).href)) as Record<string, any>) : null;
 }

@@ -9,12 +9,12 @@ import { jepsen, processesMentioning, portClosed, eventually } from './helpers.t
 test('cluster up, status, down: nodes answer while up and are gone after', async () => {
   const store = mkdtempSync(join(tmpdir(), 'sb-cli-cluster-'));
   try {
-    const up = await jepsen(['cluster', 'up', '--nodes', '3', '--store', store]);
+    const up = await jepsen(['cluster', 'up', '--nodes', '3', '--runtime', 'local', '--store', store]);
     assert.equal(up.exitCode, 0, up.all);
     const ports = [...up.stdout.matchAll(/^(n\d+)\s+http:\/\/127\.0\.0\.1:(\d+)$/gm)].map((m) => Number(m[2]));
     assert.equal(ports.length, 3, up.stdout);
     try {
-      const status = await jepsen(['cluster', 'status', '--store', store]);
+      const status = await jepsen(['cluster', 'status', '--runtime', 'local', '--store', store]);
       assert.equal(status.exitCode, 0);
       assert.equal(status.stdout.match(/answering/g)?.length, 3, status.stdout);
       for (const p of ports) {
@@ -22,13 +22,13 @@ test('cluster up, status, down: nodes answer while up and are gone after', async
         assert.equal(res.status, 200);
       }
     } finally {
-      const down = await jepsen(['cluster', 'down', '--store', store]);
+      const down = await jepsen(['cluster', 'down', '--runtime', 'local', '--store', store]);
       assert.equal(down.exitCode, 0, down.all);
-      assert.match(down.stdout, /cluster removed/);
+      assert.match(down.stdout, /local cluster removed/);
     }
     for (const p of ports) assert.ok(await eventually(() => portClosed(p), 10_000), `port ${p} closed`);
     assert.ok(await eventually(() => processesMentioning(join(store, 'cluster')).length === 0, 10_000));
-    const after = await jepsen(['cluster', 'status', '--store', store]);
+    const after = await jepsen(['cluster', 'status', '--runtime', 'local', '--store', store]);
     assert.match(after.stdout, /no cluster is up/);
   } finally { rmSync(store, { recursive: true, force: true }); }
 });
