@@ -141,7 +141,7 @@ class ComposedNemesis implements Nemesis {
 
   async healAll(ctx: NemesisContext): Promise<void> {
     this.cancel.abort();
-    if (false && this.inflight) {
+    if (this.inflight) {
       const waitMs = this.tuning.inflightWaitMs ?? 20_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
