@@ -66,8 +66,13 @@ export function timelineData(pairs: readonly OpPair[], endNs: number, concurrenc
 }
 
 function detail(p: OpPair): string {
-  const parts = [`${short(p.invokeValue, 40)}`];
-  if (p.type !== 'pending') parts.push(`→ ${short(p.value, 60)}`);
+  const inv = short(p.invokeValue, 40);
+  const parts = [inv];
+  if (p.type !== 'pending') {
+    // most completions echo their invoke value (writes, transfers): say so instead of repeating it
+    const out = short(p.value, 60);
+    parts.push(out === inv && inv !== 'null' ? '→ (same)' : `→ ${out}`);
+  }
   if (p.node) parts.push(`@${p.node}`);
   if (p.error) parts.push(`error: ${short(p.error, 60)}`);
   return parts.join(' ');
