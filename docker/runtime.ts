@@ -23,6 +23,8 @@ export const PEER_PORT = 7000;
 export interface DockerRuntimeOptions {
   /** maep entry point to bundle into the image (default node/main.ts) */
   entry?: string;
+  /** base image for the Dockerfile path (a); default node:<major>-bookworm-slim */
+  baseImage?: string;
   /** never try the Dockerfile path (a) */
   forceRootfs?: boolean;
   /** how to run iptables/tc in a container; default nsenter when usable, else docker exec */
@@ -78,7 +80,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async prepareImage(): Promise<ImageResult> {
-    this.image ??= await ensureImage({ entry: this.ro.entry, forceRootfs: this.ro.forceRootfs, log: this.log });
+    this.image ??= await ensureImage({ entry: this.ro.entry, baseImage: this.ro.baseImage, forceRootfs: this.ro.forceRootfs, log: this.log });
     return this.image;
   }
 
