@@ -180,6 +180,15 @@ class ProxiedConnection {
 
   /** the proxy stopped blackholing */
   heal(): void {
+    if (!this.upstream && (this.client.destroyed || this.client.readableEnded)) {
+      // the dialer gave up before its connection ever got through: nothing of it reaches the
+      // listener, as with a SYN that was dropped until the client stopped retrying
+      this.closed = true;
+      this.fwd.discard();
+      this.client.destroy();
+      this.proxy.forget(this);
+      return;
+    }
     if (!this.upstream) this.connectUpstream();
     this.fwd.pump();
     this.bwd?.pump();
@@ -224,6 +233,8 @@ export class LinkProxy {
   blackholed = false;
   private readonly server: net.Server;
   private readonly conns = new Set<ProxiedConnection>();
+  /** every accepted socket, so that close() can never wait on one that a connection forgot */
+  private readonly accepted = new Set<net.Socket>();
   private readonly faults: Record<Direction, Required<LinkFault>> = {
     forward: normalizeFault({}),
     backward: normalizeFault({}),
@@ -238,6 +249,8 @@ export class LinkProxy {
     this.rng = opts.rng ?? new Rng(1);
     this.lossPenaltyMs = opts.lossPenaltyMs ?? LOSS_PENALTY_MS;
     this.server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false }, (sock) => {
+      this.accepted.add(sock);
+      sock.once('close', () => this.accepted.delete(sock));
       this.conns.add(new ProxiedConnection(this, sock));
     });
     this.server.on('error', () => { /* listen errors surface through listen() */ });
@@ -312,8 +325,14 @@ export class LinkProxy {
   /** stop listening and drop every connection; idempotent */
   close(): Promise<void> {
     for (const c of [...this.conns]) c.destroy();
+    for (const sock of this.accepted) sock.destroy();
     if (!this.listening) return Promise.resolve();
     this.listening = false;
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    // the listening socket closes at once; the callback also waits for accepted sockets, which
+    // are all destroyed above, so the bound is only a guard against a teardown that never ends
+    return new Promise((resolve) => {
+      const guard = setTimeout(resolve, 2000);
+      this.server.close(() => { clearTimeout(guard); resolve(); });
+    });
   }
 }

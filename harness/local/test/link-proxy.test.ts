@@ -230,3 +230,26 @@ test('bad fault values are rejected with a clear message', () => {
   assert.throws(() => proxy.setFault('forward', { loss: 2 }), /loss must be in 0\.\.1/);
   assert.throws(() => proxy.setFault('forward', { delayMs: -1 }), /must be >= 0/);
 });
+
+test('a connection the dialer abandoned during the cut never reaches the listener', async () => {
+  const up = await echoServer();
+  const proxy = new LinkProxy({ targetPort: up.port });
+  const port = await proxy.listen();
+  try {
+    proxy.setBlackholed(true);
+    const c = await connect(port);
+    c.write('hello?');
+    c.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    proxy.setBlackholed(false);
+    const live = await connect(port); // a fresh connection after heal goes through
+    live.write('ok');
+    assert.equal(await readBytes(live, 2), 'ok');
+    assert.equal(up.connections(), 1, 'the abandoned connection was passed on');
+    assert.equal(up.received(), 'ok');
+    live.destroy();
+  } finally {
+    await proxy.close();
+    await up.close();
+  }
+});

@@ -40,6 +40,23 @@ test('a cut link stops replication and heal restores it', async () => {
   await waitFor('n3 to catch up after heal', async () => (await getKey(eps.n3!, 'cut')) === 'v1', 20_000);
 });
 
+test('a one-way grudge cuts both directions of that pair only, as DROP does to TCP', async () => {
+  // n3 drops from n1: n1's connections to n3 and n3's connections to n1 both stall
+  await rt.partition({ n3: ['n1'] });
+  try {
+    assert.equal(rt.linkProxy('n1', 'n3').blackholed, true);
+    assert.equal(rt.linkProxy('n3', 'n1').blackholed, true);
+    for (const [a, b] of [['n1', 'n2'], ['n2', 'n1'], ['n2', 'n3'], ['n3', 'n2']] as const) {
+      assert.equal(rt.linkProxy(a, b).blackholed, false, `${a}→${b} should stay open`);
+    }
+    // n3 still learns n1's writes, through n2
+    await putKey(eps.n1!, 'detour', 'via-n2');
+    await waitFor('n3 to get the write by way of n2', async () => (await getKey(eps.n3!, 'detour')) === 'via-n2', 20_000);
+  } finally {
+    await rt.heal();
+  }
+});
+
 test('a paused node stops answering and answers again after resume', async () => {
   await rt.pause('n2');
   assert.deepEqual(rt.activeFaults().paused, ['n2']);
