@@ -31,6 +31,14 @@ export async function serveCommand(flags: Record<string, string | true>): Promis
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a port number 0-65535, got "${flags.port}"`);
   const store = typeof flags.store === 'string' ? flags.store : './store';
   const mod = await importBuilt('../serve/index.ts', 'the run browser (serve)');
-  await mod.serve({ store, port });
+  let served: { url: string; close(): Promise<void> };
+  try { served = await mod.serve({ store, port }); } catch (e) {
+    if (/already in use/.test((e as Error).message)) throw new UsageError(`serve: ${(e as Error).message}`);
+    throw e;
+  }
+  process.stdout.write(`serving the runs in ${showPath(resolve(store))} at ${served.url} (Ctrl-C stops)\n`);
+  const stop = () => { void served.close().then(() => process.exit(0)); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   return 0;
 }

@@ -75,9 +75,10 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   let phase: Phase = 'setup';
   const t0 = performance.now();
   let mainStart = t0;
+  let phaseStart = t0;
   status = new StatusLine(io.out, () => statusText({
-    phase, elapsedS: (performance.now() - (phase === 'setup' ? t0 : mainStart)) / 1000,
-    limitS: phase === 'recovery' ? config.recoveryTimeS : config.timeLimitS, counts, faults: nemesis?.active() ?? [],
+    phase, elapsedS: (performance.now() - (phase === 'setup' ? t0 : phase === 'main' ? mainStart : phaseStart)) / 1000,
+    limitS: phase === 'main' ? config.timeLimitS : phase === 'recovery' ? config.recoveryTimeS : undefined, counts, faults: nemesis?.active() ?? [],
   }));
 
   const interrupt = new AbortController();
@@ -110,7 +111,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   try {
     result = await runTest({
       config, runtime, workload, nemesis, nemesisCtx, recorder, log, runDir, runId: `${name}-${startedAt.getTime()}`, interrupt: interrupt.signal,
-      onPhase: (p) => { phase = p; if (p === 'main') mainStart = performance.now(); log.file(`phase ${p}`); },
+      onPhase: (p) => { phase = p; phaseStart = performance.now(); if (p === 'main') mainStart = phaseStart; log.file(`phase ${p}`); },
     });
   } catch (e) {
     // a signal during setup makes setup fail (its nodes are being torn down): that is the interrupt, not a crash

@@ -3,7 +3,8 @@ import type { OpCounts } from '../runner/op-counts.ts';
 export interface StatusInfo {
   phase: string;
   elapsedS: number;
-  limitS: number;
+  /** the phase's limit, when it has one */
+  limitS?: number;
   counts: OpCounts;
   faults: readonly string[];
 }
@@ -12,7 +13,8 @@ export interface StatusInfo {
 export function statusText(s: StatusInfo): string {
   const c = s.counts;
   const faults = s.faults.length ? s.faults.join(', ') : 'none';
-  return `${s.phase} ${s.elapsedS.toFixed(1)}/${s.limitS} s | ${c.invoked} ops: ${c.ok} ok ${c.fail} fail ${c.info} info | faults: ${faults}`;
+  const time = s.limitS === undefined ? `${s.elapsedS.toFixed(1)} s` : `${s.elapsedS.toFixed(1)}/${s.limitS} s`;
+  return `${s.phase} ${time} | ${c.invoked} ops: ${c.ok} ok ${c.fail} fail ${c.info} info | faults: ${faults}`;
 }
 
 /**
