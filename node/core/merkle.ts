@@ -22,9 +22,9 @@ export class MerkleTree {
   leafOf(id: string): number { return parseInt(id.slice(0, this.depth), 16); }
 
   insert(id: string): void {
-    const w0 = parseInt(id.slice(0, 8), 16), w1 = parseInt(id.slice(8, 16), 16);
-    const w2 = parseInt(id.slice(16, 24), 16), w3 = parseInt(id.slice(24, 32), 16);
-    const leaf = this.leafOf(id);
+    const w0 = hexWord(id, 0), w1 = hexWord(id, 8), w2 = hexWord(id, 16), w3 = hexWord(id, 24);
+    // the leaf index is the first `depth` hex digits, i.e. the top 4·depth bits of word 0
+    const leaf = w0 >>> (32 - 4 * this.depth);
     for (let l = this.depth, idx = leaf; l >= 0; l--, idx = Math.floor(idx / FANOUT)) {
       const a = this.levels[l]!, o = idx * 5;
       a[o] ^= w0; a[o + 1] ^= w1; a[o + 2] ^= w2; a[o + 3] ^= w3; a[o + 4] += 1;
@@ -63,6 +63,16 @@ export class MerkleTree {
   }
 
   leafIds(leaf: number): readonly string[] { return this.leaves.get(leaf) ?? []; }
+}
+
+/** 8 hex digits at `at` as an unsigned 32-bit word, without allocating substrings */
+function hexWord(s: string, at: number): number {
+  let w = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = s.charCodeAt(i);
+    w = (w << 4) | (c <= 57 ? c - 48 : (c | 32) - 87);
+  }
+  return w >>> 0;
 }
 
 /**

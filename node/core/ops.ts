@@ -41,9 +41,13 @@ export function canonicalJson(value: unknown): string {
   return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
 }
 
+/**
+ * The id hashes the fields as the origin serialises them. Receivers never recompute it (they trust
+ * their peers), so no canonical form is needed; (origin, seq) alone already makes ids unique in a
+ * healthy cluster, and the rest of the content tells apart the twins a node that lost its log makes.
+ */
 export function opId(f: OpFields): string {
-  const vv = Object.keys(f.vv).sort().map((k) => [k, f.vv[k]]);
-  const text = JSON.stringify([f.origin, f.seq, f.ts, vv, f.kind, f.key]) + canonicalJson(f.payload);
+  const text = JSON.stringify([f.origin, f.seq, f.ts, f.vv, f.kind, f.key, f.payload]);
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 

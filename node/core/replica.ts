@@ -106,6 +106,7 @@ export class Replica {
   /** received but causally not yet deliverable, per origin, by seq */
   private readonly pending = new Map<string, Map<number, Op[]>>();
   private pendingCount = 0;
+  private pendingLow: Op[] = [];
   private nextSeq = 1;
   private readonly peers = new Map<string, PeerState>();
   private readonly sessions = new Map<number, Session>();
@@ -267,29 +268,43 @@ export class Replica {
       if (this.pendingCount > 0) this.drain();
       return;
     }
+    this.pendingCount++;
+    // a second op with an already-visible (origin, seq) — a node that lost its log — waits apart
+    if (op.seq <= (this.visibleVV[op.origin] ?? 0)) { this.pendingLow.push(op); return; }
     let m = this.pending.get(op.origin);
     if (!m) { m = new Map(); this.pending.set(op.origin, m); }
     const list = m.get(op.seq);
     if (list) list.push(op); else m.set(op.seq, [op]);
-    this.pendingCount++;
   }
 
+  /** deliver parked ops whose context became visible: per origin only the next seq can be ready */
   private drain(): void {
     let progress = true;
     while (progress && this.pendingCount > 0) {
       progress = false;
       for (const [origin, m] of this.pending) {
-        // the next seq, and any duplicate-seq op parked at or below the visible prefix
-        for (const [seq, list] of m) {
-          if (seq > (this.visibleVV[origin] ?? 0) + 1) continue;
+        for (;;) {
+          const next = (this.visibleVV[origin] ?? 0) + 1;
+          const list = m.get(next);
+          if (!list) break;
           const rest = list.filter((op) => {
             if (!this.deliverable(op)) return true;
             this.makeVisible(op); this.pendingCount--; progress = true;
             return false;
           });
-          if (rest.length === 0) m.delete(seq); else m.set(seq, rest);
+          if (rest.length === list.length) break;
+          if (rest.length === 0) m.delete(next); else m.set(next, rest);
+          // twins of an op that just became visible now wait below the prefix
+          if (rest.length > 0 && (this.visibleVV[origin] ?? 0) >= next) { this.pendingLow.push(...rest); m.delete(next); }
         }
         if (m.size === 0) this.pending.delete(origin);
+      }
+      if (this.pendingLow.length > 0) {
+        this.pendingLow = this.pendingLow.filter((op) => {
+          if (!this.deliverable(op)) return true;
+          this.makeVisible(op); this.pendingCount--; progress = true;
+          return false;
+        });
       }
     }
   }
