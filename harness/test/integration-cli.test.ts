@@ -83,3 +83,20 @@ test('check and export on a stored run; check on a bare history needs --workload
     assert.ok(edn.some((l) => l.includes(':process :nemesis, :f :heal')));
   } finally { rmSync(store, { recursive: true, force: true }); }
 });
+
+test('check --model runs the linearizability checker on any history file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-cli-model-'));
+  try {
+    const line = (index: number, type: string, process: number, f: string, value: unknown) => JSON.stringify({ index, time: index, type, process, f, value });
+    const ok = join(dir, 'ok.jsonl');
+    writeFileSync(ok, [line(0, 'invoke', 0, 'write', [0, 1]), line(1, 'ok', 0, 'write', [0, 1]), line(2, 'invoke', 1, 'read', [0, null]), line(3, 'ok', 1, 'read', [0, 1])].join('\n') + '\n');
+    const stale = join(dir, 'stale.jsonl');
+    writeFileSync(stale, [line(0, 'invoke', 0, 'write', [0, 1]), line(1, 'ok', 0, 'write', [0, 1]), line(2, 'invoke', 1, 'read', [0, null]), line(3, 'ok', 1, 'read', [0, 2])].join('\n') + '\n');
+    const good = await jepsen(['check', '--model', 'cas-register', ok]);
+    assert.equal(good.exitCode, 0, good.all);
+    assert.match(good.stdout, /linearizability \(cas-register\): valid/);
+    const bad = await jepsen(['check', '--model', 'cas-register', stale]);
+    assert.equal(bad.exitCode, 1, bad.all);
+    await assertUsageError(['check', '--model', 'nope', ok], /unknown model "nope"/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
