@@ -120,8 +120,8 @@ test('healAll with several faults on at once stops each, in order, and heals eve
     assert.deepEqual(nem.active(), []);
     const calls = ctx.runtime.calls.slice(from);
     // defensive steps cover every kind on every node
-    assert.ok(calls.some((c) => c.m === 'heal'));
-    assert.ok(calls.some((c) => c.m === 'clearLinks'));
+    assert.ok(calls.some((c) => c.m === 'heal'), 'defensive heal');
+    assert.ok(calls.some((c) => c.m === 'clearLinks'), 'defensive clearLinkFaults');
     for (const n of NODES) {
       assert.ok(calls.some((c) => c.m === 'resume' && c.node === n), `resume ${n}`);
       const clockCalls = ctx.runtime.calls.filter((c): c is Extract<Call, { m: 'clock' }> => c.m === 'clock' && c.node === n);
@@ -133,7 +133,7 @@ test('healAll with several faults on at once stops each, in order, and heals eve
       if (lastKill >= 0) assert.ok(ctx.runtime.calls.findIndex((c, i) => i > lastKill && c.m === 'restart' && c.node === n) > lastKill, `restart ${n}`);
     }
     // nothing is started after the heal began
-    assert.ok(!calls.some((c) => c.m === 'partition' || c.m === 'pause' || c.m === 'kill' || c.m === 'link'));
+    assert.ok(!calls.some((c) => c.m === 'partition' || c.m === 'pause' || c.m === 'kill' || c.m === 'link'), 'no fault started during the heal');
   }
   assert.ok(found, 'some seed had three faults on at once');
 });
@@ -171,15 +171,15 @@ test('a failing runtime call is recorded as an error and does not stop the heal'
   const calls = ctx.runtime.calls.slice(from);
   assert.equal(calls.filter((c) => c.m === 'heal').length, 2, 'the stop and the defensive heal both tried');
   for (const n of ['n1', 'n2', 'n3']) {
-    assert.ok(calls.some((c) => c.m === 'resume' && c.node === n));
-    assert.ok(calls.some((c) => c.m === 'clock' && c.node === n && c.offsetMs === 0));
+    assert.ok(calls.some((c) => c.m === 'resume' && c.node === n), `resume ${n}`);
+    assert.ok(calls.some((c) => c.m === 'clock' && c.node === n && c.offsetMs === 0), `clock reset ${n}`);
   }
   const heal = nemOps(ctx.ops).at(-1)!;
   assert.equal(heal.f, 'heal');
   const errs = (heal.value as { errors: string[] }).errors;
   assert.ok(errs.some((e) => /heal network: no heal/.test(e)), JSON.stringify(errs));
   assert.ok(errs.some((e) => /clock n1 reset: no clock:n1/.test(e)), JSON.stringify(errs));
-  assert.ok(ctx.lines.some((l) => /heal step failed/.test(l)));
+  assert.ok(ctx.lines.some((l) => /heal step failed/.test(l)), ctx.lines.join('\n'));
 });
 
 test('healAll waits for a fault action in flight, then undoes it', async () => {
@@ -200,7 +200,7 @@ test('healAll waits for a fault action in flight, then undoes it', async () => {
   const pausedNodes = ctx.runtime.calls.filter((c) => c.m === 'pause').map((c) => (c as { node: string }).node);
   for (const n of pausedNodes) {
     const p = lastIndex(ctx.runtime.calls, (c) => c.m === 'pause' && c.node === n);
-    assert.ok(ctx.runtime.calls.findIndex((c, i) => i > p && c.m === 'resume' && c.node === n) > p);
+    assert.ok(ctx.runtime.calls.findIndex((c, i) => i > p && c.m === 'resume' && c.node === n) > p, `resume ${n} after its pause`);
   }
   assert.deepEqual(nemOps(ctx.ops).map((o) => o.f), ['start-pause', 'start-pause', 'stop-pause', 'stop-pause', 'heal']);
 });
@@ -214,10 +214,10 @@ test('healAll does not wait forever for a hung runtime call', async () => {
   await until(() => ctx.runtime.calls.some((c) => c.m === 'kill'));
   ac.abort();
   await nem.healAll(ctx);
-  assert.ok(ctx.lines.some((l) => /still runs after 30 ms; healing anyway/.test(l)));
+  assert.ok(ctx.lines.some((l) => /still runs after 30 ms; healing anyway/.test(l)), ctx.lines.join('\n'));
   // the node being killed is restarted anyway (it was tracked before the kill call)
   const killed = (ctx.runtime.calls.find((c) => c.m === 'kill') as { node: string }).node;
-  assert.ok(ctx.runtime.calls.some((c) => c.m === 'restart' && c.node === killed));
+  assert.ok(ctx.runtime.calls.some((c) => c.m === 'restart' && c.node === killed), `restart ${killed}`);
   assert.equal(nemOps(ctx.ops).at(-1)!.f, 'heal');
 });
 
@@ -249,7 +249,7 @@ test('clock strobe flips offsets and ends on them; healAll resets every node to 
   const strobe = nemOps(ctx.ops).find((o) => o.f === 'start-clock' && (o.value as { mode: string }).mode === 'strobe')!;
   const offsets = (strobe.value as { offsets: Record<string, number> }).offsets;
   for (const [n, off] of Object.entries(offsets)) {
-    assert.ok(off !== 0 && Math.abs(off) <= 1000);
+    assert.ok(off !== 0 && Math.abs(off) <= 1000, `offset ${off}`);
     const seq = ctx.runtime.calls.filter((c): c is Extract<Call, { m: 'clock' }> => c.m === 'clock' && c.node === n).map((c) => c.offsetMs);
     // somewhere in the calls: off, 0, off, 0, …, off (7 steps for 6 ms at 1 ms)
     const at = seq.join(',').indexOf([off, 0, off, 0, off, 0, off].join(','));

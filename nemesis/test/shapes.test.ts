@@ -85,7 +85,7 @@ test('majorities-ring: every node sees a majority incl. itself; no two the same 
     if (n >= 3) {
       assert.equal(new Set(views.map((v) => v.join(','))).size, n, 'no two nodes see the same set');
       // and it is a real partition: some link is cut, and no majority is seen by everyone
-      assert.ok(Object.keys(p.grudge).length > 0);
+      assert.ok(Object.keys(p.grudge).length > 0, 'some link is cut');
     }
   }), { numRuns: 300 });
 });
@@ -97,7 +97,7 @@ test('majorities-ring: exhaustive over n = 3..9 for a range of seeds', () => {
       const g = majoritiesRing(nodes, new Rng(seed)).grudge;
       const views = nodes.map((b) => visibleFrom(nodes, g, b).join(','));
       assert.equal(new Set(views).size, n, `n=${n} seed=${seed}`);
-      for (const b of nodes) assert.ok(visibleFrom(nodes, g, b).length >= majority(n));
+      for (const b of nodes) assert.ok(visibleFrom(nodes, g, b).length >= majority(n), `n=${n} seed=${seed} ${b}`);
     }
   }
 });
@@ -108,7 +108,7 @@ test('bridge: two sides cut from each other, one bridge node sees everyone', () 
     const p = bridge(nodes, new Rng(seed));
     assertWellFormed(nodes, p.grudge); assertSymmetric(p.grudge);
     const via = p.bridge!;
-    assert.ok(nodes.includes(via));
+    assert.ok(nodes.includes(via), `bridge ${via}`);
     assert.deepEqual(visibleFrom(nodes, p.grudge, via), nodes, 'the bridge sees all');
     assert.equal(p.grudge[via], undefined);
     // without the bridge the rest falls into exactly two components, sizes ⌊n/2⌋ and ⌈n/2⌉-1
