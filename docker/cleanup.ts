@@ -53,9 +53,26 @@ export async function removeRun(runId: string): Promise<number> {
   return removeByFilter([`${RUN_LABEL}=${runId}`]);
 }
 
-/** Every container and network labelled by splitbrain, from any run. */
+/**
+ * Every container and network labelled by splitbrain, from any run, except runs whose harness is
+ * still alive on this host (a run in progress is not a leftover; end it with Ctrl-C).
+ */
 export async function removeAllLeftovers(): Promise<number> {
-  return removeByFilter([RUN_LABEL]);
+  const d = docker();
+  const runs = new Set<string>();
+  const live = new Set<string>();
+  const note = (labels: Record<string, string> | undefined) => {
+    const run = labels?.[RUN_LABEL];
+    if (run === undefined) return;
+    runs.add(run);
+    const [host, pid] = (labels?.[OWNER_LABEL] ?? '').split(':');
+    if (host === hostname() && pid && /^\d+$/.test(pid) && alive(Number(pid)) && Number(pid) !== process.pid) live.add(run);
+  };
+  for (const c of await d.listContainers({ all: true, filters: { label: [RUN_LABEL] } })) note(c.Labels);
+  for (const n of await d.listNetworks({ filters: { label: [RUN_LABEL] } })) note(n.Labels);
+  let n = 0;
+  for (const run of runs) if (!live.has(run)) n += await removeRun(run);
+  return n;
 }
 
 /** Runs started on this host whose harness process is gone (SIGKILL, power loss). */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reapOrphans, removeAllLeftovers } from '../cleanup.ts';
-import { engineOrSkip, leftovers, tempRunDir, testEntry, uniqueRunId } from './helpers.ts';
+import { engineOrSkip, leftovers, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
 
@@ -54,13 +54,22 @@ test('after SIGKILL, the next run start (reapOrphans) removes the dead harness\'
   assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
 });
 
-// note: removeAllLeftovers removes every splitbrain-labelled object on the engine, as
-// `cluster down --all` must; the test suite runs files one at a time, so nothing else is live
-test('cluster down --all (removeAllLeftovers) removes clusters of killed harnesses', async (t) => {
+test('cluster down --all (removeAllLeftovers) removes a killed harness\'s cluster, not a live one\'s', async (t) => {
   if (!(await engineOrSkip(t))) return;
-  const runId = uniqueRunId('crash-all');
-  await runChild('wait', runId, tempRunDir(t), (pid) => process.kill(pid, 'SIGKILL'));
-  assert.equal((await leftovers(runId)).containers.length, 2);
+  // the live one first: a run's start reaps dead runs itself (reapOrphans)
+  const liveRun = uniqueRunId('crash-all-live');
+  let livePid = 0;
+  const liveChild = runChild('wait', liveRun, tempRunDir(t), (pid) => { livePid = pid; });
+  t.after(() => { try { process.kill(livePid, 'SIGTERM'); } catch { /* already gone */ } });
+  await waitFor('the live child to be up', async () => livePid > 0 && (await leftovers(liveRun)).containers.length === 2);
+  const deadRun = uniqueRunId('crash-all-dead');
+  await runChild('wait', deadRun, tempRunDir(t), (pid) => process.kill(pid, 'SIGKILL'));
+  assert.equal((await leftovers(deadRun)).containers.length, 2);
+
   assert.ok((await removeAllLeftovers()) >= 3);
-  assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+  assert.deepEqual(await leftovers(deadRun), { containers: [], networks: [] });
+  assert.equal((await leftovers(liveRun)).containers.length, 2, 'a run in progress is not a leftover');
+  process.kill(livePid, 'SIGTERM');
+  await liveChild;
+  assert.deepEqual(await leftovers(liveRun), { containers: [], networks: [] });
 });
