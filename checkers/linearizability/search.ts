@@ -3,6 +3,7 @@ import { ConfigCache } from './cache.ts';
 import { ILLEGAL, type LinOp, type Model } from './model.ts';
 import { StateTable } from './state-table.ts';
 import { eventOrder } from './event-order.ts';
+import { ILLEGAL_ID, TransitionMemo, UNKNOWN_ID } from './transitions.ts';
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoization, as porcupine structures it.
@@ -53,7 +54,7 @@ export class PartitionSearch<S> {
   readonly n: number;
   /** configurations in the memo table */
   get cacheEntries(): number { return this.cache.count; }
-  get cacheBytes(): number { return this.cache.bytes; }
+  get cacheBytes(): number { return this.cache.bytes + this.transitions.bytes; }
 
   // the entry list: 0 = head sentinel, 1..2n = events in real-time order, 2n+1 = tail sentinel
   private readonly next: Int32Array;
@@ -70,6 +71,7 @@ export class PartitionSearch<S> {
   private readonly bits: Uint32Array;
   private readonly cache: ConfigCache;
   private readonly table: StateTable<S>;
+  private readonly transitions: TransitionMemo;
   private readonly stackEntry: Int32Array;
   private readonly stackState: Int32Array;
   private readonly forced: Uint8Array;
@@ -117,6 +119,7 @@ export class PartitionSearch<S> {
     this.bits = new Uint32Array((n + 31) >>> 5);
     this.cache = new ConfigCache(this.bits.length, n < 64 ? 64 : 1024);
     this.table = new StateTable<S>(model);
+    this.transitions = new TransitionMemo(n);
     this.stackEntry = new Int32Array(n);
     this.stackState = new Int32Array(n);
     this.forced = new Uint8Array(n);
@@ -132,7 +135,7 @@ export class PartitionSearch<S> {
 
   /** searches for up to `maxIterations` steps; undefined = not decided yet, call again */
   run(maxIterations: number, deadline: number): SearchOutcome | undefined {
-    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, required, z, bits, cache, table, stackEntry, stackState, forced, model } = this;
+    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model } = this;
     const states = table.states;
     let { depth, stateId, linHash, placed, entry } = this;
     let state = states[stateId]!;
@@ -146,9 +149,13 @@ export class PartitionSearch<S> {
       if (ret >= 0) {
         // a call entry: try to linearize its op next
         const op = entryOp[entry]!;
-        const nextState = model.step(state, inputs[op], outputs[op]);
-        if (nextState !== ILLEGAL) {
-          const nextId = table.idOf(nextState as S);
+        let nextId = transitions.get(stateId, op);
+        if (nextId === UNKNOWN_ID) {
+          const nextState = model.step(state, inputs[op], outputs[op]);
+          nextId = nextState === ILLEGAL ? ILLEGAL_ID : table.idOf(nextState as S);
+          transitions.set(stateId, op, nextId);
+        }
+        if (nextId !== ILLEGAL_ID) {
           const w = op >>> 5, bit = 1 << (op & 31);
           bits[w] = bits[w]! | bit;
           const nextHash = linHash ^ z[op]!;

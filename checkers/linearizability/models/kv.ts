@@ -45,46 +45,77 @@ export const kvModel: Model<string, KvInput, unknown> = {
   describeState: (s) => JSON.stringify(s),
 };
 
-/** the whole map as one state, no partitioning (porcupine's "no partition" kv model); slow, for checking the checker */
-type KvMap = ReadonlyMap<string, string>;
+/**
+ * The whole map as one state, no partitioning (porcupine's "no partition" kv model): slower, for
+ * checking the checker. Each state carries a hash per key and their sum, updated incrementally,
+ * so interning a state costs one string hash and comparing two mostly compares integers.
+ */
+interface KvMapState {
+  /** keys ever written, sorted; shared between states until a new key appears */
+  keys: readonly string[];
+  values: readonly string[];
+  entryHashes: Int32Array;
+  hash: number;
+}
 
-function hashString(s: string, h: number): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+function hashEntry(key: string, value: string): number {
+  if (value === '') return 0; // "" and absent are the same value
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ 0xff, 0x01000193);
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15; h = Math.imul(h, 0x2c1b3c6d); h ^= h >>> 12; h = Math.imul(h, 0x297a2d39); h ^= h >>> 15;
   return h;
 }
 
-export const kvSingleModel: Model<KvMap, KvInput, unknown> = {
+export const kvSingleModel: Model<KvMapState, KvInput, unknown> = {
   name: 'kv-single',
-  init: () => new Map(),
+  init: () => ({ keys: [], values: [], entryHashes: new Int32Array(0), hash: 0 }),
   step(state, input, output) {
-    const cur = state.get(input.key) ?? '';
-    switch (input.f) {
-      case 'get':
-        return output === undefined || output === cur ? state : ILLEGAL;
-      case 'put':
-      case 'append': {
-        const next = new Map(state);
-        next.set(input.key, input.f === 'put' ? input.value! : cur + input.value!);
-        return next;
-      }
+    let i = state.keys.indexOf(input.key);
+    const cur = i < 0 ? '' : state.values[i]!;
+    if (input.f === 'get') return output === undefined || output === cur ? state : ILLEGAL;
+    const value = input.f === 'put' ? input.value! : cur + input.value!;
+    let { keys } = state;
+    let values = state.values.slice();
+    let entryHashes = state.entryHashes.slice();
+    if (i < 0) {
+      // a new key: insert it in sorted place so equal states have equal layouts
+      i = 0;
+      while (i < keys.length && keys[i]! < input.key) i++;
+      keys = [...keys.slice(0, i), input.key, ...keys.slice(i)];
+      values = [...values.slice(0, i), '', ...values.slice(i)];
+      const grown = new Int32Array(keys.length);
+      grown.set(entryHashes.subarray(0, i));
+      grown.set(entryHashes.subarray(i), i + 1);
+      entryHashes = grown;
     }
+    const h = hashEntry(input.key, value);
+    const hash = (state.hash - entryHashes[i]! + h) | 0;
+    values[i] = value;
+    entryHashes[i] = h;
+    return { keys, values, entryHashes, hash };
   },
   readOnly: (input) => input.f === 'get',
-  // order-independent: sum of per-entry hashes; "" and absent are the same value
-  hash(state) {
-    let h = 0;
-    for (const [k, v] of state) if (v !== '') h = (h + hashString(v, hashString(k, 0x811c9dc5) ^ 0x5bd1e995)) | 0;
-    return h;
-  },
+  hash: (state) => state.hash,
   equal(a, b) {
-    for (const [k, v] of a) if ((b.get(k) ?? '') !== v) return false;
-    for (const [k, v] of b) if ((a.get(k) ?? '') !== v) return false;
+    if (a.hash !== b.hash) return false;
+    const n = Math.max(a.keys.length, b.keys.length);
+    if (a.keys === b.keys || (a.keys.length === b.keys.length && a.keys.every((k, i) => k === b.keys[i]))) {
+      for (let i = 0; i < n; i++) if (a.entryHashes[i] !== b.entryHashes[i]) return false;
+      for (let i = 0; i < n; i++) if (a.values[i] !== b.values[i]) return false;
+      return true;
+    }
+    // different key sets can still be equal maps when the extra keys hold ""
+    const get = (s: KvMapState, k: string) => { const j = s.keys.indexOf(k); return j < 0 ? '' : s.values[j]!; };
+    for (let i = 0; i < a.keys.length; i++) if (get(b, a.keys[i]!) !== a.values[i]) return false;
+    for (let i = 0; i < b.keys.length; i++) if (get(a, b.keys[i]!) !== b.values[i]) return false;
     return true;
   },
   validate: validateKv,
   describeOp: describeKvOp,
   describeState(s) {
-    const entries = [...s].filter(([, v]) => v !== '').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = s.keys.map((k, i) => [k, s.values[i]!] as const).filter(([, v]) => v !== '');
     return '{' + entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ') + '}';
   },
 };

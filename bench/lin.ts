@@ -1,0 +1,86 @@
+/**
+ * `npm run bench -- lin [--runs N] [--files]`: linearizability check time on the published
+ * porcupine histories (../shared/data/porcupine): the 102 non-empty etcd logs (cas-register) and
+ * the kv logs (per key; single map for c01/c10). Parsing is timed apart from checking. Each file
+ * is checked N times (default 7) after one warm-up round; the figures are per-file medians of wall
+ * time and of process CPU time (steadier when other work shares the machine).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { checkLinearizability, kvModel, kvSingleModel, casRegisterModel, readJepsenEtcdLog, readKvLog } from '../checkers/linearizability/index.ts';
+import type { LinOp, Model } from '../checkers/linearizability/index.ts';
+
+const dataDir = fileURLToPath(new URL('../../shared/data/porcupine/', import.meta.url));
+
+const median = (xs: number[]) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1).padStart(8);
+
+interface Case { name: string; ops: LinOp[]; model: Model<any, any, any>; parseMs: number; expected: boolean }
+
+function load(path: string, reader: (t: string) => { ops: LinOp[] }, model: Model<any, any, any>, expected: boolean, name: string): Case {
+  const text = readFileSync(path, 'utf8');
+  const t = performance.now();
+  const { ops } = reader(text);
+  return { name, ops, model, parseMs: performance.now() - t, expected };
+}
+
+/** wall and CPU milliseconds of one check; CPU time is the steadier figure on a shared machine */
+function time(c: Case): { wall: number; cpu: number } {
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const r = checkLinearizability(c.ops, c.model, { timeoutMs: 120_000 });
+  const wall = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  if (r.valid !== c.expected) throw new Error(`${c.name}: expected ${c.expected}, got ${r.valid} (${r.summary})`);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const runsArg = args.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
+  const showFiles = args.includes('--files');
+  const expected = new Map<string, boolean>();
+  for (const line of readFileSync(dataDir + 'expected.tsv', 'utf8').trim().split('\n').slice(1)) {
+    const [file, model, verdict] = line.split('\t') as [string, string, string];
+    if (verdict.startsWith('no-test')) continue;
+    expected.set(`${file}|${model}`, verdict === 'linearizable');
+  }
+
+  const etcd: Case[] = readdirSync(dataDir + 'jepsen').sort()
+    .filter((f) => expected.has(`jepsen/${f}|etcd-cas-register`))
+    .map((f) => load(dataDir + 'jepsen/' + f, readJepsenEtcdLog, casRegisterModel, expected.get(`jepsen/${f}|etcd-cas-register`)!, f));
+  const kv: Case[] = [];
+  for (const f of ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad', 'c50-ok', 'c50-bad']) {
+    kv.push(load(`${dataDir}kv/${f}.txt`, readKvLog, kvModel, expected.get(`kv/${f}.txt|kv-partitioned-by-key`)!, `${f} per key`));
+  }
+  for (const f of ['c01-ok', 'c01-bad', 'c10-ok', 'c10-bad']) {
+    kv.push(load(`${dataDir}kv/${f}.txt`, readKvLog, kvSingleModel, expected.get(`kv/${f}.txt|kv-no-partition (single map state)`)!, `${f} single map`));
+  }
+
+  for (const c of [...etcd, ...kv]) time(c); // warm-up: JIT and verdicts
+  const samples = new Map<Case, { wall: number[]; cpu: number[] }>();
+  for (const c of [...etcd, ...kv]) samples.set(c, { wall: [], cpu: [] });
+  for (let r = 0; r < runs; r++) {
+    for (const c of [...etcd, ...kv]) {
+      const { wall, cpu } = time(c);
+      samples.get(c)!.wall.push(wall);
+      samples.get(c)!.cpu.push(cpu);
+    }
+  }
+  const wall = (c: Case) => median(samples.get(c)!.wall);
+  const cpu = (c: Case) => median(samples.get(c)!.cpu);
+  const sum = (cs: Case[], f: (c: Case) => number) => cs.reduce((s, c) => s + f(c), 0);
+
+  console.log(`lin bench: ${runs} runs after a warm-up; per-file medians in ms, wall and CPU (node ${process.version})`);
+  if (showFiles) for (const c of etcd) console.log(`  ${c.name.padEnd(16)} wall ${ms(wall(c))}  cpu ${ms(cpu(c))}  ${c.ops.length} ops`);
+  const slowest = etcd.slice().sort((a, b) => wall(b) - wall(a)).slice(0, 4);
+  console.log(`etcd: ${etcd.length} histories, summed: wall ${ms(sum(etcd, wall))}  cpu ${ms(sum(etcd, cpu))}   (parsing all: ${sum(etcd, (c) => c.parseMs).toFixed(1)} ms, cold)`);
+  console.log(`  slowest (wall): ${slowest.map((c) => `${c.name} ${wall(c).toFixed(1)}`).join(', ')}`);
+  console.log('kv:');
+  for (const c of kv) {
+    console.log(`  ${c.name.padEnd(20)} wall ${ms(wall(c))}  cpu ${ms(cpu(c))}   (${c.ops.length} ops, ${c.expected ? 'linearizable' : 'not linearizable'})`);
+  }
+}
