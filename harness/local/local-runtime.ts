@@ -104,6 +104,7 @@ export class LocalRuntime implements Runtime {
   private grudge: Grudge = {};
   private linkFaults = new Map<string, Required<LinkFault>>();
   private tearingDown: Promise<void> | null = null;
+  private lastRunDir: string | null = null;
 
   constructor(options: LocalRuntimeOptions = {}) {
     this.tsxLoader = resolveTsxLoader(options.tsxLoader);
@@ -140,6 +141,7 @@ export class LocalRuntime implements Runtime {
     if (ids.length === 0) throw new Error('LocalRuntime.setup: no nodes');
     if (new Set(ids).size !== ids.length) throw new Error(`LocalRuntime.setup: duplicate node ids in ${ids.join(',')}`);
     this.opts = opts;
+    this.lastRunDir = resolve(opts.runDir);
     this.tearingDown = null;
     track(this);
     try {
@@ -202,9 +204,11 @@ export class LocalRuntime implements Runtime {
     return [...this.nodes.values()].map((n) => ({ id: n.id, http: `http://${LOOPBACK}:${n.httpPort}` }));
   }
 
+  /** also answers after teardown (for the report), as long as a cluster was set up once */
   logPath(node: string): string {
     if (this.opts) return this.node(node).logPath;
-    throw new Error('LocalRuntime.logPath: no cluster is up');
+    if (this.lastRunDir) return join(this.lastRunDir, 'nodes', `${node}.log`);
+    throw new Error('LocalRuntime.logPath: no cluster was set up');
   }
 
   // ---- processes -------------------------------------------------------------------------------

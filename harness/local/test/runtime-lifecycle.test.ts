@@ -65,6 +65,9 @@ test('teardown is idempotent, frees every port, and the runtime can be set up ag
     const second = rt.resources();
     await rt.teardown();
     await assertAllGone(second.pids, second.ports);
+    // the logs stay where logPath says, also after teardown, and hold both runs' output
+    assert.equal(rt.logPath('n2'), join(run.dir, 'nodes', 'n2.log'));
+    assert.match(readFileSync(rt.logPath('n2'), 'utf8'), /exited[\s\S]*exited/);
   } finally {
     await rt.teardown();
     run.remove();
