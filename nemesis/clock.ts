@@ -28,9 +28,10 @@ export interface ClockTuning {
 
 export const DEFAULT_CLOCK_TUNING: ClockTuning = { strobePeriodMs: 100, strobeDurationMs: 3000 };
 
-/** a random offset in ±[1, skew] ms (never 0, so a bump is always a change) */
+/** a random offset in ±[1, skew] ms (never 0, so a bump is always a change; skew < 1 → 0) */
 export function randomOffset(rng: Rng, skewMs: number): number {
-  const mag = rng.int(1, Math.max(1, Math.floor(skewMs)));
+  if (skewMs < 1) return 0;
+  const mag = rng.int(1, Math.floor(skewMs));
   return rng.next() < 0.5 ? -mag : mag;
 }
 

@@ -5,7 +5,7 @@
  * History shape (Jepsen's): each start or stop is an `info` op before the runtime call and an
  * `info` completion after it, with the same `f` ("start-partition", "stop-pause", …) and `value`
  * (the plan: targets, grudge, offsets, link faults), plus `error` when the runtime call failed.
- * healAll ends with one `info` op f "heal": the moment every fault is healed (start of recovery).
+ * The runner records the `heal` op (start of recovery) itself, after healAll resolves.
  *
  * Concurrency: at most one fault action runs at a time (the run loop awaits each). healAll stops
  * the loop, cuts a running clock strobe short, waits for the action in flight (bounded, so a hung
@@ -37,18 +37,17 @@ export const DEFAULT_NEMESIS_OPTIONS: NemesisOptions = {
 };
 
 /**
- * --nemesis: a comma list of kinds; "none" → no faults; "all" → every kind. Throws an Error naming
+ * --nemesis: a comma list of kinds; "none" → no faults. Throws an Error naming
  * the bad kind and listing the valid ones (the CLI turns it into exit 254).
  */
 export function parseNemesisKinds(text: string): FaultKind[] {
   const items = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0);
-  const valid = `valid: ${FAULT_KINDS.join(', ')}, or "none" or "all"`;
+  const valid = `valid: ${FAULT_KINDS.join(', ')}, or "none"`;
   if (items.length === 0) throw new Error(`--nemesis: no fault kind given (${valid})`);
   if (items.length === 1 && items[0] === 'none') return [];
-  if (items.length === 1 && items[0] === 'all') return [...FAULT_KINDS];
   const out: FaultKind[] = [];
   for (const item of items) {
-    if (item === 'none' || item === 'all') throw new Error(`--nemesis: "${item}" cannot be combined with other kinds (${valid})`);
+    if (item === 'none') throw new Error(`--nemesis: "${item}" cannot be combined with other kinds (${valid})`);
     if (!(FAULT_KINDS as readonly string[]).includes(item)) throw new Error(`--nemesis: unknown fault kind "${item}" (${valid})`);
     if (!out.includes(item as FaultKind)) out.push(item as FaultKind);
   }
@@ -156,27 +155,25 @@ class ComposedNemesis implements Nemesis {
       try { if (await this.stop(ctx, kind)) stopped++; } catch (e) { ctx.log(`nemesis: stop ${kind} failed: ${errorText(e)}`); }
     }
     // defensively, whatever we believe is active: reconnect, clear links, resume, restart, reset clocks
-    // failures of kinds this run never scheduled (e.g. no link faults on some runtime) are only logged
-    const errors: string[] = [];
+    // failures of kinds this run never scheduled (e.g. no link faults on some runtime) are quieter
     const killed = new Set(this.faults.get('kill')!.held());
+    let failed = 0;
     for (const kind of HEAL_ORDER) {
       const fault = this.faults.get(kind)!;
+      const scheduled = this.opts.kinds.includes(kind);
+      let errs: string[];
       try {
-        const errs = fault instanceof PauseFault
+        errs = fault instanceof PauseFault
           ? await fault.healDefensive(ctx.runtime, ctx.nodes, killed)
           : await fault.healDefensive(ctx.runtime, ctx.nodes);
-        for (const e of errs) ctx.log(`nemesis: heal step failed: ${e}`);
-        if (this.opts.kinds.includes(kind)) errors.push(...errs);
-      } catch (e) {
-        ctx.log(`nemesis: heal ${kind} failed: ${errorText(e)}`);
-        if (this.opts.kinds.includes(kind)) errors.push(`${kind}: ${errorText(e)}`);
-      }
+      } catch (e) { errs = [`${kind}: ${errorText(e)}`]; }
+      for (const e of errs) ctx.log(`nemesis: heal step failed${scheduled ? '' : ` (${kind} was not scheduled)`}: ${e}`);
+      if (scheduled) failed += errs.length;
     }
-    if (!this.healedOnce || stopped > 0) {
-      this.healedOnce = true;
-      ctx.record({ process: 'nemesis', type: 'info', f: 'heal', value: errors.length ? { errors } : null });
-      ctx.log(`nemesis: healed all faults${errors.length ? ` (${errors.length} step(s) failed)` : ''}`);
+    if (!this.healedOnce || stopped > 0 || failed > 0) {
+      ctx.log(`nemesis: healed all faults${failed ? ` (${failed} step(s) failed, see above)` : ''}`);
     }
+    this.healedOnce = true;
   }
 
   active(): string[] {
