@@ -5,9 +5,10 @@ import { pairOps } from './op-pairs.ts';
 import { lastFinalRounds } from './final-reads.ts';
 import { finalLists, parseAppend, parseListRead, type Append, type ListRead } from './history-ops.ts';
 import { CappedList, roundS } from './violation-list.ts';
+import { ListMarks, ValueIds } from './value-ids.ts';
 
 /** Above this many (processes × appends) vector-clock entries the check gives up ("unknown"). */
-export const MAX_CLOCK_ENTRIES = 50_000_000;
+export const MAX_CLOCK_ENTRIES = 25_000_000;
 
 export interface MissingPredecessor {
   where: 'read' | 'final'; index: number; process: ProcessId | null; node: string | null; timeS: number;
@@ -56,124 +57,163 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
   }
   if (reads.length === 0 && finals.size === 0) return { valid: 'unknown', summary: 'no ok read and no final read of the history state' };
 
-  // dense process slots and per-process positions
-  const slotOf = new Map<ProcessId, number>();
-  const chains: Append[][] = [];
-  const posOf = new Map<Append, number>();
+  // dense ids: appends in history order, process slots, positions in each process's chain
+  const ids = new ValueIds();
+  const byId: Append[] = [];
   for (const a of appends) {
+    if (ids.has(a.key, a.value)) continue; // a value appended twice keeps its first append
+    ids.add(a.key, a.value);
+    byId.push(a);
+  }
+  const n = byId.length;
+  const slotOf = new Map<ProcessId, number>();
+  const chains: number[][] = [];
+  const slot = new Int32Array(n), pos = new Int32Array(n);
+  byId.forEach((a, id) => {
     let s = slotOf.get(a.pair.process);
     if (s === undefined) { s = chains.length; slotOf.set(a.pair.process, s); chains.push([]); }
-    chains[s]!.push(a);
-    posOf.set(a, chains[s]!.length);
-  }
+    chains[s]!.push(id);
+    slot[id] = s; pos[id] = chains[s]!.length;
+  });
   const nProcs = chains.length;
-  if (nProcs * appends.length > MAX_CLOCK_ENTRIES) {
-    return { valid: 'unknown', summary: `too large for the vector-clock budget: ${nProcs} appending processes × ${appends.length} appends` };
+  if (nProcs * n > MAX_CLOCK_ENTRIES) {
+    return { valid: 'unknown', summary: `too large for the vector-clock budget: ${nProcs} appending processes × ${n} appends` };
   }
-  // value lookup per key; a value appended twice keeps its first append
-  const byKey = new Map<string, Map<number, Append>>();
-  for (const a of appends) {
-    const m = byKey.get(a.key) ?? new Map<number, Append>();
-    if (!m.has(a.value)) m.set(a.value, a);
-    byKey.set(a.key, m);
-  }
-  const appendOf = (key: string, v: number) => byKey.get(key)?.get(v);
+  ids.seal();
 
   // visit append invocations and read completions in history order
-  type Event = { at: number; append?: Append; read?: ListRead };
+  type Event = { at: number; append: number; read?: ListRead };
   const events: Event[] = [];
-  for (const a of appends) events.push({ at: a.pair.invoke.index, append: a });
-  for (const r of reads) events.push({ at: r.pair.completion!.index, read: r });
+  byId.forEach((a, id) => events.push({ at: a.pair.invoke.index, append: id }));
+  for (const r of reads) events.push({ at: r.pair.completion!.index, append: -1, read: r });
   events.sort((x, y) => x.at - y.at);
 
-  const vcOf = new Map<Append, Int32Array>();
-  const lastVc = new Map<ProcessId, Int32Array>();
+  // vc of append id: clocks[id*nProcs .. +nProcs]; vc[q] = highest position of q's chain in its past
+  const clocks = new Int32Array(n * nProcs);
+  const ready = new Uint8Array(n);
+  const vcOf = (id: number) => clocks.subarray(id * nProcs, (id + 1) * nProcs);
+  const lastOfProcess = new Map<ProcessId, number>();
   const observed = new Map<string, Int32Array>(); // `${process}\u0000${key}` → join of seen vcs
-  const futureReads: { read: ListRead; append: Append }[] = [];
+  const futureReads: { read: ListRead; append: number }[] = [];
   for (const e of events) {
-    if (e.append) {
-      const a = e.append;
-      const vc = new Int32Array(nProcs);
-      const prev = lastVc.get(a.pair.process);
-      if (prev) joinInto(vc, prev);
+    if (e.read === undefined) {
+      const id = e.append, a = byId[id]!;
+      const vc = vcOf(id);
+      const prev = lastOfProcess.get(a.pair.process);
+      if (prev !== undefined) joinInto(vc, vcOf(prev));
       const seen = observed.get(`${a.pair.process}\u0000${a.key}`);
       if (seen) joinInto(vc, seen);
-      vc[slotOf.get(a.pair.process)!] = posOf.get(a)!;
-      vcOf.set(a, vc);
-      lastVc.set(a.pair.process, vc);
+      vc[slot[id]!] = pos[id]!;
+      ready[id] = 1;
+      lastOfProcess.set(a.pair.process, id);
       continue;
     }
-    const r = e.read!;
-    const id = `${r.pair.process}\u0000${r.key}`;
-    let seen = observed.get(id);
-    for (const v of r.values) {
-      const a = appendOf(r.key, v);
-      if (!a) continue;
-      const vc = vcOf.get(a);
-      if (!vc) { futureReads.push({ read: r, append: a }); continue; }
-      const q = slotOf.get(a.pair.process)!;
-      if (seen && seen[q]! >= posOf.get(a)!) continue; // already covered: chains are monotone
+    const r = e.read;
+    const key = `${r.pair.process}\u0000${r.key}`;
+    let seen = observed.get(key);
+    const kn = ids.keyNo(r.key);
+    if (kn < 0) continue;
+    // newest first: a later value's clock usually covers the earlier ones, saving joins
+    for (let i = r.values.length - 1; i >= 0; i--) {
+      const id = ids.lookup(kn, r.values[i]!);
+      if (id < 0) continue;
+      if (!ready[id]) { futureReads.push({ read: r, append: id }); continue; }
+      if (seen && seen[slot[id]!]! >= pos[id]!) continue; // already covered: chains are monotone
       seen ??= new Int32Array(nProcs);
-      joinInto(seen, vc);
+      joinInto(seen, vcOf(id));
     }
-    if (seen) observed.set(id, seen);
+    if (seen) observed.set(key, seen);
   }
 
-  // per process and key: positions of that process's appends on the key, ascending
-  const keyChains = new Map<string, Append[]>(); // `${slot}\u0000${key}`
+  // per key, per process slot: that process's appends on the key, ascending positions
+  const keyChains = new Map<string, (number[] | undefined)[]>();
   chains.forEach((chain, s) => {
-    for (const a of chain) {
-      const id = `${s}\u0000${a.key}`;
-      const list = keyChains.get(id) ?? [];
-      list.push(a);
-      keyChains.set(id, list);
+    for (const id of chain) {
+      const k = byId[id]!.key;
+      let perSlot = keyChains.get(k);
+      if (!perSlot) { perSlot = new Array(nProcs); keyChains.set(k, perSlot); }
+      (perSlot[s] ??= []).push(id);
     }
   });
-  const frontierCache = new Map<Append, Append[]>();
-  const frontier = (x: Append): Append[] => {
-    const cached = frontierCache.get(x);
+  const frontiers: (Int32Array | undefined)[] = new Array(n);
+  const frontier = (x: number): Int32Array => {
+    const cached = frontiers[x];
     if (cached) return cached;
-    const vc = vcOf.get(x)!;
-    const candidates: Append[] = [];
+    const vc = vcOf(x);
+    const perSlot = keyChains.get(byId[x]!.key)!;
+    const candidates: number[] = [];
     for (let q = 0; q < nProcs; q++) {
       const limit = vc[q]!;
-      if (limit === 0) continue;
-      const chain = keyChains.get(`${q}\u0000${x.key}`);
-      if (!chain) continue;
-      const y = lastAtOrBefore(chain, limit, posOf, x);
-      if (y) candidates.push(y);
+      const chain = perSlot[q];
+      if (limit === 0 || !chain) continue;
+      const y = lastAtOrBefore(chain, limit, pos, x);
+      if (y >= 0) candidates.push(y);
     }
     // keep the maximal ones: latest first, drop any already in a kept one's past
-    candidates.sort((p, q) => q.pair.invoke.index - p.pair.invoke.index);
-    const kept: Append[] = [];
-    for (const y of candidates) {
-      const q = slotOf.get(y.pair.process)!, pos = posOf.get(y)!;
-      if (!kept.some((k) => vcOf.get(k)![q]! >= pos)) kept.push(y);
-    }
-    frontierCache.set(x, kept);
-    return kept;
+    candidates.sort((p, q) => q - p); // ids follow history order
+    const kept: number[] = [];
+    for (const y of candidates) if (!kept.some((k) => clocks[k * nProcs + slot[y]!]! >= pos[y]!)) kept.push(y);
+    return (frontiers[x] = Int32Array.from(kept));
   };
 
   const missing = new CappedList<MissingPredecessor>();
   const order = new CappedList<OrderViolation>();
+  const marks = new ListMarks(n);
   const checkList = (key: string, values: readonly number[], at: Omit<MissingPredecessor, 'key' | 'value' | 'missing' | 'missingAppend'>, node?: string) => {
-    const position = new Map<number, number>();
-    values.forEach((v, i) => { if (!position.has(v)) position.set(v, i); });
-    values.forEach((v, i) => {
-      const x = appendOf(key, v);
-      if (!x || !vcOf.has(x)) return;
+    const kn = ids.keyNo(key);
+    if (kn < 0) return;
+    marks.begin();
+    const listIds = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const id = ids.lookup(kn, values[i]!);
+      listIds[i] = id;
+      if (id >= 0) marks.set(id, i);
+    }
+    for (let i = 0; i < values.length; i++) {
+      const x = listIds[i]!;
+      if (x < 0 || !ready[x]) continue;
       for (const f of frontier(x)) {
-        const fp = position.get(f.value);
-        if (fp === undefined) {
-          missing.push({ ...at, key, value: v, missing: f.value, missingAppend: { index: f.pair.invoke.index, process: f.pair.process } });
+        const fp = marks.position(f);
+        if (fp < 0) {
+          const fa = byId[f]!;
+          missing.push({ ...at, key, value: values[i]!, missing: fa.value, missingAppend: { index: fa.pair.invoke.index, process: fa.pair.process } });
         } else if (node !== undefined && fp > i) {
-          order.push({ node, key, value: v, position: i, predecessor: f.value, predecessorPosition: fp });
+          order.push({ node, key, value: values[i]!, position: i, predecessor: byId[f]!.value, predecessorPosition: fp });
         }
       }
-    });
+    }
   };
+  // reads: L is downward-closed iff, with V the join of its clocks, L holds for every process q
+  // all of q's appends on the key up to position V[q]; counted per q, details only when listed
+  const V = new Int32Array(nProcs), counts = new Int32Array(nProcs);
   for (const r of reads) {
-    checkList(r.key, r.values, { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) });
+    const kn = ids.keyNo(r.key);
+    if (kn < 0) continue;
+    const at = { where: 'read' as const, index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) };
+    marks.begin(); V.fill(0); counts.fill(0);
+    const listIds: number[] = [];
+    for (let i = r.values.length - 1; i >= 0; i--) { // newest first: fewer joins
+      const id = ids.lookup(kn, r.values[i]!);
+      if (id < 0 || !marks.set(id, i)) continue;
+      listIds.push(id);
+      counts[slot[id]!]!++;
+      if (ready[id] && V[slot[id]!]! < pos[id]!) joinInto(V, vcOf(id));
+    }
+    const perSlot = keyChains.get(r.key)!;
+    for (let q = 0; q < nProcs; q++) {
+      if (V[q] === 0) continue;
+      const chain = perSlot[q];
+      const need = chain ? rankAtOrBelow(chain, V[q]!, pos) : 0;
+      if (counts[q]! >= need) continue;
+      if (missing.full) { missing.countMore(need - counts[q]!); continue; }
+      for (let j = 0; j < need; j++) {
+        const m = chain![j]!;
+        if (marks.has(m)) continue;
+        const x = listIds.find((id) => ready[id] && clocks[id * nProcs + q]! >= pos[m]!);
+        const ma = byId[m]!;
+        missing.push({ ...at, key: r.key, value: x === undefined ? NaN : byId[x]!.value, missing: ma.value, missingAppend: { index: ma.pair.invoke.index, process: ma.pair.process } });
+      }
+    }
   }
   for (const [node, lists] of finals) {
     for (const [key, values] of lists) checkList(key, values, { where: 'final', index: -1, process: null, node, timeS: -1 }, node);
@@ -183,14 +223,16 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
   const cycles: Cycle[] = [];
   const impossible = new CappedList<{ read: CycleOp; value: number; append: CycleOp }>();
   const asOp = (p: { invoke: { index: number }; process: ProcessId; f: string; value: unknown }, index = p.invoke.index): CycleOp => ({ index, process: p.process, f: p.f, value: p.value });
-  for (const { read, append } of futureReads) {
+  for (const { read, append: appendId } of futureReads) {
+    const append = byId[appendId]!;
     const r = read.pair, rEnd = r.completion!.index;
     const s = slotOf.get(r.process);
-    const next = s === undefined ? undefined : chains[s]!.find((a) => a.pair.invoke.index > rEnd);
+    const nextId = s === undefined ? undefined : chains[s]!.find((id) => byId[id]!.pair.invoke.index > rEnd);
+    const next = nextId === undefined ? undefined : byId[nextId];
     const readOp = asOp(r, rEnd);
     if (next && next === append) {
       cycles.push({ ops: [readOp, asOp(append.pair)], explanation: `process ${r.process} read ${append.key}=${append.value} before appending it itself` });
-    } else if (next && vcOf.get(append)![s!]! >= posOf.get(next)!) {
+    } else if (next && vcOf(appendId)[s!]! >= pos[nextId!]!) {
       cycles.push({ ops: [readOp, asOp(next.pair), asOp(append.pair)],
         explanation: `read by process ${r.process} showed ${append.key}=${append.value}, whose append hb-follows that process's next append ${next.key}=${next.value}` });
     } else {
@@ -200,7 +242,7 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
   cycles.sort((a, b) => a.ops.length - b.ops.length || a.ops[0]!.index - b.ops[0]!.index);
 
   const details = {
-    appends: appends.length, readsChecked: reads.length, finalNodes: [...finals.keys()].sort(),
+    appends: n, readsChecked: reads.length, finalNodes: [...finals.keys()].sort(),
     missingPredecessors: missing.items, missingPredecessorCount: missing.count,
     orderViolations: order.items, orderViolationCount: order.count,
     cycles: cycles.slice(0, 5), cycleCount: cycles.length, smallestCycle: cycles[0] ?? null,
@@ -218,20 +260,30 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
   if (cycles.length) problems.push(`${cycles.length} cycles (smallest: ${cycles[0]!.explanation})`);
   if (impossible.count) problems.push(`${impossible.count} reads showed a value before its append began`);
   if (problems.length) return { valid: false, summary: problems.join('; '), ...details };
-  return { valid: true, summary: `causal: ${reads.length} reads and ${finals.size} final orders respect happens-before over ${appends.length} appends`, ...details };
+  return { valid: true, summary: `causal: ${reads.length} reads and ${finals.size} final orders respect happens-before over ${n} appends`, ...details };
 };
+
+/** How many appends of `chain` (ascending positions) have position ≤ limit. */
+function rankAtOrBelow(chain: number[], limit: number, pos: Int32Array): number {
+  let lo = 0, hi = chain.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (pos[chain[mid]!]! <= limit) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
 
 function joinInto(into: Int32Array, from: Int32Array): void {
   for (let i = 0; i < into.length; i++) if (from[i]! > into[i]!) into[i] = from[i]!;
 }
 
-/** The last append in `chain` (ascending positions) with position ≤ limit, other than `self`. */
-function lastAtOrBefore(chain: Append[], limit: number, posOf: Map<Append, number>, self: Append): Append | undefined {
+/** The last id in `chain` (ascending positions) with position ≤ limit, other than `self`; -1 if none. */
+function lastAtOrBefore(chain: number[], limit: number, pos: Int32Array, self: number): number {
   let lo = 0, hi = chain.length - 1, found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (posOf.get(chain[mid]!)! <= limit) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (pos[chain[mid]!]! <= limit) { found = mid; lo = mid + 1; } else hi = mid - 1;
   }
   if (found >= 0 && chain[found] === self) found--;
-  return found >= 0 ? chain[found] : undefined;
+  return found >= 0 ? chain[found]! : -1;
 }

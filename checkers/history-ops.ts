@@ -20,7 +20,10 @@ export function parseListRead(p: OpPair): ListRead | undefined {
   if (p.f !== 'read' || p.type !== 'ok' || p.process === 'nemesis') return undefined;
   const v = p.value as unknown;
   if (!Array.isArray(v) || v.length < 2 || !isKey(v[0]) || !Array.isArray(v[1])) return undefined;
-  return { pair: p, key: String(v[0]), values: (v[1] as unknown[]).filter((x): x is number => typeof x === 'number') };
+  const list = v[1] as unknown[];
+  // copy only when something is not a number: lists can hold thousands of values
+  const values = list.every((x) => typeof x === 'number') ? (list as number[]) : list.filter((x): x is number => typeof x === 'number');
+  return { pair: p, key: String(v[0]), values };
 }
 
 /** The {keys: {key: [v...]}} part of a history final-read state, or undefined. */

@@ -12,6 +12,9 @@ export class CappedList<T> {
     this.count++;
     if (this.items.length < this.limit) this.items.push(item);
   }
+  get full(): boolean { return this.items.length >= this.limit; }
+  /** counts n more without listing them (when the list is full and details would cost time) */
+  countMore(n: number): void { this.count += n; }
 }
 
 /** Round seconds for display (ms precision). */
