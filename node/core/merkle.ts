@@ -6,8 +6,8 @@
  * sha256 prefixes produced by trusted peers; the count guards the common "one extra op" case.
  */
 export const FANOUT = 16;
-/** bytes per digest on the wire: 16 (xor of ids) + 4 (count, big-endian) */
-export const DIGEST_BYTES = 20;
+/** bytes per digest on the wire: 64 bits folded from the 128-bit xor and the count (see digestWords) */
+export const DIGEST_BYTES = 8;
 
 export class MerkleTree {
   /** per level: 4 uint32 words of xor + 1 word of count per node */
@@ -36,23 +36,36 @@ export class MerkleTree {
 
   count(level = 0, idx = 0): number { return this.levels[level]![idx * 5 + 4]!; }
 
-  digest(level: number, idx: number): Uint8Array {
+  /**
+   * The wire digest: 64 bits, (w0 ^ w2 ^ count·φ, w1 ^ w3). Folding keeps it a xor of (folded)
+   * random ids, so two different sets collide with probability ~2^-64 — plenty against accidents
+   * — at under half the bytes of the full 160 bits (the Merkle walk sends thousands of digests).
+   */
+  private digestWords(level: number, idx: number): [number, number] {
     const a = this.levels[level]!, o = idx * 5;
+    return [(a[o]! ^ a[o + 2]! ^ Math.imul(a[o + 4]!, 0x9e3779b1)) >>> 0, (a[o + 1]! ^ a[o + 3]!) >>> 0];
+  }
+
+  digest(level: number, idx: number): Uint8Array {
     const out = new Uint8Array(DIGEST_BYTES);
     const dv = new DataView(out.buffer);
-    for (let i = 0; i < 5; i++) dv.setUint32(i * 4, a[o + i]!);
+    const [x, y] = this.digestWords(level, idx);
+    dv.setUint32(0, x); dv.setUint32(4, y);
     return out;
   }
 
   sameDigest(level: number, idx: number, other: Uint8Array): boolean {
     if (other.length !== DIGEST_BYTES) return false;
-    const a = this.levels[level]!, o = idx * 5;
     const dv = new DataView(other.buffer, other.byteOffset, other.byteLength);
-    for (let i = 0; i < 5; i++) if (dv.getUint32(i * 4) !== a[o + i]) return false;
-    return true;
+    const [x, y] = this.digestWords(level, idx);
+    return dv.getUint32(0) === x && dv.getUint32(4) === y;
   }
 
-  rootHex(): string { return Buffer.from(this.digest(0, 0)).toString('hex'); }
+  /** the full root: 128-bit xor of all ids + count, hex (what /admin/status reports) */
+  rootHex(): string {
+    const a = this.levels[0]!;
+    return Array.from(a.subarray(0, 5), (w) => w.toString(16).padStart(8, '0')).join('');
+  }
 
   nodesAt(level: number): number { return FANOUT ** level; }
 
