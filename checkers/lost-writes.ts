@@ -5,6 +5,7 @@ import { pairOps } from './op-pairs.ts';
 import { allNodes, lastFinalRounds } from './final-reads.ts';
 import { finalLists, parseAppend, parseListRead, type Append } from './history-ops.ts';
 import { CappedList, roundS } from './violation-list.ts';
+import { ListMarks, ValueIds } from './value-ids.ts';
 
 /** Where a value was seen: a read op or a node's final read. */
 export interface Sighting { where: 'read' | 'final'; index: number; process: ProcessId | null; node: string | null; timeS: number }
@@ -45,13 +46,10 @@ export const lostWritesChecker: SyncChecker = (history, ctx): CheckResult => {
     keyOfValue.set(a.value, a.key);
   }
 
-  const finals = new Map<string, { lists: Map<string, number[]>; sets: Map<string, Set<number>>; index: number; timeS: number }>();
+  const finals = new Map<string, { lists: Map<string, number[]>; index: number; timeS: number }>();
   for (const [node, r] of lastFinalRounds(pairs)) {
     const lists = finalLists(r.state);
-    if (!lists) continue;
-    const sets = new Map<string, Set<number>>();
-    for (const [k, l] of lists) sets.set(k, new Set(l));
-    finals.set(node, { lists, sets, index: r.index, timeS: r.timeS });
+    if (lists) finals.set(node, { lists, index: r.index, timeS: r.timeS });
   }
   const nodes = allNodes(ctx.nodes, finals.keys());
   const missingNodes = nodes.filter((n) => !finals.has(n));
@@ -59,61 +57,79 @@ export const lostWritesChecker: SyncChecker = (history, ctx): CheckResult => {
     return { valid: 'unknown', summary: 'no node has an ok final read of the history state', missingNodes, acknowledged, indeterminate, failed };
   }
 
+  const ids = new ValueIds();
+  const byId: Append[] = [];
+  for (const [key, perKey] of appends) for (const [value, a] of perKey) { ids.add(key, value); byId.push(a); }
+  ids.seal();
+  const marks = new ListMarks(ids.size);
+
   const unexpected = new Map<string, UnexpectedValue>();
   const duplicated = new CappedList<DuplicatedValue>();
+  const noteUnexpected = (key: string, v: number, reason: UnexpectedValue['reason'], seen: Sighting) => {
+    const id = `${key}\u0000${v}`;
+    const u = unexpected.get(id);
+    if (u) u.occurrences++; else unexpected.set(id, { key, value: v, reason, firstSeen: seen, occurrences: 1 });
+  };
   const inspect = (key: string, values: readonly number[], seen: Sighting) => {
-    const counts = new Map<number, number>();
-    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-    for (const [v, n] of counts) {
-      if (n > 1) duplicated.push({ key, value: v, times: n, seen });
-      const a = appends.get(key)?.get(v);
-      if (a && a.pair.type !== 'fail') continue;
-      const id = `${key}\u0000${v}`;
-      const u = unexpected.get(id);
-      if (u) { u.occurrences++; continue; }
-      const reason = a ? 'append failed' : keyOfValue.has(v) ? 'appended to another key' : 'never appended';
-      unexpected.set(id, { key, value: v, reason, firstSeen: seen, occurrences: 1 });
+    const kn = ids.keyNo(key);
+    marks.begin();
+    let extra: Map<number, number> | undefined; // values seen more than once, or not appended here
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      const id = ids.lookup(kn, v);
+      if (id >= 0 && marks.set(id, i)) {
+        if (byId[id]!.pair.type === 'fail') noteUnexpected(key, v, 'append failed', seen);
+        continue;
+      }
+      extra ??= new Map();
+      const n = (extra.get(v) ?? (id >= 0 ? 1 : 0)) + 1;
+      extra.set(v, n);
+      if (id < 0 && n === 1) noteUnexpected(key, v, keyOfValue.has(v) ? 'appended to another key' : 'never appended', seen);
     }
+    for (const [v, n] of extra ?? []) if (n > 1) duplicated.push({ key, value: v, times: n, seen });
   };
 
   const reads = pairs.map(parseListRead).filter((r) => r !== undefined);
   for (const r of reads) {
     inspect(r.key, r.values, { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) });
   }
+  const present = new Map<string, Uint8Array>(); // node → present[id]
   for (const [node, f] of finals) {
-    for (const [key, list] of f.lists) inspect(key, list, { where: 'final', index: f.index, process: null, node, timeS: roundS(f.timeS) });
+    const here = new Uint8Array(ids.size);
+    for (const [key, list] of f.lists) {
+      inspect(key, list, { where: 'final', index: f.index, process: null, node, timeS: roundS(f.timeS) });
+      const kn = ids.keyNo(key);
+      for (const v of list) { const id = ids.lookup(kn, v); if (id >= 0) here[id] = 1; }
+    }
+    present.set(node, here);
   }
 
   const lost: LostWrite[] = [];
+  const lostIds = new Map<number, LostWrite>();
   const recovered = new CappedList<RecoveredWrite>();
-  for (const [key, perKey] of appends) {
-    for (const [value, a] of perKey) {
-      const presentOn: string[] = [], missingOn: string[] = [];
-      for (const [node, f] of finals) (f.sets.get(key)?.has(value) ? presentOn : missingOn).push(node);
-      if (a.pair.type === 'ok') {
-        if (missingOn.length > 0) {
-          lost.push({ key, value, appendIndex: a.pair.invoke.index, process: a.pair.process, ackS: roundS(a.pair.endS), missingOn: missingOn.sort(), lastSeen: null });
-        }
-      } else if (a.pair.type !== 'fail' && presentOn.length > 0) {
-        recovered.push({ key, value, appendIndex: a.pair.invoke.index, process: a.pair.process, type: a.pair.type, presentOn: presentOn.sort() });
+  byId.forEach((a, id) => {
+    const presentOn: string[] = [], missingOn: string[] = [];
+    for (const [node, here] of present) (here[id] ? presentOn : missingOn).push(node);
+    if (a.pair.type === 'ok') {
+      if (missingOn.length > 0) {
+        const l: LostWrite = { key: a.key, value: a.value, appendIndex: a.pair.invoke.index, process: a.pair.process, ackS: roundS(a.pair.endS), missingOn: missingOn.sort(), lastSeen: null };
+        lost.push(l); lostIds.set(id, l);
       }
+    } else if (a.pair.type !== 'fail' && presentOn.length > 0) {
+      recovered.push({ key: a.key, value: a.value, appendIndex: a.pair.invoke.index, process: a.pair.process, type: a.pair.type, presentOn: presentOn.sort() });
     }
-  }
+  });
   lost.sort((x, y) => x.appendIndex - y.appendIndex);
 
   // last seen: the latest read showing each lost value (one pass over the reads)
-  const lostByKey = new Map<string, Map<number, LostWrite>>();
-  for (const l of lost) {
-    const m = lostByKey.get(l.key) ?? new Map<number, LostWrite>();
-    m.set(l.value, l); lostByKey.set(l.key, m);
-  }
-  for (const r of reads) {
-    const m = lostByKey.get(r.key);
-    if (!m) continue;
-    for (const v of r.values) {
-      const l = m.get(v);
-      if (l && (!l.lastSeen || l.lastSeen.timeS <= r.pair.endS)) {
-        l.lastSeen = { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) };
+  if (lostIds.size) {
+    for (const r of reads) {
+      const kn = ids.keyNo(r.key);
+      for (const v of r.values) {
+        const l = lostIds.get(ids.lookup(kn, v));
+        if (l && (!l.lastSeen || l.lastSeen.timeS <= r.pair.endS)) {
+          l.lastSeen = { where: 'read', index: r.pair.completion!.index, process: r.pair.process, node: r.pair.node ?? null, timeS: roundS(r.pair.endS) };
+        }
       }
     }
   }
