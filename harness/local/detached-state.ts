@@ -40,9 +40,15 @@ export function writeState(path: string, state: DetachedState): void {
 
 /** the state, or null when there is no (readable) state file */
 export function readState(path: string): DetachedState | null {
+  let st: Partial<DetachedState> & { nodes?: unknown };
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as DetachedState;
+    st = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     return null;
   }
+  // a file that is not ours (or half-written by hand) is treated as no state at all
+  if (!st || typeof st.daemonPid !== 'number') return null;
+  if (st.status === 'failed') return st as DetachedState;
+  if (st.status === 'up' && Array.isArray(st.nodes)) return st as DetachedState;
+  return null;
 }
