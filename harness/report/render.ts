@@ -34,9 +34,9 @@ tr.row-expected td.matched{color:#1b4d1e;border-left:6px solid #2e7d32}
 .tl-controls{display:flex;gap:10px;align-items:center;flex-wrap:wrap;margin:6px 0}.tl-controls input[type=range]{flex:1;min-width:200px}
 #tl-detail{min-height:1.5em;background:#f6f6f6;padding:6px 8px;font-family:ui-monospace,monospace;font-size:12.5px;white-space:pre-wrap;word-break:break-all}
 .cx{border:1px solid #ddd;border-radius:6px;padding:8px 12px;margin:10px 0}
-.cx-svg text{font:11px ui-monospace,monospace}.cx-svg .lane{font:12px sans-serif;fill:#333}.cx-svg .axis{font:11px sans-serif;fill:#555}.cx-svg .grid{stroke:#eee}
+.cx-scroll{overflow-x:auto}.cx-svg text{font:11px ui-monospace,monospace}.cx-svg .lane{font:12px sans-serif;fill:#333}.cx-svg .axis{font:11px sans-serif;fill:#555}.cx-svg .grid{stroke:#eee}
 .cx-lin rect{fill:#d6e9f8;stroke:#0072B2;stroke-width:1.5}.cx-stuck rect{fill:url(#hatch);stroke:#b71c1c;stroke-width:3;stroke-dasharray:6 3}.cx-stuck text{font-weight:700}
-.cx-rest rect{fill:#fff;stroke:#999;stroke-dasharray:2 2}
+.cx-rest rect{fill:#fff;stroke:#999;stroke-dasharray:2 2}.cx-mark rect{fill:none;stroke:#000;stroke-width:2;stroke-dasharray:8 3}.cx-mark text{font:12px sans-serif;font-weight:700}
 .cx-lists{display:grid;grid-template-columns:1fr 1fr;gap:16px}.cx-lists ol{max-height:320px;overflow:auto}.stuck li{color:#7f0000}
 .explain{background:#f6f6f6;padding:6px 10px}
 .bar{display:inline-block;height:10px;background:#009E73;vertical-align:middle}
