@@ -33,7 +33,8 @@ async function crash(e: unknown): Promise<never> {
   if (crashing) process.exit(255);
   crashing = true;
   const err = e as Error;
-  process.stderr.write(`splitbrain: the harness crashed: ${err?.message ?? String(e)}\n${err?.stack ? err.stack.split('\n').slice(1, 6).join('\n') + '\n' : ''}`);
+  if (err?.name === 'ClusterSetupError') process.stderr.write(`splitbrain: ${err.message}\n`);
+  else process.stderr.write(`splitbrain: the harness crashed: ${err?.message ?? String(e)}\n${err?.stack ? err.stack.split('\n').slice(1, 6).join('\n') + '\n' : ''}`);
   await runEmergencyCleanups();
   process.exit(255);
 }

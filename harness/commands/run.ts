@@ -115,7 +115,14 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     });
   } catch (e) {
     // a signal during setup makes setup fail (its nodes are being torn down): that is the interrupt, not a crash
-    if (!signalName) throw e;
+    if (!signalName) {
+      log.file(`crashed in phase ${phase}: ${(e as Error).stack ?? e}`);
+      testJson.endedAt = new Date().toISOString();
+      testJson.crashed = `${phase}: ${(e as Error).message}`;
+      try { writeJsonAtomic(join(runDir, 'test.json'), testJson); } catch { /* the crash report matters more */ }
+      if (phase === 'setup') throw new ClusterSetupError(`the cluster did not start: ${(e as Error).message}`);
+      throw e;
+    }
     log.file(`after ${signalName}: ${(e as Error).message}`);
     result = { nodes, converged: false, finalRounds: 0, interrupted: true };
   } finally {
@@ -171,3 +178,8 @@ export async function writeReportSafely(runDir: string, log: HarnessLog): Promis
 }
 
 export type { RunConfig };
+
+/** the nodes could not be started: reported without a stack trace (the node's log says why) */
+export class ClusterSetupError extends Error {
+  override name = 'ClusterSetupError';
+}

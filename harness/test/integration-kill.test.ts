@@ -58,3 +58,16 @@ test('SIGKILL mid-run: the history is still readable and the nodes die with the 
   const { ops } = await killMidRun('SIGKILL');
   assert.ok(ops.every((o, i) => o.index === i));
 });
+
+test('nodes that cannot start: exit 255 with the node log lines, crash noted in test.json, nothing left', async () => {
+  const store = mkdtempSync(join(tmpdir(), 'sb-crash-'));
+  try {
+    const res = await jepsen(['--workload', 'bank', '--runtime', 'local', '--nodes', '2', '--time-limit', '2', '--node-args', '--no-such-maep-flag', '--store', store]);
+    assert.equal(res.exitCode, 255, res.all);
+    assert.match(String(res.stderr), /^splitbrain: the cluster did not start: .*no-such-maep-flag/s);
+    assert.doesNotMatch(String(res.stderr), /\n\s+at /);
+    const dir = latestRun(store);
+    assert.match(readJson(join(dir, 'test.json')).crashed, /^setup: /);
+    assert.ok(await eventually(() => processesMentioning(dir).length === 0, 20_000));
+  } finally { rmSync(store, { recursive: true, force: true }); }
+});
