@@ -345,8 +345,10 @@ export class Replica {
     if (!p) return fx;
     fx.sends.push({ to: id, msg: { type: 'JOIN', members: this.members(), r: false } });
     fx.sends.push({ to: id, msg: { type: 'PING', n: this.env.monoNow() } });
+    // sessions begun on the old connection will never be answered
+    this.abandonSessions(id, fx);
     // catch up at once after a (re)connect rather than waiting for the next round
-    if (!this.opts.unsafe.noAntiEntropy && !this.sessionWith(id)) this.startSession(id, fx);
+    if (!this.opts.unsafe.noAntiEntropy) this.startSession(id, fx);
     return fx;
   }
 
@@ -421,6 +423,10 @@ export class Replica {
     this.counters.syncRounds++;
     fx.sends.push({ to: peer, msg: { type: 'VV', s: s.id, holdings: this.have.holdings() } });
     return s.id;
+  }
+
+  private abandonSessions(peer: string, fx: Effects): void {
+    for (const s of [...this.sessions.values()]) if (s.peer === peer) this.finishSession(s, false, fx);
   }
 
   private finishSession(s: Session, ok: boolean, fx: Effects): void {
@@ -547,7 +553,9 @@ export class Replica {
     if (alive === p.alive) return;
     p.alive = alive;
     fx.events.push({ type: 'log', level: 'info', text: alive ? `peer ${p.id} alive` : `peer ${p.id} suspect (phi ${phi.toFixed(1)})` });
-    if (alive && !this.opts.unsafe.noAntiEntropy && !this.sessionWith(p.id)) this.startSession(p.id, fx);
+    // a session with a peer that went silent is not coming back; do not let it block the next one
+    if (!alive) this.abandonSessions(p.id, fx);
+    else if (!this.opts.unsafe.noAntiEntropy && !this.sessionWith(p.id)) this.startSession(p.id, fx);
   }
 
   /** call often (every few tens of ms): heartbeats, suspicion, anti-entropy, session timeouts */
