@@ -85,13 +85,13 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
     }
   }
 
-  const nemesisRun = d.nemesis ? d.nemesis.run(nemesisCtx, main.signal) : Promise.resolve();
-  try {
-    await Promise.all([...workers, nemesisRun]);
-  } finally {
-    clearTimeout(timer);
-    d.interrupt.removeEventListener('abort', stopMain);
-  }
+  // a failing nemesis ends the main phase early; the workers are let finish before the error goes up
+  const nemesisRun = d.nemesis ? d.nemesis.run(nemesisCtx, main.signal).catch((e) => { stopMain(); throw e; }) : Promise.resolve();
+  const settled = await Promise.allSettled([...workers, nemesisRun]);
+  clearTimeout(timer);
+  d.interrupt.removeEventListener('abort', stopMain);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 
   // heal
   d.onPhase?.('heal');
