@@ -25,6 +25,11 @@ import { ILLEGAL_ID, TransitionMemo, UNKNOWN_ID } from './transitions.ts';
  * candidates at that level. (Leaving the state unchanged *now* is not enough: a write of the
  * current value would change a later state.)
  *
+ * A second one for pending ops with the same input ("twins"): they are interchangeable, and the
+ * one called first can stand wherever a later one stands (no return constrains either), so the
+ * search only considers linearizations that place twins in call order: a pending op is skipped
+ * while its earlier twin is still unplaced.
+ *
  * Pending ops (ret = Infinity) sit after every real return, so they may go at any point; once
  * every completed op is placed the history is linearizable (the pending ones never took effect).
  */
@@ -66,6 +71,8 @@ export class PartitionSearch<S> {
   private readonly outputs: unknown[];
   private readonly pending: Uint8Array;
   private readonly readOnly: Uint8Array;
+  /** for a pending op, the previous pending op with the same input (in call order), else -1 */
+  private readonly twinBefore: Int32Array;
   private readonly required: number;
   private readonly z: Int32Array;
   private readonly bits: Uint32Array;
@@ -115,6 +122,16 @@ export class PartitionSearch<S> {
     this.readOnly = new Uint8Array(n);
     if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(this.inputs[i], this.outputs[i]) ? 1 : 0;
 
+    this.twinBefore = new Int32Array(n).fill(-1);
+    const lastTwin = new Map<string, number>();
+    for (const ev of order) {
+      const op = ev >> 1;
+      if (ev & 1 || !this.pending[op]) continue;
+      const key = JSON.stringify(this.inputs[op]);
+      this.twinBefore[op] = lastTwin.get(key) ?? -1;
+      lastTwin.set(key, op);
+    }
+
     this.z = opHashes(n);
     this.bits = new Uint32Array((n + 31) >>> 5);
     this.cache = new ConfigCache(this.bits.length, n < 64 ? 64 : 1024);
@@ -135,7 +152,7 @@ export class PartitionSearch<S> {
 
   /** searches for up to `maxIterations` steps; undefined = not decided yet, call again */
   run(maxIterations: number, deadline: number): SearchOutcome | undefined {
-    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model } = this;
+    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model } = this;
     const states = table.states;
     let { depth, stateId, linHash, placed, entry } = this;
     let state = states[stateId]!;
@@ -149,6 +166,8 @@ export class PartitionSearch<S> {
       if (ret >= 0) {
         // a call entry: try to linearize its op next
         const op = entryOp[entry]!;
+        const twin = twinBefore[op]!;
+        if (twin >= 0 && !(bits[twin >>> 5]! & (1 << (twin & 31)))) { entry = next[entry]!; continue; }
         let nextId = transitions.get(stateId, op);
         if (nextId === UNKNOWN_ID) {
           const nextState = model.step(state, inputs[op], outputs[op]);
