@@ -54,6 +54,8 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   log.attach(join(runDir, 'harness.log'));
   log.file(`argv: ${JSON.stringify(io.argv)}`);
   const argv = reproduceCommand(config, runtime.info.name);
+  // workload params only exist in the config file: the repeat command needs it too
+  if (typeof flags.config === 'string' && Object.keys(config.params).length > 0) argv.push('--config', flags.config);
   const nodes = nodeIds(config.nodes);
   const testJson: Record<string, unknown> = {
     name, workload: config.workload, nemesis: config.nemesis.length ? config.nemesis.join(',') : 'none', runtime: runtime.info.name, runtimeWhy: why,
@@ -83,9 +85,15 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
 
   const interrupt = new AbortController();
   let signalName: NodeJS.Signals | null = null;
+  let clusterGone = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (signalName) return; // the local runtime's own handler kills at once on a second signal
     signalName = sig;
+    if (clusterGone) {
+      // only checking is left (the linearizability search can be long): nothing to clean up
+      log.info(`${sig}: stopped while checking; the history is complete, check it later with: npm run jepsen -- check ${showPath(runDir)}`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
     log.info(`${sig}: stopping, healing faults and tearing the cluster down`);
     interrupt.abort();
   };
@@ -132,6 +140,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     await cleanup();
     unregister();
     recorder.close();
+    clusterGone = true;
     // the handlers stay until the process exits: the local runtime's own signal handler re-raises
     // the signal (killing the process) when, after its teardown, nobody else listens for it
   }
