@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkLinearizability, casRegisterModel, ILLEGAL, kvModel, lwwModel, type LinOp, type Model } from '../index.ts';
+import { checkLinearizability, casRegisterModel, ILLEGAL, kvModel, kvSingleModel, lwwModel, type LinOp, type Model } from '../index.ts';
 
 type Input = { f: 'read'; key: number } | { f: 'write'; key: number; value: number } | { f: 'cas'; key: number; from: number; to: number };
 
@@ -142,6 +142,66 @@ test('property: kv per key agrees with brute force', () => {
         ret: r.call + r.length,
       }));
       assert.equal(checkLinearizability(ops, kvModel).valid, bruteForce(ops, kvModel));
+    }),
+    { numRuns: 800 },
+  );
+});
+
+test('property: checking kv per key (P-compositionality) agrees with the single-map model and brute force', () => {
+  const opArb = fc.record({
+    f: fc.constantFrom('get', 'put', 'append'),
+    key: fc.constantFrom('a', 'b'),
+    value: fc.constantFrom('x', 'y'),
+    seen: fc.constantFrom('', 'x', 'y', 'xy', 'yx'),
+    call: fc.integer({ min: 0, max: 20 }),
+    length: fc.integer({ min: 0, max: 10 }),
+  });
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 7 }), (raw) => {
+      const ops: LinOp[] = raw.map((r, i) => ({
+        process: i,
+        input: r.f === 'get' ? { f: 'get', key: r.key } : { f: r.f, key: r.key, value: r.value },
+        output: r.f === 'get' ? r.seen : true,
+        call: r.call,
+        ret: r.call + r.length,
+      }));
+      const expected = bruteForce(ops, kvSingleModel);
+      assert.equal(checkLinearizability(ops, kvSingleModel).valid, expected);
+      assert.equal(checkLinearizability(ops, kvModel).valid, expected);
+    }),
+    { numRuns: 600 },
+  );
+});
+
+test('property: a counterexample is a legal, real-time-respecting prefix, and the ops it could not place are the next candidates', () => {
+  fc.assert(
+    fc.property(fc.array(randomOpArb, { minLength: 1, maxLength: 8 }), (raw) => {
+      const ops: LinOp[] = raw.map((r, i) => ({
+        process: i,
+        input: r.input,
+        output: r.input.f === 'read' ? r.readValue : r.input.f === 'cas' ? r.casOk : true,
+        call: r.call,
+        ret: r.call + r.length,
+      }));
+      const result = checkLinearizability(ops, casRegisterModel);
+      fc.pre(result.valid === false);
+      const ev = result.partitions![0]!;
+      let state: unknown = casRegisterModel.init();
+      const placed = new Set<number>();
+      for (const step of ev.longestLinearization) {
+        const o = ops[step.id]!;
+        // nothing still unplaced returned before this op was called
+        assert.ok(ops.every((p, j) => placed.has(j) || j === step.id || !(p.ret < o.call)));
+        const next = casRegisterModel.step(state as any, o.input as any, o.output);
+        assert.notEqual(next, ILLEGAL);
+        state = next;
+        placed.add(step.id);
+        assert.equal(step.stateAfter, casRegisterModel.describeState(state as any));
+      }
+      assert.equal(ev.stateBefore, casRegisterModel.describeState(state as any));
+      const firstReturn = Math.min(...ops.filter((_, j) => !placed.has(j)).map((p) => p.ret));
+      const candidates = ops.map((_, j) => j).filter((j) => !placed.has(j) && ops[j]!.call <= firstReturn);
+      assert.deepEqual(ev.couldNotPlace.map((c) => c.id).sort(), candidates.sort());
     }),
     { numRuns: 800 },
   );
