@@ -110,10 +110,10 @@ function makeOps(total: number): Op[] {
 
 interface ReconcileResult { missing: number; shape: string; bytes: number; opBytes: number; ms: number; frames: number; converged: boolean }
 
-function reconcile(all: Op[], missing: Set<Op>, shape: string): ReconcileResult {
+function reconcile(all: Op[], missing: Set<Op>, shape: string, merkleDepth = 4): ReconcileResult {
   const net = new MemNet();
-  const a = net.add('a', { seeds: [{ id: 'b', addr: 'mem' }] });
-  const b = net.add('b', { seeds: [{ id: 'a', addr: 'mem' }] });
+  const a = net.add('a', { seeds: [{ id: 'b', addr: 'mem' }], merkleDepth });
+  const b = net.add('b', { seeds: [{ id: 'a', addr: 'mem' }], merkleDepth });
   a.restore(all);
   b.restore(all.filter((op) => !missing.has(op)));
   let opBytes = 0;
@@ -154,8 +154,10 @@ export async function main(args: string[]): Promise<void> {
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const scattered = new Set<Op>();
   while (scattered.size < 1000) scattered.add(all[Math.floor(rand() * all.length)]!);
-  const r = reconcile(all, scattered, 'scattered');
-  console.log(`reconcile 1,000 missing of ${fmt(total)} (scattered holes, Merkle walk): ${fmt(r.bytes)} bytes = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
+  for (const depth of [4, 5]) {
+    const r = reconcile(all, scattered, 'scattered', depth);
+    console.log(`reconcile 1,000 missing of ${fmt(total)} (scattered holes, Merkle walk, depth ${depth}): ${fmt(r.bytes)} bytes = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
+  }
 }
 
 // the load-generating second process
