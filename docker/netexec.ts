@@ -1,6 +1,6 @@
 /**
  * Running iptables/tc inside one container's network namespace. Two ways:
- *  - "nsenter": the host's own iptables/tc entered into the container's netns (nsenter -t <pid> -n).
+ *  - "nsenter": the host's own iptables/tc run in the container's netns (nsenter -t <pid> -n).
  *    Works while the container is paused (the netns outlives a frozen cgroup) and needs nothing in
  *    the image; needs a local engine, root, and nsenter/iptables/tc on the host.
  *  - "docker exec": the image's iptables/tc, run through the engine (also for a remote DOCKER_HOST).
@@ -18,9 +18,10 @@ export type NetExecKind = 'nsenter' | 'docker exec';
 export function nsenterUsable(): { ok: boolean; why: string } {
   if (!engineIsLocal()) return { ok: false, why: 'the engine is remote (DOCKER_HOST)' };
   if (process.getuid?.() !== 0) return { ok: false, why: 'not root' };
-  for (const b of ['nsenter', 'iptables', 'iptables-restore', 'tc']) if (!findBinary(b)) return { ok: false, why: `no ${b} on the host` };
+  // tc is optional: without it only link delay is unavailable (probed separately)
+  for (const b of ['nsenter', 'iptables', 'iptables-restore']) if (!findBinary(b)) return { ok: false, why: `no ${b} on the host` };
   if (!existsSync('/proc/self/ns/net')) return { ok: false, why: 'no /proc/<pid>/ns' };
-  return { ok: true, why: 'local engine, root, host has nsenter+iptables+tc' };
+  return { ok: true, why: 'local engine, root, host has nsenter and iptables' };
 }
 
 export interface CmdResult { code: number; out: string }

@@ -67,7 +67,7 @@ export class DockerRuntime implements Runtime {
   private grudge: Grudge = {};
   private links = new Map<string, LinkFault>();
   private netExec: NetExecKind = 'docker exec';
-  private netem = false;
+  private delay: 'netem' | 'htb' | 'none' = 'none';
   private down = true;
   private readonly reg = { runId: '', teardown: () => this.teardown() };
 
@@ -100,14 +100,19 @@ export class DockerRuntime implements Runtime {
       const plan = this.plan!;
       for (const id of opts.nodes) await this.createNode(id, plan, image, opts);
       await Promise.all([...this.nodes.values()].map((n) => this.startNode(n)));
-      this.netem = await this.probeNetem([...this.nodes.values()][0]!);
+      this.delay = await this.probeDelay([...this.nodes.values()][0]!);
+      if (this.delay === 'none') this.log('docker: no working tc (install iproute2): link faults get loss only, no delay');
       Object.assign(this.info.mechanisms, {
         image: image.how,
         imageTag: image.tag,
         network: `bridge ${plan.subnet}`,
         netExec: this.netExec,
         clock: image.faketime ? 'libfaketime (LD_PRELOAD, timestamp file)' : 'maep --clock-offset-file (no libfaketime on host)',
-        link: this.netem ? 'tc netem (delay) + iptables statistic (loss)' : 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
+        link: {
+          netem: 'tc netem (delay) + iptables statistic (loss)',
+          htb: 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
+          none: 'iptables statistic (loss only; no tc, delay ignored)',
+        }[this.delay],
         nodeVersion: `maep bundle ${image.bundleHash}`,
       });
       // a detached cluster is left running for later `cluster status|down` calls
@@ -197,10 +202,18 @@ export class DockerRuntime implements Runtime {
     await this.waitReady(n);
   }
 
-  private async probeNetem(n: NodeState): Promise<boolean> {
-    const add = await runInNetns(this.netExec, n.container, n.pid, { argv: ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'] });
-    if (add.code === 0) await runInNetns(this.netExec, n.container, n.pid, { argv: ['tc', 'qdisc', 'del', 'dev', 'lo', 'root'] });
-    return add.code === 0;
+  /** what shapes delay here: netem when the kernel has it, else htb rate shaping, else nothing (no tc) */
+  private async probeDelay(n: NodeState): Promise<'netem' | 'htb' | 'none'> {
+    const run = (argv: string[]) => runInNetns(this.netExec, n.container, n.pid, { argv }).catch(() => ({ code: -1, out: '' }));
+    if ((await run(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', '1ms'])).code === 0) {
+      await run(['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+      return 'netem';
+    }
+    if ((await run(['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb'])).code === 0) {
+      await run(['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+      return 'htb';
+    }
+    return 'none';
   }
 
   private async applyNet(n: NodeState): Promise<void> {
@@ -208,7 +221,8 @@ export class DockerRuntime implements Runtime {
     const ips = this.plan!.ips;
     const ipt = await runInNetns(this.netExec, n.container, n.pid, iptablesFor(n.id, this.grudge, this.links, ips));
     if (ipt.code !== 0) throw new Error(`docker: iptables-restore failed in ${n.id}: ${ipt.out.trim()}`);
-    const [del, ...rest] = tcFor(n.id, this.links, ips, this.netem);
+    if (this.delay === 'none') { n.netDirty = false; return; }
+    const [del, ...rest] = tcFor(n.id, this.links, ips, this.delay === 'netem');
     await runInNetns(this.netExec, n.container, n.pid, del!); // fails harmlessly when no qdisc was set
     for (const c of rest) {
       const r = await runInNetns(this.netExec, n.container, n.pid, c);
