@@ -104,6 +104,8 @@ export class LocalRuntime implements Runtime {
   private grudge: Grudge = {};
   private linkFaults = new Map<string, Required<LinkFault>>();
   private tearingDown: Promise<void> | null = null;
+  private aborted = false;
+  private readonly inflight = new Set<Promise<unknown>>();
   private lastRunDir: string | null = null;
 
   constructor(options: LocalRuntimeOptions = {}) {
@@ -132,7 +134,7 @@ export class LocalRuntime implements Runtime {
   // ---- lifecycle -------------------------------------------------------------------------------
 
   setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
-    return keepAlive(this.doSetup(opts));
+    return this.inFlight(this.doSetup(opts));
   }
 
   private async doSetup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
@@ -143,6 +145,7 @@ export class LocalRuntime implements Runtime {
     this.opts = opts;
     this.lastRunDir = resolve(opts.runDir);
     this.tearingDown = null;
+    this.aborted = false;
     track(this);
     try {
       const nodesDir = join(resolve(opts.runDir), 'nodes');
@@ -151,8 +154,9 @@ export class LocalRuntime implements Runtime {
         for (const to of ids) {
           if (from === to) continue;
           const proxy = new LinkProxy({ rng: this.rng.fork(`link ${from}->${to}`) });
-          await proxy.listen();
           this.proxies.set(key(from, to), proxy);
+          await proxy.listen();
+          this.checkAborted();
         }
       }
       for (const id of ids) {
@@ -165,17 +169,52 @@ export class LocalRuntime implements Runtime {
           clock, clockOffsetMs: 0, proc: null, killed: false,
         });
       }
-      await Promise.all(ids.map((id) => this.startNode(this.nodes.get(id)!, true)));
+      // allSettled: no start may still be under way when a failed setup tears down
+      const starts = await Promise.allSettled(ids.map((id) => this.startNode(this.nodes.get(id)!, true)));
+      const failed = starts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       return this.endpoints();
     } catch (err) {
-      await this.teardown();
+      // an outside teardown() is already waiting for this setup to settle; else clean up here
+      if (!this.aborted) {
+        this.aborted = true;
+        this.tearingDown = keepAlive(this.doTeardown());
+        await this.tearingDown;
+      }
       throw err;
     }
   }
 
+  /**
+   * Idempotent, and safe at any moment: during a setup or restart it stops them starting more
+   * processes, waits for them to settle, then stops everything (also on Ctrl-C mid-setup).
+   */
   teardown(): Promise<void> {
-    this.tearingDown ??= keepAlive(this.doTeardown());
+    if (!this.tearingDown) {
+      this.aborted = true;
+      const pending = [...this.inflight];
+      this.tearingDown = keepAlive((async () => {
+        await Promise.allSettled(pending);
+        await this.doTeardown();
+      })());
+    }
     return this.tearingDown;
+  }
+
+  private inFlight<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    const done = () => { this.inflight.delete(p); };
+    p.then(done, done);
+    return keepAlive(p);
+  }
+
+  private checkAborted(): void {
+    if (this.aborted) throw new Error('interrupted: the cluster is being torn down');
+  }
+
+  /** no cluster: healing calls are trivially done, other fault calls are errors */
+  private get idle(): boolean {
+    return this.opts === null;
   }
 
   private async doTeardown(): Promise<void> {
@@ -215,14 +254,14 @@ export class LocalRuntime implements Runtime {
 
   async kill(node: string): Promise<void> {
     const n = this.node(node);
-    await keepAlive(n.proc?.kill() ?? Promise.resolve());
+    await this.inFlight(n.proc?.kill() ?? Promise.resolve());
     n.killed = true;
   }
 
   async restart(node: string): Promise<void> {
     const n = this.node(node);
     if (n.proc?.running) throw new Error(`cannot restart ${node}: it is running (kill it first)`);
-    await keepAlive(this.startNode(n, false));
+    await this.inFlight(this.startNode(n, false));
     n.killed = false;
   }
 
@@ -233,12 +272,14 @@ export class LocalRuntime implements Runtime {
   }
 
   async resume(node: string): Promise<void> {
+    if (this.idle) return;
     this.node(node).proc?.resume();
   }
 
   // ---- network ---------------------------------------------------------------------------------
 
   async partition(grudge: Grudge): Promise<void> {
+    if (this.idle && Object.values(grudge).every((v) => v.length === 0)) return;
     const cut = new Set<string>();
     for (const [b, froms] of Object.entries(grudge)) {
       this.node(b);
@@ -258,6 +299,7 @@ export class LocalRuntime implements Runtime {
   }
 
   async setLinkFault(from: string, to: string, fault: LinkFault): Promise<void> {
+    if (this.idle && !fault.delayMs && !fault.jitterMs && !fault.loss) return;
     this.node(from); this.node(to);
     if (from === to) throw new Error(`setLinkFault: ${from}→${to} is not a link`);
     const f = normalizeFault(fault);
@@ -275,6 +317,7 @@ export class LocalRuntime implements Runtime {
   // ---- clock -----------------------------------------------------------------------------------
 
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
+    if (this.idle && offsetMs === 0) return;
     const n = this.node(node);
     n.clock.set(offsetMs);
     n.clockOffsetMs = offsetMs;
@@ -371,12 +414,14 @@ export class LocalRuntime implements Runtime {
         id: n.id, command: process.execPath, args, env, cwd: REPO_ROOT, logPath: n.logPath,
         nodeFlags: ['--import', this.tsxLoader],
       });
+      this.checkAborted();
       n.proc = proc;
       let logStart = 0;
       try { logStart = readFileSync(n.logPath).length; } catch { /* new log */ }
       await proc.start();
       const outcome = await this.waitReady(n, proc, logStart);
       if (outcome === 'ready') return;
+      this.checkAborted();
       if (outcome === 'addr-in-use' && attempt < START_ATTEMPTS) {
         await sleep(fresh ? 0 : 200 * attempt);
         continue;
@@ -392,6 +437,7 @@ export class LocalRuntime implements Runtime {
     const deadline = performance.now() + this.readyTimeoutMs;
     const url = `http://${LOOPBACK}:${n.httpPort}/admin/status`;
     while (performance.now() < deadline) {
+      if (this.aborted) return 'exited';
       if (!proc.running) {
         const fresh = (() => { try { return readFileSync(n.logPath).subarray(logStart).toString(); } catch { return ''; } })();
         return ADDR_IN_USE.test(fresh) ? 'addr-in-use' : 'exited';

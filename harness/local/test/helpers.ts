@@ -1,12 +1,12 @@
 /** Shared helpers for the local runtime's tests. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpJson } from '../http.ts';
 import { REPO_ROOT } from '../local-runtime.ts';
 import { listeningPorts } from '../ports.ts';
-import { processAlive } from '../processes.ts';
+import { commandLine, processAlive } from '../processes.ts';
 import type { NodeEndpoint } from '../../runtime/types.ts';
 
 export const FAKE_NODE = fileURLToPath(new URL('./fake-node.ts', import.meta.url));
@@ -75,3 +75,14 @@ export async function assertAllGone(pids: number[], ports: number[], timeoutMs =
   });
 }
 let leftover: unknown = null;
+
+/** pids of processes whose command line mentions `needle` (e.g. a run dir), this process excluded */
+export function processesMentioning(needle: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (commandLine(pid).includes(needle) && processAlive(pid)) out.push(pid);
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ADDR_IN_USE, LocalRuntime } from '../local-runtime.ts';
 import { freePorts, LOOPBACK } from '../ports.ts';
-import { assertAllGone, status, tempRunDir, testNodeMain } from './helpers.ts';
+import { assertAllGone, processesMentioning, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 
 test('a port taken between choosing and binding is retried with fresh ports', async () => {
   const run = tempRunDir('eaddrinuse');
@@ -72,4 +72,38 @@ test('teardown is idempotent, frees every port, and the runtime can be set up ag
     await rt.teardown();
     run.remove();
   }
+});
+
+for (const when of ['before any node started', 'while nodes are starting'] as const) {
+  test(`teardown during setup (${when}) interrupts it and leaves no process behind`, async () => {
+    const run = tempRunDir('abort');
+    const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+    try {
+      const setup = rt.setup({ nodes: ['n1', 'n2', 'n3'], runDir: run.dir, nodeArgs: [], runId: 'abort' });
+      setup.catch(() => {});
+      if (when === 'while nodes are starting') {
+        await waitFor('a node process to exist', () => processesMentioning(run.dir).length > 0, 20_000, 5);
+      }
+      await rt.teardown();
+      await assert.rejects(setup, /interrupted/);
+      assert.deepEqual(rt.resources(), { pids: [], ports: [] });
+      await waitFor('no process of this run left', () => processesMentioning(run.dir).length === 0, 10_000);
+    } finally {
+      await rt.teardown();
+      run.remove();
+    }
+  });
+}
+
+test('after teardown, healing calls are no-ops and other fault calls say there is no cluster', async () => {
+  const rt = new LocalRuntime({ nodeMain: testNodeMain() });
+  await rt.teardown();
+  await rt.heal();
+  await rt.resume('n1');
+  await rt.clearLinkFaults();
+  await rt.setClockOffset('n1', 0);
+  await rt.setLinkFault('n1', 'n2', {});
+  await assert.rejects(rt.pause('n1'), /no cluster is up/);
+  await assert.rejects(rt.setClockOffset('n1', 5), /no cluster is up/);
+  await assert.rejects(rt.partition({ n1: ['n2'] }), /no cluster is up/);
 });
