@@ -76,11 +76,9 @@ function account(v: unknown, name: string): number {
 async function route(req: http.IncomingMessage, h: HttpHandlers): Promise<[string, ClientReply | string]> {
   const url = req.url ?? '/';
   const path = url.split('?')[0]!;
-  const parts = path.split('/').filter((p, i) => i > 0 || p !== '');
   const method = req.method ?? 'GET';
   const seg = path.split('/').slice(1);
   const allow = (m: string[], name: string) => { if (!m.includes(method)) throw new BadRequest(405, `${method} is not supported on ${name}; use ${m.join(' or ')}`); };
-  void parts;
   if (seg[0] === 'kv' && seg.length === 2) {
     allow(['GET', 'PUT'], '/kv/:key');
     const key = decodeKey(seg[1]!);
