@@ -40,6 +40,12 @@ test('equal states with different Merkle roots are a violation', () => {
   const r = convergenceChecker(h.ops, ctx);
   assert.equal(r.valid, false);
   assert.match(r.summary!, /Merkle/);
+  const noRoots = new HistoryBuilder();
+  for (const n of nodes) noRoots.op(1000, 'final-read', 'ok', null, { state: { keys: { a: [1] } } }, n);
+  assert.equal(convergenceChecker(noRoots.ops, ctx).valid, true);
+  const oneMissing = new HistoryBuilder().finalRead('n1', { keys: { a: [1] } }, 'x').finalRead('n2', { keys: { a: [1] } }, 'x')
+    .op(1000, 'final-read', 'ok', null, { state: { keys: { a: [1] } } }, 'n3');
+  assert.equal(convergenceChecker(oneMissing.ops, ctx).valid, false);
 });
 
 test('a node without a final read makes it unknown, or false when the others disagree', () => {
