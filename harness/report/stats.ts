@@ -39,7 +39,9 @@ export function throughput(pairs: readonly OpPair[], durationS: number): Through
     const b = Math.min(n - 1, Math.floor(p.end / NS / bucketS));
     counts[p.type][b]++;
   }
-  const rate = (a: number[]) => a.map((c) => round(c / bucketS, 3));
+  // the last bucket is usually cut short by the end of the history: divide by what it covers
+  const widthOf = (i: number) => Math.max(Math.min(bucketS, durationS - i * bucketS), bucketS / 100);
+  const rate = (a: number[]) => a.map((c, i) => round(c / widthOf(i), 3));
   return { bucketS, t: Array.from({ length: n }, (_, i) => round(i * bucketS, 6)), ok: rate(counts.ok), fail: rate(counts.fail), info: rate(counts.info), totals };
 }
 

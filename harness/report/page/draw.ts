@@ -306,6 +306,13 @@ function timeline(root: HTMLElement) {
   }
   canvas.addEventListener('click', show);
   canvas.addEventListener('mousemove', show);
+  // keyboard: focus the timeline, ← / → move the window by one width
+  canvas.tabIndex = 0;
+  canvas.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    root.querySelector<HTMLButtonElement>(e.key === 'ArrowLeft' ? '#tl-prev' : '#tl-next')!.click();
+  });
   slider.addEventListener('input', draw);
   widthSel.addEventListener('change', draw);
   root.querySelector('#tl-prev')!.addEventListener('click', () => { slider.value = String(Math.max(0, Number(slider.value) - Number(widthSel.value))); draw(); });
