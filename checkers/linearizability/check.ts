@@ -26,6 +26,8 @@ export interface LinResult extends CheckResult {
   partitionsChecked: number;
   /** memo-table configurations, summed over partitions: a measure of the search's work */
   cacheEntries: number;
+  /** pending ops the model's simplify step showed cannot matter (e.g. unobserved pending writes) */
+  pendingOpsDropped?: number;
   /** invalid: the first illegal partition's counterexample (checking stops there) */
   partitions?: PartitionEvidence[];
   /** unknown: why */
@@ -95,10 +97,13 @@ export function checkLinearizability(ops: readonly LinOp[], model: Model<any, an
   // illegal one found ends the check, however long the others would take
   interface Live { key: Key; group: LinOp[]; search: PartitionSearch<unknown> }
   let live: Live[] = [];
+  let simplifiedAway = 0;
   let nextGroup = 0;
   while (live.length > 0 || nextGroup < groups.length) {
     while (live.length < WINDOW && nextGroup < groups.length) {
-      const [key, group] = groups[nextGroup++]!;
+      const [key, all] = groups[nextGroup++]!;
+      const group = model.simplify ? model.simplify(all) : all;
+      simplifiedAway += all.length - group.length;
       live.push({ key, group, search: new PartitionSearch(group, model) });
     }
     for (const p of live) {
@@ -110,14 +115,14 @@ export function checkLinearizability(ops: readonly LinOp[], model: Model<any, an
         const evidence = buildEvidence(p.key, p.group, model, outcome.longest);
         for (const q of live) if (q !== p) cacheEntries += q.search.cacheEntries;
         return {
-          ...base, valid: false, partitionCount: groups.length, partitionsChecked: checked + 1, cacheEntries,
+          ...base, pendingOpsDropped: simplifiedAway, valid: false, partitionCount: groups.length, partitionsChecked: checked + 1, cacheEntries,
           summary: `not linearizable: ${where(p.key, p.group)}: after ${plural(outcome.longest.length, 'op')} no op fits state ${evidence.stateBefore}`,
           partitions: [evidence],
         };
       }
       undecided.push(`time budget of ${timeoutMs / 1000} s ran out while checking ${where(p.key, p.group)}`);
       const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-      return { ...base, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+      return { ...base, pendingOpsDropped: simplifiedAway, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
     }
     live = live.filter((p) => !p.search.decided);
     // memory cap over every live memo table: give up on the biggest, keep looking at the others
@@ -132,10 +137,10 @@ export function checkLinearizability(ops: readonly LinOp[], model: Model<any, an
   }
   if (undecided.length === 0) {
     return {
-      ...base, valid: true, partitionCount: groups.length, partitionsChecked: checked, cacheEntries,
+      ...base, pendingOpsDropped: simplifiedAway, valid: true, partitionCount: groups.length, partitionsChecked: checked, cacheEntries,
       summary: `linearizable: ${plural(ops.length, 'op')}${model.partitionKey ? ` in ${plural(groups.length, 'key')}` : ''}`,
     };
   }
   const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-  return { ...base, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+  return { ...base, pendingOpsDropped: simplifiedAway, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
 }

@@ -26,6 +26,11 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
    * take such ops greedily (see search.ts). Must be exact: a wrong `true` gives wrong verdicts.
    */
   readOnly?(input: I, output: O | undefined): boolean;
+  /**
+   * Optional preprocessing of one partition's ops before the search: drop ops that provably
+   * cannot matter (e.g. registers: a pending write nobody observed). Must keep the verdict exact.
+   */
+  simplify?(ops: LinOp[]): LinOp[];
   /** why the model cannot interpret this op (unsupported f, malformed value), or undefined */
   validate?(input: unknown, output: unknown): string | undefined;
   /** one short line, e.g. "cas(1→2) ok" or "read → 3"; output undefined = pending */
