@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -88,6 +88,9 @@ test('lww report shows the counterexample, unexpected results first', { skip }, 
   const good = lwwRun(join(root, 'lww-good'), { valid: true });
   const crashed = bankRun(join(root, 'crashed'), { results: false, truncate: true });
   for (const b of [bad, good, crashed]) await writeReport(b.dir);
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  writeFileSync(join(empty, 'test.json'), JSON.stringify({ name: 'bank-kill', workload: 'bank', nemesis: 'kill', startedAt: '2026-11-20T10:00:00.000Z' }));
   await withPage(async ({ page, errors }) => {
     await page.goto(pathToFileURL(join(bad.dir, 'report.html')).href);
     await page.waitForFunction(() => window.__report?.ready === true);
@@ -114,6 +117,10 @@ test('lww report shows the counterexample, unexpected results first', { skip }, 
     await page.waitForFunction(() => window.__report?.ready === true);
     assert.match(await page.textContent('#verdict .banner') ?? '', /no results: the run did not finish/);
     assert.ok(await page.$('#plot-throughput canvas'));
+    // a run killed before its first op: only test.json
+    await page.goto(pathToFileURL(await writeReport(empty)).href);
+    await page.waitForFunction(() => window.__report?.ready === true);
+    assert.match(await page.textContent('#plot-latency') ?? '', /no completed client operations/);
     assert.deepEqual(errors, []);
     assert.ok(existsSync(join(bad.dir, 'counterexample.png')));
   });
