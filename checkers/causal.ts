@@ -12,7 +12,8 @@ export const MAX_CLOCK_ENTRIES = 25_000_000;
 
 export interface MissingPredecessor {
   where: 'read' | 'final'; index: number; process: ProcessId | null; node: string | null; timeS: number;
-  key: string; value: number; missing: number;
+  /** the shown value that needs the missing one (null if none could be named) */
+  key: string; value: number | null; missing: number;
   /** the append of the missing value: invoke index and process */
   missingAppend: { index: number; process: ProcessId };
 }
@@ -196,9 +197,10 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
       const id = ids.lookup(kn, r.values[i]!);
       if (id < 0 || !marks.set(id, i)) continue;
       listIds.push(id);
-      counts[slot[id]!]!++;
       if (ready[id] && V[slot[id]!]! < pos[id]!) joinInto(V, vcOf(id));
     }
+    // count only what lies within V: a value read from the future (not joined) must not mask a gap
+    for (const id of listIds) if (pos[id]! <= V[slot[id]!]!) counts[slot[id]!]!++;
     const perSlot = keyChains.get(r.key)!;
     for (let q = 0; q < nProcs; q++) {
       if (V[q] === 0) continue;
@@ -209,9 +211,9 @@ export const causalChecker: SyncChecker = (history): CheckResult => {
       for (let j = 0; j < need; j++) {
         const m = chain![j]!;
         if (marks.has(m)) continue;
-        const x = listIds.find((id) => ready[id] && clocks[id * nProcs + q]! >= pos[m]!);
+        const x = listIds.find((id) => pos[id]! <= V[slot[id]!]! && clocks[id * nProcs + q]! >= pos[m]!);
         const ma = byId[m]!;
-        missing.push({ ...at, key: r.key, value: x === undefined ? NaN : byId[x]!.value, missing: ma.value, missingAppend: { index: ma.pair.invoke.index, process: ma.pair.process } });
+        missing.push({ ...at, key: r.key, value: x === undefined ? null : byId[x]!.value, missing: ma.value, missingAppend: { index: ma.pair.invoke.index, process: ma.pair.process } });
       }
     }
   }

@@ -91,3 +91,14 @@ test('no reads and no final reads is unknown; garbage never throws', () => {
   assert.equal(causalChecker(new HistoryBuilder().op(1, 'append', 'ok', ['a', 1]).ops, ctx).valid, 'unknown');
   assert.equal(causalChecker([undefined, { process: 1, f: 'read', type: 'ok', time: 0, value: [1] }] as any, ctx).valid, 'unknown');
 });
+
+test('a read that shows a future value and lacks a predecessor reports both', () => {
+  const h = new HistoryBuilder()
+    .op(1, 'append', 'ok', ['a', 1]).op(1, 'append', 'ok', ['a', 2])
+    .op(3, 'read', 'ok', ['a', null], ['a', [2, 9]])
+    .op(1, 'append', 'ok', ['a', 9]);
+  const r = causalChecker(h.ops, ctx) as any;
+  assert.equal(r.valid, false);
+  assert.deepEqual(r.missingPredecessors.map((m: any) => [m.index, m.missing]), [[5, 1]]);
+  assert.equal(r.cycleCount + r.futureReadCount, 1);
+});
