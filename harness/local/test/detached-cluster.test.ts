@@ -7,7 +7,10 @@ import { clusterStatus, startDetachedCluster, stopDetachedCluster } from '../det
 import { processAlive } from '../processes.ts';
 import { assertAllGone, getKey, putKey, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 
-test('up, status, a working cluster, down: nothing left behind', async () => {
+/** every test is bounded: a hang fails with a message instead of stalling the suite */
+const BOUND = { timeout: 60_000 };
+
+test('up, status, a working cluster, down: nothing left behind', BOUND, async () => {
   const run = tempRunDir('detached');
   const stateFile = join(run.dir, 'cluster', 'state.json');
   try {
@@ -44,7 +47,7 @@ test('up, status, a working cluster, down: nothing left behind', async () => {
   }
 });
 
-test('a node that cannot start makes "up" fail with its log, and leaves nothing', async () => {
+test('a node that cannot start makes "up" fail with its log, and leaves nothing', BOUND, async () => {
   const run = tempRunDir('detached-fail');
   const stateFile = join(run.dir, 'state.json');
   try {

@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../local-runtime.ts';
 import { assertAllGone, tempRunDir, waitFor } from './helpers.ts';
 
+/** every test is bounded: a hang fails with a message instead of stalling the suite */
+const BOUND = { timeout: 60_000 };
+
 const CHILD = fileURLToPath(new URL('./harness-child.ts', import.meta.url));
 
 interface Started {
@@ -44,7 +47,7 @@ async function startHarness(runDir: string, mode: string, nodes: number): Promis
   return { child, lines, exit, resources };
 }
 
-test('Ctrl-C with a controller handler: teardown heals every fault and frees everything', async () => {
+test('Ctrl-C with a controller handler: teardown heals every fault and frees everything', BOUND, async () => {
   const run = tempRunDir('sigint');
   try {
     const h = await startHarness(run.dir, 'own-handler', 3);
@@ -60,7 +63,7 @@ test('Ctrl-C with a controller handler: teardown heals every fault and frees eve
   }
 });
 
-test('SIGTERM without a handler: the runtime tears down, then the signal ends the process', async () => {
+test('SIGTERM without a handler: the runtime tears down, then the signal ends the process', BOUND, async () => {
   const run = tempRunDir('sigterm');
   try {
     const h = await startHarness(run.dir, 'default', 2);
@@ -73,7 +76,7 @@ test('SIGTERM without a handler: the runtime tears down, then the signal ends th
   }
 });
 
-test('an uncaught exception in the harness leaves no node behind', async () => {
+test('an uncaught exception in the harness leaves no node behind', BOUND, async () => {
   const run = tempRunDir('crash');
   try {
     const h = await startHarness(run.dir, 'crash', 2);
@@ -86,7 +89,7 @@ test('an uncaught exception in the harness leaves no node behind', async () => {
   }
 });
 
-test('SIGKILL of the harness: the supervisors take their nodes down, even a paused one', async () => {
+test('SIGKILL of the harness: the supervisors take their nodes down, even a paused one', BOUND, async () => {
   const run = tempRunDir('sigkill');
   try {
     const h = await startHarness(run.dir, 'default', 3);

@@ -5,6 +5,9 @@ import { LinkProxy, LOSS_PENALTY_MS } from '../link-proxy.ts';
 import { portIsFree, LOOPBACK } from '../ports.ts';
 import { Rng } from '../../random.ts';
 
+/** every test is bounded: a hang fails with a message instead of stalling the suite */
+const BOUND = { timeout: 60_000 };
+
 /** an upstream TCP server that echoes and records what it got */
 async function echoServer() {
   const received: Buffer[] = [];
@@ -64,7 +67,7 @@ function observe(s: net.Socket, ms: number): Promise<{ data: string; ended: bool
   });
 }
 
-test('forwards bytes both ways to the target', async () => {
+test('forwards bytes both ways to the target', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port });
   const port = await proxy.listen();
@@ -83,7 +86,7 @@ test('forwards bytes both ways to the target', async () => {
   }
 });
 
-test('blackhole stalls open and new connections without RST or FIN; heal delivers in order', async () => {
+test('blackhole stalls open and new connections without RST or FIN; heal delivers in order', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port });
   const port = await proxy.listen();
@@ -114,7 +117,7 @@ test('blackhole stalls open and new connections without RST or FIN; heal deliver
   }
 });
 
-test('a FIN sent during the cut reaches the other side only after heal', async () => {
+test('a FIN sent during the cut reaches the other side only after heal', BOUND, async () => {
   let upstreamEnded = false;
   const srv = net.createServer((s) => { s.on('end', () => { upstreamEnded = true; s.end(); }); s.on('error', () => {}); });
   await new Promise<void>((r) => srv.listen(0, LOOPBACK, r));
@@ -138,7 +141,7 @@ test('a FIN sent during the cut reaches the other side only after heal', async (
   }
 });
 
-test('delay on a direction adds at least that much to a round trip', async () => {
+test('delay on a direction adds at least that much to a round trip', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port });
   const port = await proxy.listen();
@@ -165,7 +168,7 @@ test('delay on a direction adds at least that much to a round trip', async () =>
   }
 });
 
-test('jitter never reorders bytes', async () => {
+test('jitter never reorders bytes', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port, rng: new Rng(7) });
   const port = await proxy.listen();
@@ -188,7 +191,7 @@ test('jitter never reorders bytes', async () => {
   }
 });
 
-test('loss is modelled as a retransmission penalty, not as missing bytes', async () => {
+test('loss is modelled as a retransmission penalty, not as missing bytes', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port });
   const port = await proxy.listen();
@@ -209,7 +212,7 @@ test('loss is modelled as a retransmission penalty, not as missing bytes', async
   }
 });
 
-test('a refused upstream resets the dialer; close frees the port', async () => {
+test('a refused upstream resets the dialer; close frees the port', BOUND, async () => {
   const deadPort = await (async () => { const p = new LinkProxy(); const n = await p.listen(); await p.close(); return n; })();
   const proxy = new LinkProxy({ targetPort: deadPort });
   const port = await proxy.listen();
@@ -225,13 +228,13 @@ test('a refused upstream resets the dialer; close frees the port', async () => {
   assert.equal(await portIsFree(port), true);
 });
 
-test('bad fault values are rejected with a clear message', () => {
+test('bad fault values are rejected with a clear message', BOUND, () => {
   const proxy = new LinkProxy();
   assert.throws(() => proxy.setFault('forward', { loss: 2 }), /loss must be in 0\.\.1/);
   assert.throws(() => proxy.setFault('forward', { delayMs: -1 }), /must be >= 0/);
 });
 
-test('a connection the dialer abandoned during the cut never reaches the listener', async () => {
+test('a connection the dialer abandoned during the cut never reaches the listener', BOUND, async () => {
   const up = await echoServer();
   const proxy = new LinkProxy({ targetPort: up.port });
   const port = await proxy.listen();

@@ -9,6 +9,9 @@ import { httpJson } from '../http.ts';
 import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 import type { NodeEndpoint } from '../../runtime/types.ts';
 
+/** every test is bounded: a hang fails with a message instead of stalling the suite */
+const BOUND = { timeout: 60_000 };
+
 const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
 const run = tempRunDir('faults');
 let eps: Record<string, NodeEndpoint> = {};
@@ -16,18 +19,18 @@ let eps: Record<string, NodeEndpoint> = {};
 before(async () => {
   const list = await rt.setup({ nodes: ['n1', 'n2', 'n3'], runDir: run.dir, nodeArgs: [], runId: 'faults' });
   eps = Object.fromEntries(list.map((e) => [e.id, e]));
-});
+}, BOUND);
 
 after(async () => {
   const { pids, ports } = rt.resources();
   await rt.teardown();
   await assertAllGone(pids, ports);
   run.remove();
-});
+}, BOUND);
 
 const isolateN3 = { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] };
 
-test('a cut link stops replication and heal restores it', async () => {
+test('a cut link stops replication and heal restores it', BOUND, async () => {
   await rt.partition(isolateN3);
   await putKey(eps.n1!, 'cut', 'v1');
   // n2 is on n1's side: it gets the write; while it does, n3 must not
@@ -40,7 +43,7 @@ test('a cut link stops replication and heal restores it', async () => {
   await waitFor('n3 to catch up after heal', async () => (await getKey(eps.n3!, 'cut')) === 'v1', 20_000);
 });
 
-test('a one-way grudge cuts both directions of that pair only, as DROP does to TCP', async () => {
+test('a one-way grudge cuts both directions of that pair only, as DROP does to TCP', BOUND, async () => {
   // n3 drops from n1: n1's connections to n3 and n3's connections to n1 both stall
   await rt.partition({ n3: ['n1'] });
   try {
@@ -57,7 +60,7 @@ test('a one-way grudge cuts both directions of that pair only, as DROP does to T
   }
 });
 
-test('a paused node stops answering and answers again after resume', async () => {
+test('a paused node stops answering and answers again after resume', BOUND, async () => {
   await rt.pause('n2');
   assert.deepEqual(rt.activeFaults().paused, ['n2']);
   await assert.rejects(status(eps.n2!, 700), /timeout/);
@@ -67,7 +70,7 @@ test('a paused node stops answering and answers again after resume', async () =>
   assert.equal(st.id, 'n2');
 });
 
-test('a killed node stops answering and comes back with its data', async () => {
+test('a killed node stops answering and comes back with its data', BOUND, async () => {
   await putKey(eps.n1!, 'durable', 'kept');
   await waitFor('n2 to have the write', async () => (await getKey(eps.n2!, 'durable')) === 'kept');
   await rt.kill('n2');
@@ -83,7 +86,7 @@ test('a killed node stops answering and comes back with its data', async () => {
   }
 });
 
-test('a clock offset shows in /admin/status', async () => {
+test('a clock offset shows in /admin/status', BOUND, async () => {
   for (const offset of [120_000, -45_000, 0]) {
     await rt.setClockOffset('n1', offset);
     const before = Date.now();
@@ -98,7 +101,7 @@ test('a clock offset shows in /admin/status', async () => {
   assert.ok(Math.abs(st3.clock - Date.now()) < 2000);
 });
 
-test('link delay shows in the time to replicate', async () => {
+test('link delay shows in the time to replicate', BOUND, async () => {
   // delay every link into n2 so the write cannot reach n2 by another route faster
   await rt.setLinkFault('n1', 'n2', { delayMs: 600 });
   await rt.setLinkFault('n3', 'n2', { delayMs: 600 });
@@ -115,7 +118,7 @@ test('link delay shows in the time to replicate', async () => {
   assert.deepEqual(rt.activeFaults().links, {});
 });
 
-test('fault calls name unknown nodes clearly', async () => {
+test('fault calls name unknown nodes clearly', BOUND, async () => {
   await assert.rejects(rt.pause('n9'), /unknown node "n9"/);
   await assert.rejects(rt.partition({ n1: ['nX'] }), /unknown node "nX"/);
   await assert.rejects(rt.setLinkFault('n1', 'n2', { loss: 3 }), /loss must be in 0\.\.1/);

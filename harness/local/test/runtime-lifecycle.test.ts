@@ -8,7 +8,10 @@ import { ADDR_IN_USE, LocalRuntime } from '../local-runtime.ts';
 import { freePorts, LOOPBACK } from '../ports.ts';
 import { assertAllGone, processesMentioning, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 
-test('a port taken between choosing and binding is retried with fresh ports', async () => {
+/** every test is bounded: a hang fails with a message instead of stalling the suite */
+const BOUND = { timeout: 60_000 };
+
+test('a port taken between choosing and binding is retried with fresh ports', BOUND, async () => {
   const run = tempRunDir('eaddrinuse');
   const squatter = net.createServer();
   await new Promise<void>((r) => squatter.listen(0, LOOPBACK, r));
@@ -33,7 +36,7 @@ test('a port taken between choosing and binding is retried with fresh ports', as
   }
 });
 
-test('a node that cannot start fails setup with its log, and setup cleans up', async () => {
+test('a node that cannot start fails setup with its log, and setup cleans up', BOUND, async () => {
   const run = tempRunDir('badstart');
   const rt = new LocalRuntime({ nodeMain: join(run.dir, 'missing-main.ts'), readyTimeoutMs: 20_000 });
   try {
@@ -46,7 +49,7 @@ test('a node that cannot start fails setup with its log, and setup cleans up', a
   }
 });
 
-test('teardown is idempotent, frees every port, and the runtime can be set up again', async () => {
+test('teardown is idempotent, frees every port, and the runtime can be set up again', BOUND, async () => {
   const run = tempRunDir('again');
   const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
   try {
@@ -75,7 +78,7 @@ test('teardown is idempotent, frees every port, and the runtime can be set up ag
 });
 
 for (const when of ['before any node started', 'while nodes are starting'] as const) {
-  test(`teardown during setup (${when}) interrupts it and leaves no process behind`, async () => {
+  test(`teardown during setup (${when}) interrupts it and leaves no process behind`, BOUND, async () => {
     const run = tempRunDir('abort');
     const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
     try {
@@ -95,7 +98,7 @@ for (const when of ['before any node started', 'while nodes are starting'] as co
   });
 }
 
-test('after teardown, healing calls are no-ops and other fault calls say there is no cluster', async () => {
+test('after teardown, healing calls are no-ops and other fault calls say there is no cluster', BOUND, async () => {
   const rt = new LocalRuntime({ nodeMain: testNodeMain() });
   await rt.teardown();
   await rt.heal();
