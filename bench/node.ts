@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,21 +23,32 @@ const here = dirname(fileURLToPath(import.meta.url));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]!; };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function coreWrites(n: number): number {
+/** ops per wall-clock second and per CPU second (the latter is far less sensitive to a busy machine) */
+function coreWrites(n: number): { wall: number; cpu: number } {
   const net = MemNet.cluster(['n1', 'n2', 'n3']);
   net.warmUp();
   const r = net.node('n1');
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const { fx } = r.client({ t: 'put', key: `k${i % 1000}`, value: i });
     if (fx.sends.length !== 2) throw new Error('expected a push to each live peer');
   }
-  return n / ((performance.now() - t0) / 1000);
+  const c = process.cpuUsage(c0);
+  return { wall: n / ((performance.now() - t0) / 1000), cpu: n / ((c.user + c.system) / 1e6) };
+}
+
+/** CPU seconds used so far by process `pid` (Linux /proc; NaN elsewhere) */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch { return NaN; }
 }
 
 // ------------------------------------------------------------------ HTTP load (second process)
 
-interface LoadResult { requests: number; seconds: number; p50: number; p99: number; errors: number }
+interface LoadResult { requests: number; seconds: number; p50: number; p99: number; errors: number; serverCpu?: number }
 
 async function loadWorker(target: string, conns: number, seconds: number): Promise<LoadResult> {
   const [host, port] = target.split(':');
@@ -82,7 +93,12 @@ async function httpBench(fsync: string, trials: number, seconds: number): Promis
   try {
     await runLoadProcess(`127.0.0.1:${h}`, 50, 1); // warm-up (JIT)
     const out: LoadResult[] = [];
-    for (let i = 0; i < trials; i++) out.push(await runLoadProcess(`127.0.0.1:${h}`, 50, seconds));
+    for (let i = 0; i < trials; i++) {
+      const c0 = cpuSeconds(node.child.pid!);
+      const r = await runLoadProcess(`127.0.0.1:${h}`, 50, seconds);
+      r.serverCpu = cpuSeconds(node.child.pid!) - c0;
+      out.push(r);
+    }
     return out;
   } finally {
     await stopMaep(node);
@@ -129,13 +145,14 @@ export async function main(args: string[]): Promise<void> {
   console.log(`maep benchmark (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`);
 
   const coreN = quick ? 50_000 : 300_000;
-  const core = [0, 1, 2].map(() => coreWrites(coreN));
-  console.log(`core writes/s (put, 2 live peers, ${fmt(coreN)} ops): median ${fmt(median(core))}  [${core.map(fmt).join(', ')}]`);
+  const core = [0, 1, 2, 3, 4].map(() => coreWrites(coreN));
+  console.log(`core writes/s (put, 2 live peers, ${fmt(coreN)} ops): median ${fmt(median(core.map((c) => c.wall)))} per wall s [${core.map((c) => fmt(c.wall)).join(', ')}]; median ${fmt(median(core.map((c) => c.cpu)))} per CPU s [${core.map((c) => fmt(c.cpu)).join(', ')}]`);
 
   for (const fsync of ['always', 'never']) {
     const runs = await httpBench(fsync, quick ? 1 : 3, quick ? 2 : 5);
     const rps = runs.map((r) => r.requests / r.seconds);
-    console.log(`HTTP PUT, keep-alive, 50 conns, --fsync ${fsync}: median ${fmt(median(rps))} req/s, p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms, errors ${runs.reduce((s, r) => s + r.errors, 0)}  [${rps.map(fmt).join(', ')}]`);
+    const perCpu = runs.map((r) => r.requests / (r.serverCpu ?? NaN));
+    console.log(`HTTP PUT, keep-alive, 50 conns, --fsync ${fsync}: median ${fmt(median(rps))} req/s [${rps.map(fmt).join(', ')}], p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms, errors ${runs.reduce((s, r) => s + r.errors, 0)}; server: median ${fmt(median(perCpu))} req per CPU s [${perCpu.map(fmt).join(', ')}]`);
   }
 
   const total = quick ? 100_000 : 1_000_000;

@@ -30,6 +30,8 @@ export interface ReplicaOptions {
   syncTimeoutMs: number;
   /** ops per PUSH/DELTA_SYNC frame, keeps frames well under the size limit */
   maxOpsPerMessage: number;
+  /** a VV message lists at most this many holes per origin; beyond, the Merkle walk finds them */
+  maxListedHoles: number;
   unsafe: { noCausalDelivery: boolean; noAntiEntropy: boolean; lwwNoTiebreak: boolean };
 }
 
@@ -38,7 +40,7 @@ export function defaultReplicaOptions(id: string, over: Partial<ReplicaOptions> 
   return {
     id, advertise: '', seeds: [], accounts: 8, initialBalance: 10, heartbeatIntervalMs: hb,
     antiEntropyIntervalMs: 1000, phi: defaultPhiOptions(hb), merkleDepth: 4, syncTimeoutMs: 10_000,
-    maxOpsPerMessage: 2000, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
+    maxOpsPerMessage: 2000, maxListedHoles: 4096, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
     ...over,
   };
 }
@@ -421,7 +423,7 @@ export class Replica {
     const s: Session = { id: this.nextSession++, peer, started: this.env.monoNow(), repaired: 0 };
     this.sessions.set(s.id, s);
     this.counters.syncRounds++;
-    fx.sends.push({ to: peer, msg: { type: 'VV', s: s.id, holdings: this.have.holdings() } });
+    fx.sends.push({ to: peer, msg: { type: 'VV', s: s.id, holdings: this.have.holdings(this.opts.maxListedHoles) } });
     return s.id;
   }
 
@@ -435,19 +437,19 @@ export class Replica {
     if (s.repaired > 0) fx.events.push({ type: 'log', level: 'info', text: `sync with ${s.peer} repaired ${s.repaired} ops` });
   }
 
-  /** the ops I hold that `holdings` says the other side lacks (origins it could not list are left to the Merkle walk) */
+  /**
+   * The ops I hold that `holdings` says the other side lacks: its holes, and everything above its
+   * max. (When it had too many holes to list, only the part above its max; the Merkle walk finds
+   * the rest.)
+   */
   private missingFrom(holdings: Record<string, OriginHoldings>): Op[] {
     const out: Op[] = [];
     for (const origin of this.have.origins()) {
-      const h = Object.prototype.hasOwnProperty.call(holdings, origin) ? holdings[origin]! : { prefix: 0, above: [] };
-      if (!h.above) continue;
-      const above = new Set(h.above);
+      const h = Object.prototype.hasOwnProperty.call(holdings, origin) ? holdings[origin]! : { max: 0, holes: [] };
       const arr = this.bySeq.get(origin) ?? [];
+      for (const seq of h.holes ?? []) { const op = arr[seq]; if (op) out.push(op); }
       const max = this.have.maxOf(origin);
-      for (let seq = h.prefix + 1; seq <= max; seq++) {
-        const op = arr[seq];
-        if (op && !above.has(seq)) out.push(op);
-      }
+      for (let seq = h.max + 1; seq <= max; seq++) { const op = arr[seq]; if (op) out.push(op); }
     }
     return out;
   }
@@ -464,7 +466,7 @@ export class Replica {
 
   private answerVV(s: number, holdings: Record<string, OriginHoldings>, fx: Effects): void {
     const missing = this.missingFrom(holdings);
-    fx.replies.push(...this.chunked(missing, s, { phase: DeltaPhase.VvReply, holdings: this.have.holdings() }));
+    fx.replies.push(...this.chunked(missing, s, { phase: DeltaPhase.VvReply, holdings: this.have.holdings(this.opts.maxListedHoles) }));
   }
 
   private answerSync(msg: Extract<Message, { type: 'SYNC' }>, fx: Effects): void {

@@ -17,12 +17,14 @@ export function mergeVV(a: VersionVector, b: VersionVector): VersionVector {
   return out;
 }
 
-/** What a replica reports about one origin in a VV message: prefix, and seqs held beyond it. */
+/**
+ * What a replica reports about one origin in a VV message: it holds every seq 1..max except the
+ * listed holes. Holes are few in practice (a dropped push), so this names exactly what is missing
+ * at a few bytes per op; `holes` is absent when there were too many to list.
+ */
 export interface OriginHoldings {
-  /** every seq 1..prefix is held */
-  prefix: number;
-  /** seqs > prefix that are held too; absent when there were too many to list */
-  above?: number[];
+  max: number;
+  holes?: number[];
 }
 
 /** Tracks, per origin, which sequence numbers are present. */
@@ -73,13 +75,18 @@ export class SeqTracker {
     return [...new Set([...this.prefix.keys(), ...this.above.keys()])];
   }
 
-  holdings(maxListed = 1024): Record<string, OriginHoldings> {
+  holdings(maxListed = 4096): Record<string, OriginHoldings> {
     const out: Record<string, OriginHoldings> = {};
     for (const o of this.origins()) {
+      const prefix = this.prefixOf(o), max = this.maxOf(o);
       const set = this.above.get(o);
-      const h: OriginHoldings = { prefix: this.prefixOf(o) };
-      if (set && set.size > 0) { if (set.size <= maxListed) h.above = [...set].sort((a, b) => a - b); }
-      else h.above = [];
+      const holeCount = max - prefix - (set?.size ?? 0);
+      const h: OriginHoldings = { max };
+      if (holeCount <= maxListed) {
+        const holes: number[] = [];
+        for (let s = prefix + 1; s <= max && holes.length < holeCount; s++) if (!set?.has(s)) holes.push(s);
+        h.holes = holes;
+      }
       out[o] = h;
     }
     return out;

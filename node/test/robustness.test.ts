@@ -26,7 +26,7 @@ function validOp(rng: Rng, seq: number): Op {
 function sourceMessage(rng: Rng): Message {
   switch (rng.int(0, 3)) {
     case 0: return { type: 'PING', n: rng.next() * 1e6 };
-    case 1: return { type: 'VV', s: rng.int(0, 1e6), holdings: { n1: { prefix: rng.int(0, 50), above: [] }, zz: { prefix: 3 } } };
+    case 1: return { type: 'VV', s: rng.int(0, 1e6), holdings: { n1: { max: rng.int(0, 50), holes: [1, 2] }, zz: { max: 3 } } };
     case 2: { const idx = [0, 1, 2].slice(0, rng.int(0, 3)); return { type: 'SYNC', s: rng.int(0, 1e6), r: false, level: rng.int(0, 5), idx, digests: new Uint8Array(DIGEST_BYTES * idx.length) }; }
     default: return { type: 'DELTA_SYNC', s: rng.int(0, 1e6), phase: 2, ops: [], want: ['0123456789abcdef0123456789abcdef'] };
   }

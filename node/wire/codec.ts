@@ -16,7 +16,7 @@ export function packPayload(value: unknown): Buffer { return packr.pack(value); 
 
 function holdingsToWire(h: Record<string, OriginHoldings>): Record<string, [number, number[] | null]> {
   const out: Record<string, [number, number[] | null]> = {};
-  for (const [k, v] of Object.entries(h)) out[k] = [v.prefix, v.above ?? null];
+  for (const [k, v] of Object.entries(h)) out[k] = [v.max, v.holes ?? null];
   return out;
 }
 
@@ -63,10 +63,10 @@ function holdingsFrom(v: unknown): Record<string, OriginHoldings> | string {
   if (!isObj(v)) return 'holdings is not a map';
   const out: Record<string, OriginHoldings> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (!Array.isArray(x) || x.length !== 2 || !isNat(x[0])) return `holdings for ${k} is not [prefix, above]`;
-    if (x[1] === null) { out[k] = { prefix: x[0] }; continue; }
-    if (!Array.isArray(x[1]) || !x[1].every(isNat)) return `holdings for ${k} has a bad seq list`;
-    out[k] = { prefix: x[0], above: x[1] as number[] };
+    if (!Array.isArray(x) || x.length !== 2 || !isNat(x[0])) return `holdings for ${k} is not [max, holes]`;
+    if (x[1] === null) { out[k] = { max: x[0] }; continue; }
+    if (!Array.isArray(x[1]) || x[1].length > 65536 || !x[1].every(isNat)) return `holdings for ${k} has a bad hole list`;
+    out[k] = { max: x[0], holes: x[1] as number[] };
   }
   return out;
 }
