@@ -44,7 +44,7 @@ export function checkRegisterSessions(pairs: readonly OpPair[], found: SessionFi
       if (p.type !== 'ok') continue;
       if (p.f === 'cas') push(p, key, (arg as unknown[])[0], false);
       push(p, key, written, true);
-    } else if (p.f === 'read' && p.type === 'ok' && Array.isArray(p.value) && p.value.length >= 2) {
+    } else if (p.f === 'read' && p.type === 'ok' && Array.isArray(p.value) && p.value.length >= 2 && !Array.isArray(p.value[1])) {
       push(p, key, (p.value as unknown[])[1] ?? null, false);
     }
   }

@@ -17,7 +17,7 @@ export const sessionChecker: SyncChecker = (history): CheckResult => {
   const pairs = pairOps(history);
   const found = new SessionFindings();
   const hasAppends = pairs.some((p) => p.f === 'append');
-  const hasRegisters = pairs.some((p) => p.f === 'write' || p.f === 'cas' || (p.f === 'read' && Array.isArray(p.value) && !Array.isArray((p.value as unknown[])[1])));
+  const hasRegisters = pairs.some((p) => p.f === 'write' || p.f === 'cas' || (p.f === 'read' && p.type === 'ok' && Array.isArray(p.value) && !Array.isArray((p.value as unknown[])[1])));
   if (hasAppends) checkHistorySessions(pairs, found);
   if (hasRegisters) checkRegisterSessions(pairs, found);
 
