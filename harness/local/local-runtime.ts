@@ -408,10 +408,11 @@ export class LocalRuntime implements Runtime {
         ...n.clock.args(),
         ...opts.nodeArgs,
       ];
-      const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, ...n.clock.env() };
-      if (process.env.LD_PRELOAD && env.LD_PRELOAD !== process.env.LD_PRELOAD) env.LD_PRELOAD = `${env.LD_PRELOAD}:${process.env.LD_PRELOAD}`;
+      const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+      const nodeEnv = n.clock.env();
+      if (nodeEnv.LD_PRELOAD && env.LD_PRELOAD) nodeEnv.LD_PRELOAD = `${nodeEnv.LD_PRELOAD}:${env.LD_PRELOAD}`;
       const proc = new NodeProcess({
-        id: n.id, command: process.execPath, args, env, cwd: REPO_ROOT, logPath: n.logPath,
+        id: n.id, command: process.execPath, args, env, nodeEnv, cwd: REPO_ROOT, logPath: n.logPath,
         nodeFlags: ['--import', this.tsxLoader],
       });
       this.checkAborted();

@@ -15,7 +15,10 @@ export interface NodeProcessSpec {
   /** the node's program and arguments, e.g. [execPath, '--import', tsx, 'node/main.ts', ...] */
   command: string;
   args: string[];
+  /** environment of the supervisor (and the node) */
   env: NodeJS.ProcessEnv;
+  /** set for the node only, e.g. LD_PRELOAD of libfaketime, which the supervisor does not need */
+  nodeEnv?: Record<string, string>;
   cwd: string;
   /** stdout+stderr of the node (and the supervisor's few lines) are appended here */
   logPath: string;
@@ -50,7 +53,8 @@ export class NodeProcess {
     const logFd = openSync(spec.logPath, 'a');
     let sup: ChildProcess;
     try {
-      sup = spawn(process.execPath, [...spec.nodeFlags, SUPERVISOR, '--', spec.command, ...spec.args], {
+      const setenv = Object.entries(spec.nodeEnv ?? {}).flatMap(([k, v]) => ['--setenv', `${k}=${v}`]);
+      sup = spawn(process.execPath, [...spec.nodeFlags, SUPERVISOR, ...setenv, '--', spec.command, ...spec.args], {
         cwd: spec.cwd,
         env: spec.env,
         detached: true,

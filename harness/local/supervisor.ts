@@ -2,7 +2,10 @@
  * Supervisor: a tiny process between the harness and one node, so that a node never outlives the
  * harness, even when the harness is SIGKILLed and has no chance to clean up.
  *
- * Usage (spawned by node-process.ts): node --import tsx supervisor.ts -- <command> [args...]
+ * Usage (spawned by node-process.ts):
+ *   node --import tsx supervisor.ts [--setenv K=V ...] -- <command> [args...]
+ * - --setenv adds K=V to the node's environment only (e.g. LD_PRELOAD of libfaketime: the
+ *   supervisor itself keeps the real clock).
  * - stdin is a pipe from the harness. It closes when the harness exits for any reason; then the
  *   node is SIGKILLed. Polling our parent pid backs this up (the pipe could in theory be shared).
  * - stdout: one JSON line {"pid": N} once the node is spawned (the harness signals the node directly
@@ -21,10 +24,18 @@ if (!command) {
   process.exit(254);
 }
 
+const nodeEnv: NodeJS.ProcessEnv = { ...process.env };
+for (let i = 2; i < (sep >= 0 ? sep : process.argv.length); i++) {
+  if (process.argv[i] !== '--setenv') continue;
+  const kv = process.argv[++i] ?? '';
+  const eq = kv.indexOf('=');
+  if (eq > 0) nodeEnv[kv.slice(0, eq)] = kv.slice(eq + 1);
+}
+
 const parentPid = process.ppid;
 const say = (msg: string) => process.stderr.write(`[supervisor ${process.pid}] ${msg}\n`);
 
-const child = spawn(command, args, { stdio: ['ignore', 2, 2] });
+const child = spawn(command, args, { stdio: ['ignore', 2, 2], env: nodeEnv });
 
 function killChild(reason: string): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
