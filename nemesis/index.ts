@@ -98,7 +98,7 @@ class ComposedNemesis implements Nemesis {
       for (const ev of schedule(this.opts.kinds, this.opts.intervalS, ctx.rng.fork('nemesis:schedule'))) {
         await abortableSleep(ev.waitMs, halt);
         if (halt.aborted) break;
-        this.inflight = ev.action === 'start' ? this.start(ctx, ev.kind, rngs.get(ev.kind)!) : this.stop(ctx, ev.kind).then(() => {});
+        this.inflight = ev.action === 'start' ? this.start(ctx, ev.kind, rngs.get(ev.kind)!) : this.stop(ctx, ev.kind, true).then(() => {});
         await this.inflight;
         this.inflight = null;
       }
@@ -123,11 +123,15 @@ class ComposedNemesis implements Nemesis {
     ctx.log(`nemesis: start ${fault.label() ?? kind}${error !== undefined ? ` (error: ${error})` : ''}`);
   }
 
-  /** records and undoes what is active of this kind; nothing when nothing is */
-  private async stop(ctx: NemesisContext, kind: FaultKind): Promise<boolean> {
+  /**
+   * Records and undoes what is active of this kind. When nothing is (a start that had no free
+   * target), a scheduled stop is still recorded, so each start in the history has its stop; healAll
+   * records only real stops.
+   */
+  private async stop(ctx: NemesisContext, kind: FaultKind, scheduled = false): Promise<boolean> {
     const fault = this.faults.get(kind)!;
     const value = fault.stopValue();
-    if (value === null) return false;
+    if (value === null && !scheduled) return false;
     const label = fault.label() ?? kind;
     const f = 'stop-' + kind;
     ctx.record({ process: 'nemesis', type: 'info', f, value });

@@ -256,3 +256,21 @@ test('clock strobe flips offsets and ends on them; healAll resets every node to 
     assert.equal(seq.at(-1), 0);
   }
 });
+
+test('a start with no free target still gets its stop recorded, so every period closes', async () => {
+  // one node: pause and kill compete for it, so one of them often finds nothing to do
+  const nem = createNemesis(opts(['pause', 'kill']), FAST);
+  const ac = new AbortController();
+  const ctx = fakeContext(['n1'], 12, () => { if (nemOps(ctx.ops).length >= 40) ac.abort(); });
+  const running = nem.run(ctx, ac.signal);
+  await until(() => ac.signal.aborted);
+  await running;
+  await nem.healAll(ctx);
+  const done = assertPairs(ctx.ops);
+  const empty = done.filter((o) => o.f.startsWith('start-') && (o.value as { nodes: string[] }).nodes.length === 0);
+  assert.ok(empty.length > 0, 'some start found no free node (else this test tests nothing)');
+  for (const kind of ['pause', 'kill']) {
+    const seq = done.filter((o) => o.f.endsWith('-' + kind)).map((o) => o.f.split('-')[0]);
+    assert.deepEqual(seq, seq.map((_, i) => (i % 2 === 0 ? 'start' : 'stop')), `${kind}: ${seq.join(' ')}`);
+  }
+});
