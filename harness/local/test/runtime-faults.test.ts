@@ -105,6 +105,12 @@ test('link delay shows in the time to replicate', BOUND, async () => {
   // delay every link into n2 so the write cannot reach n2 by another route faster
   await rt.setLinkFault('n1', 'n2', { delayMs: 600 });
   await rt.setLinkFault('n3', 'n2', { delayMs: 600 });
+  // bytes from n1 to n2 travel on n1's own connections (proxy n1→n2, forward) and as replies on
+  // n2's connections (proxy n2→n1, backward); both carry the fault, the opposite ways do not
+  assert.equal(rt.linkProxy('n1', 'n2').fault('forward').delayMs, 600);
+  assert.equal(rt.linkProxy('n2', 'n1').fault('backward').delayMs, 600);
+  assert.equal(rt.linkProxy('n2', 'n1').fault('forward').delayMs, 0);
+  assert.equal(rt.linkProxy('n1', 'n2').fault('backward').delayMs, 0);
   try {
     const t0 = performance.now();
     await putKey(eps.n1!, 'slow', 'late');
