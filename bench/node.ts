@@ -126,10 +126,10 @@ function makeOps(total: number): Op[] {
 
 interface ReconcileResult { missing: number; shape: string; bytes: number; opBytes: number; ms: number; frames: number; converged: boolean }
 
-function reconcile(all: Op[], missing: Set<Op>, shape: string, merkleDepth = 4): ReconcileResult {
+function reconcile(all: Op[], missing: Set<Op>, shape: string, merkleDepth = 4, maxListedHoles = 4096): ReconcileResult {
   const net = new MemNet();
-  const a = net.add('a', { seeds: [{ id: 'b', addr: 'mem' }], merkleDepth });
-  const b = net.add('b', { seeds: [{ id: 'a', addr: 'mem' }], merkleDepth });
+  const a = net.add('a', { seeds: [{ id: 'b', addr: 'mem' }], merkleDepth, maxListedHoles });
+  const b = net.add('b', { seeds: [{ id: 'a', addr: 'mem' }], merkleDepth, maxListedHoles });
   a.restore(all);
   b.restore(all.filter((op) => !missing.has(op)));
   let opBytes = 0;
@@ -166,14 +166,14 @@ export async function main(args: string[]): Promise<void> {
     const r = trials[0]!;
     console.log(`reconcile ${fmt(k)} missing of ${fmt(total)} (newest ops): ${fmt(r.bytes)} bytes in ${r.frames} frames = ${(r.bytes / r.opBytes).toFixed(3)}× the missing ops' ${fmt(r.opBytes)} bytes; median ${median(trials.map((x) => x.ms)).toFixed(0)} ms; converged ${r.converged}`);
   }
-  // the hard case for version vectors: holes scattered everywhere, found only by the Merkle walk
+  // holes scattered everywhere: named by the VV holes list, or (forced) found by the Merkle walk
   let s = 12345;
   const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const scattered = new Set<Op>();
   while (scattered.size < 1000) scattered.add(all[Math.floor(rand() * all.length)]!);
-  for (const depth of [4, 5]) {
-    const r = reconcile(all, scattered, 'scattered', depth);
-    console.log(`reconcile 1,000 missing of ${fmt(total)} (scattered holes, Merkle walk, depth ${depth}): ${fmt(r.bytes)} bytes = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
+  for (const [label, depth, listed] of [['VV hole lists', 4, 4096], ['Merkle walk only, depth 4', 4, 0], ['Merkle walk only, depth 5', 5, 0]] as const) {
+    const r = reconcile(all, scattered, 'scattered', depth, listed);
+    console.log(`reconcile 1,000 scattered missing of ${fmt(total)} (${label}): ${fmt(r.bytes)} bytes in ${r.frames} frames = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
   }
 }
 

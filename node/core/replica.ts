@@ -8,7 +8,7 @@
  * same Effects' `persist` list are durable (per the fsync policy).
  */
 import { DeltaPhase, type Message } from './messages.ts';
-import { MerkleTree, DIGEST_BYTES } from './merkle.ts';
+import { MerkleTree, DIGEST_BYTES, FANOUT } from './merkle.ts';
 import { canonicalJson, makeOp, type Op, type OpKind } from './ops.ts';
 import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
 import { FoldedState } from './state.ts';
@@ -469,23 +469,23 @@ export class Replica {
     fx.replies.push(...this.chunked(missing, s, { phase: DeltaPhase.VvReply, holdings: this.have.holdings(this.opts.maxListedHoles) }));
   }
 
+  /**
+   * A Merkle request: nodes `idx` at `level`, with the sender's digests (the root step) or without
+   * (the sender already knows they differ). Answer with the children digests of the differing
+   * nodes — `idx` = those parents, 16 digests each — or, at leaf level, their op ids.
+   */
   private answerSync(msg: Extract<Message, { type: 'SYNC' }>, fx: Effects): void {
     const depth = this.merkle.depth;
-    const level = msg.level;
-    const differing: number[] = [];
-    if (level <= depth) {
-      const nodes = this.merkle.nodesAt(level);
-      msg.idx.forEach((i, k) => {
-        if (i >= nodes) return;
-        if (!this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES))) differing.push(i);
-      });
-    }
-    if (level >= depth) {
+    const level = Math.min(msg.level, depth);
+    const nodes = this.merkle.nodesAt(level);
+    const compare = msg.digests.length === msg.idx.length * DIGEST_BYTES && msg.digests.length > 0;
+    const differing = msg.idx.filter((i, k) => i < nodes && (!compare || !this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES))));
+    if (level === depth) {
       fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: depth, idx: [], digests: new Uint8Array(0), leaves: differing.map((i) => [i, [...this.merkle.leafIds(i)]]) });
       return;
     }
-    const idx = differing.flatMap((i) => this.merkle.children(i));
-    fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: level + 1, idx, digests: this.digests(level + 1, idx) });
+    const children = differing.flatMap((i) => this.merkle.children(i));
+    fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: level + 1, idx: differing, digests: this.digests(level + 1, children) });
   }
 
   private digests(level: number, idx: number[]): Uint8Array {
@@ -510,12 +510,19 @@ export class Replica {
       fx.sends.push(...this.chunked(theyLack, s.id, { phase: DeltaPhase.Want, want }).map((m) => ({ to: from, msg: m })));
       return;
     }
+    // an answer: `idx` are parents at level-1, `digests` hold FANOUT children digests per parent
     const level = msg.level;
-    if (level > this.merkle.depth) { this.finishSession(s, false, fx); return; }
+    if (level < 1 || level > this.merkle.depth || msg.digests.length !== msg.idx.length * FANOUT * DIGEST_BYTES) { this.finishSession(s, false, fx); return; }
     const nodes = this.merkle.nodesAt(level);
-    const differing = msg.idx.filter((i, k) => i < nodes && !this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES)));
+    const differing: number[] = [];
+    msg.idx.forEach((parent, k) => {
+      for (let c = 0; c < FANOUT; c++) {
+        const child = parent * FANOUT + c, at = (k * FANOUT + c) * DIGEST_BYTES;
+        if (child < nodes && !this.merkle.sameDigest(level, child, msg.digests.subarray(at, at + DIGEST_BYTES))) differing.push(child);
+      }
+    });
     if (differing.length === 0) { this.finishSession(s, true, fx); return; }
-    fx.sends.push({ to: from, msg: { type: 'SYNC', s: s.id, r: false, level, idx: differing, digests: this.digests(level, differing) } });
+    fx.sends.push({ to: from, msg: { type: 'SYNC', s: s.id, r: false, level, idx: differing, digests: new Uint8Array(0) } });
   }
 
   private onDelta(from: string, msg: Extract<Message, { type: 'DELTA_SYNC' }>, fx: Effects): void {

@@ -5,7 +5,7 @@
  */
 import { Packr } from 'msgpackr';
 import { DeltaPhase, type Message } from '../core/messages.ts';
-import { DIGEST_BYTES } from '../core/merkle.ts';
+import { DIGEST_BYTES, FANOUT } from '../core/merkle.ts';
 import { opFromWire, opToWire, type Op } from '../core/ops.ts';
 import type { OriginHoldings } from '../core/version-vector.ts';
 import { encodeFrame, FrameType, frameTypeName } from './frame.ts';
@@ -104,7 +104,7 @@ export function decodeMessage(type: number, payload: Uint8Array): Message | stri
     case 'SYNC': {
       if (!isNat(v.s) || !isNat(v.l) || v.l > 16) return 'SYNC needs session s and level l';
       if (!Array.isArray(v.i) || !v.i.every(isNat)) return 'SYNC idx must be a list of integers';
-      if (!(v.d instanceof Uint8Array) || v.d.length !== v.i.length * DIGEST_BYTES) return `SYNC digests must be ${DIGEST_BYTES} bytes per index`;
+      if (!(v.d instanceof Uint8Array) || ![0, v.i.length * DIGEST_BYTES, v.i.length * FANOUT * DIGEST_BYTES].includes(v.d.length)) return `SYNC digests must be empty, ${DIGEST_BYTES} bytes per index, or ${FANOUT} such digests per index`;
       const m: Message = { type: 'SYNC', s: v.s, r: v.r === true, level: v.l, idx: v.i as number[], digests: v.d };
       if (v.lv !== undefined) {
         if (!Array.isArray(v.lv) || !v.lv.every((e) => Array.isArray(e) && e.length === 2 && isNat(e[0]) && Array.isArray(e[1]) && e[1].every(isId))) return 'SYNC leaves must be [index, [op id...]] pairs';
