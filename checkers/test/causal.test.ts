@@ -102,3 +102,24 @@ test('a read that shows a future value and lacks a predecessor reports both', ()
   assert.deepEqual(r.missingPredecessors.map((m: any) => [m.index, m.missing]), [[5, 1]]);
   assert.equal(r.cycleCount + r.futureReadCount, 1);
 });
+
+test('property: removing from a read a value that the same process appended earlier than a shown one is reported for that read', () => {
+  fc.assert(fc.property(simSteps, fc.nat(), (steps, pick) => {
+    const h = simulateHistory(steps);
+    const appender = new Map<number, number>(); // value → process
+    const okAppends = h.ops.filter((o) => o.f === 'append' && o.type === 'ok');
+    for (const o of okAppends) appender.set((o.value as [string, number])[1], o.process as number);
+    // candidates: (read op, x, y) with x appended before y by the same process, both shown
+    const candidates = h.ops.filter((o) => o.f === 'read' && o.type === 'ok').flatMap((o) => {
+      const list = (o.value as [string, number[]])[1];
+      return list.flatMap((y, j) => list.slice(0, j).filter((x) => appender.get(x) !== undefined && appender.get(x) === appender.get(y)).map((x) => ({ o, x, y })));
+    });
+    fc.pre(candidates.length > 0);
+    const { o, x } = candidates[pick % candidates.length]!;
+    const [key, list] = o.value as [string, number[]];
+    o.value = [key, list.filter((v) => v !== x)];
+    const r = causalChecker(h.ops, ctx) as any;
+    assert.equal(r.valid, false);
+    assert.ok(r.missingPredecessors.some((m: any) => m.index === o.index && m.missing === x), JSON.stringify(r.missingPredecessors));
+  }), { numRuns: 60, maxSkipsPerRun: 1000 });
+});
