@@ -26,21 +26,25 @@ async function runChild(mode: string, runId: string, runDir: string, act: (pid: 
   return exited;
 }
 
-for (const [mode, how, act] of [
+const ENDINGS = [
   ['throw', 'an uncaught exception', () => {}],
   ['exit', 'process.exit without teardown', () => {}],
   ['wait', 'SIGINT (Ctrl-C)', (pid: number) => process.kill(pid, 'SIGINT')],
   ['wait', 'SIGTERM', (pid: number) => process.kill(pid, 'SIGTERM')],
   ['controller', 'SIGINT handled by a controller that exits without teardown', (pid: number) => process.kill(pid, 'SIGINT')],
-] as const) {
-  test(`a harness ending by ${how} leaves no container or network behind`, async (t) => {
-    if (!(await engineOrSkip(t))) return;
+] as const;
+
+// the five endings run side by side (each child has its own run id), to keep the suite short
+test('a harness that ends without a normal teardown leaves no container or network behind', { concurrency: true }, async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  await Promise.all(ENDINGS.map(([mode, how, act]) => t.test(`ending by ${how}`, async (t2) => {
     const runId = uniqueRunId(`crash-${mode}`);
-    const r = await runChild(mode, runId, tempRunDir(t), act);
+    const r = await runChild(mode, runId, tempRunDir(t2), act);
     assert.ok(r.code !== 0 || r.signal, `child should not exit cleanly: ${JSON.stringify(r)}`);
     assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
-  });
-}
+  })));
+});
+
 
 test('after SIGKILL, the next run start (reapOrphans) removes the dead harness\'s cluster', async (t) => {
   if (!(await engineOrSkip(t))) return;

@@ -20,7 +20,8 @@ async function makeBaseImage(tag: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'splitbrain-testbase-'));
   try {
     const m = rootfsManifest(Buffer.from('// no app in a base image\n'));
-    m.entries = m.entries.filter((e) => e.dest !== '/app/maep.mjs' && !e.dest.includes('faketime'));
+    // node and its libraries only: a base image has no app, iptables, tc or libfaketime
+    m.entries = m.entries.filter((e) => !/^\/app\/|faketime|xtables|^\/usr\/sbin\/|^\/usr\/lib\/tc\//.test(e.dest));
     materialize(m, dir);
     const sh = findBinary('sh')!;
     mkdirSync(join(dir, 'bin'), { recursive: true });
