@@ -115,6 +115,11 @@ async function removeByFilter(label: string[]): Promise<number> {
   for (const net of nets) {
     try { await d.getNetwork(net.Id).remove(); n++; } catch (e) { if (!gone(e)) throw e; }
   }
+  // data volumes exist only with a remote engine (locally /data is a bind mount into the run folder)
+  const vols = (await d.listVolumes({ filters: { label } })).Volumes ?? [];
+  for (const v of vols) {
+    try { await d.getVolume(v.Name).remove(); n++; } catch (e) { if (!gone(e)) throw e; }
+  }
   return n;
 }
 

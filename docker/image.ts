@@ -42,6 +42,24 @@ export interface ImageOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Remove splitbrain-maep images other than `keep` that are older than `olderThanMs` (default 10
+ * min, so a concurrent run that just chose its image is not robbed of it). Images in use by a
+ * container are kept (no force). Each maep change makes a new ~120 MB image; this bounds the pile.
+ */
+export async function pruneOldImages(keep: string, olderThanMs = 10 * 60_000): Promise<string[]> {
+  const removed: string[] = [];
+  const now = Date.now() / 1000;
+  for (const img of await docker().listImages({ filters: { reference: [IMAGE_REPO] } })) {
+    if (now - img.Created < olderThanMs / 1000) continue;
+    for (const tag of img.RepoTags ?? []) {
+      if (tag === keep || !tag.startsWith(`${IMAGE_REPO}:`)) continue;
+      try { await docker().getImage(tag).remove({ force: false }); removed.push(tag); } catch { /* in use */ }
+    }
+  }
+  return removed;
+}
+
 export async function imageExists(tag: string): Promise<boolean> {
   try { await docker().getImage(tag).inspect(); return true; } catch { return false; }
 }
@@ -102,6 +120,8 @@ async function rootfsImage(bundle: Buffer, bundleHash: string, log: (l: string) 
     const body = await streamText(out);
     await tarDone;
     if (!(await imageExists(tag))) throw new Error(`docker import did not create ${tag}: ${body.slice(0, 400)}`);
+    const pruned = await pruneOldImages(tag).catch(() => []);
+    if (pruned.length) log(`docker image: removed ${pruned.length} older image(s): ${pruned.join(', ')}`);
     return { ...res, built: true };
   } finally {
     rmSync(dir, { recursive: true, force: true });

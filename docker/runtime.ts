@@ -367,10 +367,7 @@ export class DockerRuntime implements Runtime {
       this.log(`docker: could not copy node logs: ${(e as Error).message}`);
     }
     try {
-      await removeRun(runId);
-      if (!engineIsLocal()) {
-        for (const n of this.nodes.values()) await docker().getVolume(`splitbrain-${safe(runId)}-${safe(n.id)}`).remove().catch(() => {});
-      }
+      await removeRun(runId); // containers, network and (remote engine) data volumes
     } finally {
       unregisterRun(this.reg);
     }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { docker } from '../engine.ts';
-import { ensureImage, imageExists } from '../image.ts';
+import { ensureImage, imageExists, IMAGE_REPO, pruneOldImages } from '../image.ts';
 import { engineOrSkip, testEntry } from './helpers.ts';
 import { demux } from '../runtime.ts';
 
@@ -58,4 +58,17 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
     const tc = await runInImage(built.tag, ['/usr/sbin/tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb']);
     assert.equal(tc.code, 0, tc.out);
   }
+});
+
+test('pruneOldImages removes other splitbrain-maep tags, never the one in use', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const current = await ensureImage({ entry: testEntry(), log: () => {} });
+  const stale = `${IMAGE_REPO}:stale${process.pid}`;
+  await docker().getImage(current.tag).tag({ repo: IMAGE_REPO, tag: stale.split(':')[1] });
+  t.after(() => docker().getImage(stale).remove().catch(() => {}));
+  assert.equal(await imageExists(stale), true);
+  const removed = await pruneOldImages(current.tag, 0);
+  assert.ok(removed.includes(stale), `removed: ${removed.join(', ')}`);
+  assert.equal(await imageExists(stale), false);
+  assert.equal(await imageExists(current.tag), true);
 });
