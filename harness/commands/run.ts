@@ -50,7 +50,10 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
 
   const startedAt = new Date();
   const name = testName(config.workload, config.nemesis);
-  const runDir = createRunDir(config.store, name, startedAt);
+  let runDir: string;
+  try { runDir = createRunDir(config.store, name, startedAt); } catch (e) {
+    throw new UsageError(`--store ${config.store}: cannot create the run folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick a writable folder`);
+  }
   log.attach(join(runDir, 'harness.log'));
   log.file(`argv: ${JSON.stringify(io.argv)}`);
   const argv = reproduceCommand(config, runtime.info.name);
