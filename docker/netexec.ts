@@ -15,8 +15,8 @@ import { findBinary } from './rootfs.ts';
 
 export type NetExecKind = 'nsenter' | 'docker exec';
 
-export function nsenterUsable(): { ok: boolean; why: string } {
-  if (!engineIsLocal()) return { ok: false, why: 'the engine is remote (DOCKER_HOST)' };
+export function nsenterUsable(local = engineIsLocal()): { ok: boolean; why: string } {
+  if (!local) return { ok: false, why: 'the engine is remote (DOCKER_HOST)' };
   if (process.getuid?.() !== 0) return { ok: false, why: 'not root' };
   // tc is optional: without it only link delay is unavailable (probed separately)
   for (const b of ['nsenter', 'iptables', 'iptables-restore']) if (!findBinary(b)) return { ok: false, why: `no ${b} on the host` };

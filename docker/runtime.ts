@@ -31,6 +31,8 @@ export interface DockerRuntimeOptions {
   netExec?: NetExecKind;
   /** a cluster that outlives this process (`cluster up`): owner "detached", no exit-hook reaping */
   detached?: boolean;
+  /** behave as with a remote engine even on a local socket: no bind mounts, no nsenter (tests) */
+  remote?: boolean;
   /** how long setup/restart wait for GET /admin/status, default 30 s */
   readyTimeoutMs?: number;
   log?: (line: string) => void;
@@ -71,8 +73,12 @@ export class DockerRuntime implements Runtime {
   private down = true;
   private readonly reg = { runId: '', teardown: () => this.teardown() };
 
+  /** engine on this machine: bind mounts into the run folder and nsenter work */
+  private readonly local: boolean;
+
   constructor(private readonly ro: DockerRuntimeOptions = {}) {
     this.log = ro.log ?? ((l) => console.log(l));
+    this.local = !ro.remote && engineIsLocal();
   }
 
   private owner(): string {
@@ -94,7 +100,7 @@ export class DockerRuntime implements Runtime {
       const reaped = await reapOrphans();
       if (reaped) this.log(`docker: removed ${reaped} leftovers of earlier runs whose harness is gone`);
       const image = await this.prepareImage();
-      const ne = nsenterUsable();
+      const ne = nsenterUsable(this.local);
       this.netExec = this.ro.netExec ?? (ne.ok ? 'nsenter' : 'docker exec');
       await this.createNetwork(opts);
       const plan = this.plan!;
@@ -128,7 +134,7 @@ export class DockerRuntime implements Runtime {
     const d = docker();
     const name = `splitbrain-${safe(opts.runId)}`;
     const taken: string[] = [];
-    if (engineIsLocal()) {
+    if (this.local) {
       try { taken.push(...parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'))); } catch { /* not Linux */ }
     }
     for (const n of await d.listNetworks()) for (const c of n.IPAM?.Config ?? []) if (c.Subnet && !c.Subnet.includes(':')) taken.push(c.Subnet);
@@ -153,7 +159,7 @@ export class DockerRuntime implements Runtime {
   private async createNode(id: string, plan: SubnetPlan, image: ImageResult, opts: ClusterOptions): Promise<void> {
     const ip = plan.ips[id]!;
     const peers = opts.nodes.filter((p) => p !== id).map((p) => `${p}@${plan.ips[p]}:${PEER_PORT}`).join(',');
-    const local = engineIsLocal();
+    const local = this.local;
     const dataDir = join(opts.runDir, 'nodes', id);
     const ctlDir = join(opts.runDir, 'docker', id);
     if (local) {
@@ -194,7 +200,7 @@ export class DockerRuntime implements Runtime {
     n.pid = st.State.Pid;
     n.running = true;
     n.paused = false;
-    if (!engineIsLocal()) await this.writeClockRemote(n, this.offsets.get(n.id) ?? 0);
+    if (!this.local) await this.writeClockRemote(n, this.offsets.get(n.id) ?? 0);
     const r = await runInNetns(this.netExec, n.container, n.pid, chainSetup());
     if (r.code !== 0) throw new Error(`docker: iptables chain setup failed in ${n.id} via ${this.netExec}: ${r.out.trim()}`);
     n.netDirty = true;
@@ -289,6 +295,8 @@ export class DockerRuntime implements Runtime {
     await n.container.unpause();
     n.paused = false;
     if (n.netDirty) await this.applyNet(n);
+    // a remote clock change while frozen could not be written (docker exec): write it now
+    if (!this.local) await this.writeClockRemote(n, this.offsets.get(id) ?? 0);
   }
 
   async partition(grudge: Grudge): Promise<void> {
@@ -305,7 +313,7 @@ export class DockerRuntime implements Runtime {
   async setClockOffset(id: string, offsetMs: number): Promise<void> {
     const n = this.node(id);
     this.offsets.set(id, offsetMs);
-    if (engineIsLocal()) {
+    if (this.local) {
       const dir = join(this.opts!.runDir, 'docker', id);
       // rename is atomic: libfaketime never reads a half-written file
       const name = this.image!.faketime ? 'faketime' : 'clock-offset';
@@ -322,7 +330,8 @@ export class DockerRuntime implements Runtime {
     const name = this.image!.faketime ? FAKETIME_FILE : `${FAKETIME_DIR}/clock-offset`;
     const text = this.image!.faketime ? faketimeSpec(offsetMs) : `${offsetMs}\n`;
     const js = `require('fs').writeFileSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(text)}); require('fs').renameSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(name)})`;
-    await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
+    const r = await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
+    if (r.code !== 0) throw new Error(`docker: writing the clock file in ${n.id} failed: ${r.out.trim()}`);
   }
 
   async setLinkFault(from: string, to: string, fault: LinkFault): Promise<void> {
