@@ -46,7 +46,8 @@ function viaNsenter(pid: number, cmd: Cmd): Promise<CmdResult> {
 }
 
 async function viaExec(container: Docker.Container, cmd: Cmd): Promise<CmdResult> {
-  const exec = await container.exec({ Cmd: cmd.argv, AttachStdin: cmd.stdin !== undefined, AttachStdout: true, AttachStderr: true });
+  // as root: the node itself may run as the invoking user (see runtime.ts), iptables needs root
+  const exec = await container.exec({ Cmd: cmd.argv, User: 'root', AttachStdin: cmd.stdin !== undefined, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: cmd.stdin !== undefined });
   let out = '';
   const sink = { write: (d: Buffer) => { out += d.toString(); return true; } } as unknown as NodeJS.WritableStream;

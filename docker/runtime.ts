@@ -181,6 +181,9 @@ export class DockerRuntime implements Runtime {
       Cmd: ['/usr/local/bin/node', '/app/maep.mjs', '--id', id, '--listen', `0.0.0.0:${PEER_PORT}`, '--http', `0.0.0.0:${HTTP_PORT}`,
         '--peers', peers, '--data', '/data', ...clockArgs, ...opts.nodeArgs],
       Env: env,
+      // a non-root harness: the node runs as the same uid, so its files in the run folder stay
+      // the user's own (root-owned data dirs could not be deleted afterwards)
+      ...(local && process.getuid && process.getuid() !== 0 ? { User: `${process.getuid()}:${process.getgid!()}` } : {}),
       Labels: { [RUN_LABEL]: opts.runId, [NODE_LABEL]: id, [OWNER_LABEL]: this.owner() },
       HostConfig: {
         NetworkMode: netName,
