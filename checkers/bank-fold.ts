@@ -5,6 +5,8 @@ import { lastFinalRounds } from './final-reads.ts';
 
 /** Up to this many indeterminate transfers every subset is tried; beyond, per-account bounds. */
 export const MAX_EXACT_INDETERMINATE = 16;
+/** Beyond that, a pruned depth-first search visits at most this many subsets. */
+export const SEARCH_BUDGET = 200_000;
 
 export interface FoldMismatch {
   nodes: string[];
@@ -17,8 +19,10 @@ export interface FoldMismatch {
  * transfer, plus some subset of the indeterminate (info/pending) ones, which may or may not have
  * happened. With at most MAX_EXACT_INDETERMINATE of them every subset is tried and the smallest
  * one that explains the final state is reported (`explainedBy`, invoke indexes); with more, each
- * account's final balance must lie within [fold + all withdrawals, fold + all deposits] of the
- * indeterminate transfers (a necessary condition only: `exact: false`).
+ * account's final balance must first lie within [fold + all withdrawals, fold + all deposits] of
+ * the indeterminate transfers, then a depth-first search pruned by those bounds looks for a subset
+ * (SEARCH_BUDGET steps). When the budget runs out the bounds alone decide (`exact: false`,
+ * `method` says which way each final state was checked).
  * Each distinct final state (grouped by node) is checked. Needs workload {accounts, initialBalance}.
  */
 export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
@@ -41,9 +45,10 @@ export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
     if (t.pair.type === 'ok') { fold[slot.get(t.from)!]! -= t.amount; fold[slot.get(t.to)!]! += t.amount; ok++; }
     else if (t.pair.type !== 'fail') maybe.push(t);
   }
-  const exact = maybe.length <= MAX_EXACT_INDETERMINATE;
+  const enumerate = maybe.length <= MAX_EXACT_INDETERMINATE;
   const mismatches: FoldMismatch[] = [];
   const explainedBy: Record<string, number[]> = {};
+  const method: Record<string, 'enumerated' | 'searched' | 'bounds'> = {};
 
   for (const s of all.states.values()) {
     const final = accounts.map((a) => s.balances.get(a) ?? null);
@@ -53,7 +58,8 @@ export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
       continue;
     }
     const delta = final.map((b, i) => b! - fold[i]!);
-    if (exact) {
+    if (enumerate) {
+      method[label] = 'enumerated';
       const subset = smallestSubset(delta, maybe.map((t) => [slot.get(t.from)!, slot.get(t.to)!, t.amount]));
       if (subset) { explainedBy[label] = subset.map((i) => maybe[i]!.pair.invoke.index); continue; }
       mismatches.push({ nodes: s.nodes, accounts: accounts.map((a, i) => ({ account: a, final: final[i]!, foldOfOk: fold[i]! })).filter((x) => x.final !== x.foldOfOk) });
@@ -66,18 +72,24 @@ export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
       }
       const bad = accounts.map((a, i) => ({ account: a, final: final[i]!, foldOfOk: fold[i]!, min: fold[i]! + lo[i]!, max: fold[i]! + hi[i]! }))
         .filter((x) => x.final! < x.min || x.final! > x.max);
-      if (bad.length) mismatches.push({ nodes: s.nodes, accounts: bad });
+      if (bad.length) { method[label] = 'bounds'; mismatches.push({ nodes: s.nodes, accounts: bad }); continue; }
+      const found = searchSubset(delta, maybe.map((t) => [slot.get(t.from)!, slot.get(t.to)!, t.amount]), SEARCH_BUDGET);
+      if (Array.isArray(found)) { explainedBy[label] = found.map((i) => maybe[i]!.pair.invoke.index); method[label] = 'searched'; }
+      else if (found === 'none') {
+        method[label] = 'searched';
+        mismatches.push({ nodes: s.nodes, accounts: accounts.map((a, i) => ({ account: a, final: final[i]!, foldOfOk: fold[i]! })).filter((x) => x.final !== x.foldOfOk) });
+      } else method[label] = 'bounds';
     }
   }
 
-  const details = { okTransfers: ok, indeterminateTransfers: maybe.length, exact, finalStates: all.states.size, explainedBy, mismatches: mismatches.slice(0, 20), mismatchCount: mismatches.length };
+  const details = { okTransfers: ok, indeterminateTransfers: maybe.length, exact: Object.values(method).every((m) => m !== 'bounds'), method, finalStates: all.states.size, explainedBy, mismatches: mismatches.slice(0, 20), mismatchCount: mismatches.length };
   if (mismatches.length) {
     const m = mismatches[0]!;
     const a = m.accounts[0];
     const what = a ? `account ${a.account} is ${a.final ?? 'missing'}, fold of ok transfers ${a.foldOfOk}` : 'no subset matches';
     return { valid: false, summary: `final balances on ${m.nodes.join(', ')} are not the fold of the transfers (${maybe.length} indeterminate considered): ${what}`, ...details };
   }
-  const how = exact ? 'exactly' : 'within per-account bounds';
+  const how = details.exact ? 'exactly' : 'within per-account bounds (subset search ran out of budget)';
   return { valid: true, summary: `final balances match the fold of ${ok} ok transfers ${how} (${maybe.length} indeterminate)`, ...details };
 };
 
@@ -136,3 +148,60 @@ function smallestSubset(delta: number[], effects: [number, number, number][]): n
 }
 
 const popcount = (x: number): number => { let c = 0; while (x) { x &= x - 1; c++; } return c; };
+
+/**
+ * Some subset of `effects` whose combined effect is `delta`. Identical transfers are grouped (only
+ * how many of them happened matters); for each group in turn a count is chosen, pruning when an
+ * account can no longer reach its target with the groups left. Returns the subset, 'none' when
+ * the search was complete, or 'budget' when it gave up.
+ */
+function searchSubset(delta: number[], effects: [number, number, number][], budget: number): number[] | 'none' | 'budget' {
+  const groups = new Map<string, { from: number; to: number; amount: number; members: number[] }>();
+  effects.forEach(([from, to, amount], i) => {
+    const key = `${from},${to},${amount}`;
+    const g = groups.get(key) ?? { from, to, amount, members: [] };
+    g.members.push(i);
+    groups.set(key, g);
+  });
+  const gs = [...groups.values()];
+  const k = gs.length, m = delta.length;
+  // suffix bounds: what groups i.. can still add to each account, at least and at most
+  const lo = Array.from({ length: k + 1 }, () => new Array<number>(m).fill(0));
+  const hi = Array.from({ length: k + 1 }, () => new Array<number>(m).fill(0));
+  for (let i = k - 1; i >= 0; i--) {
+    const g = gs[i]!, n = g.members.length;
+    for (let a = 0; a < m; a++) { lo[i]![a] = lo[i + 1]![a]!; hi[i]![a] = hi[i + 1]![a]!; }
+    for (const [acct, d] of [[g.from, -g.amount * n], [g.to, g.amount * n]] as const) {
+      if (d < 0) lo[i]![acct]! += d; else hi[i]![acct]! += d;
+    }
+  }
+  const cur = new Array<number>(m).fill(0);
+  const counts = new Array<number>(k).fill(0);
+  let steps = 0;
+  const feasible = (i: number) => {
+    for (let a = 0; a < m; a++) {
+      const need = delta[a]! - cur[a]!;
+      if (need < lo[i]![a]! || need > hi[i]![a]!) return false;
+    }
+    return true;
+  };
+  const dfs = (i: number): boolean | 'budget' => {
+    if (++steps > budget) return 'budget';
+    if (!feasible(i)) return false;
+    if (i === k) return true;
+    const g = gs[i]!;
+    for (let c = 0; c <= g.members.length; c++) {
+      if (c > 0) { cur[g.from]! -= g.amount; cur[g.to]! += g.amount; }
+      counts[i] = c;
+      const r = dfs(i + 1);
+      if (r !== false) return r;
+    }
+    cur[g.from]! += g.amount * g.members.length; cur[g.to]! -= g.amount * g.members.length;
+    counts[i] = 0;
+    return false;
+  };
+  const r = dfs(0);
+  if (r === 'budget') return 'budget';
+  if (r === false) return 'none';
+  return gs.flatMap((g, i) => g.members.slice(0, counts[i])).sort((a, b) => a - b);
+}

@@ -72,20 +72,24 @@ test('fold: an indeterminate transfer may count or not; the explaining subset is
   assert.deepEqual(failedCounted.mismatches[0].accounts, [{ account: '0', final: 4, foldOfOk: 8 }, { account: '1', final: 16, foldOfOk: 12 }]);
 });
 
-test('fold: beyond the exact limit, per-account bounds still catch an impossible balance', () => {
-  const h = new HistoryBuilder();
-  for (let i = 0; i < 20; i++) h.op(i, 'transfer', 'info', { from: 0, to: 1, amount: 1 });
+test('fold: beyond the exact limit, bounds and a pruned search decide', () => {
   const ctx = { nodes: ['n1'], workload: { accounts: [0, 1], initialBalance: 30 } };
-  const ok = bankFoldChecker(new HistoryBuilder().op(0, 'read', 'ok', null, {}).ops.concat(), ctx);
-  assert.equal(ok.valid, 'unknown');
-  const inBounds = bankFoldChecker([...h.finalRead('n1', { balances: { 0: 17, 1: 43 } }).ops], ctx) as any;
-  assert.equal(inBounds.valid, true, inBounds.summary);
-  assert.equal(inBounds.exact, false);
-  const h2 = new HistoryBuilder();
-  for (let i = 0; i < 20; i++) h2.op(i, 'transfer', 'info', { from: 0, to: 1, amount: 1 });
-  const out = bankFoldChecker(h2.finalRead('n1', { balances: { 0: 5, 1: 55 } }).ops, ctx) as any;
-  assert.equal(out.valid, false);
-  assert.deepEqual(out.mismatches[0].accounts[0], { account: '0', final: 5, foldOfOk: 30, min: 10, max: 30 });
+  const many = (final: Record<string, number>, amount = 1) => {
+    const h = new HistoryBuilder();
+    for (let i = 0; i < 20; i++) h.op(i, 'transfer', 'info', { from: 0, to: 1, amount });
+    return bankFoldChecker(h.finalRead('n1', { balances: final }).ops, ctx) as any;
+  };
+  assert.equal(bankFoldChecker(new HistoryBuilder().op(0, 'read', 'ok', null, {}).ops, ctx).valid, 'unknown');
+  const found = many({ 0: 17, 1: 43 });
+  assert.equal(found.valid, true, found.summary);
+  assert.deepEqual([found.exact, found.method.n1, found.explainedBy.n1.length], [true, 'searched', 13]);
+  const outOfBounds = many({ 0: 5, 1: 55 });
+  assert.equal(outOfBounds.valid, false);
+  assert.deepEqual(outOfBounds.mismatches[0].accounts[0], { account: '0', final: 5, foldOfOk: 30, min: 10, max: 30 });
+  // within bounds, but amounts of 2 can never move an odd sum
+  const parity = many({ 0: 29, 1: 31 }, 2);
+  assert.equal(parity.valid, false, parity.summary);
+  assert.equal(parity.method.n1, 'searched');
 });
 
 test('bank checkers say unknown without data and never throw on garbage', () => {
