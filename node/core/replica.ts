@@ -405,11 +405,11 @@ export class Replica {
   }
 
   /** start anti-entropy with every live peer now; returns the session ids (empty under --unsafe-no-anti-entropy) */
-  syncNow(): { sessions: number[]; fx: Effects } {
+  syncNow(reachable: (peer: string) => boolean = () => true): { sessions: number[]; fx: Effects } {
     const fx = noEffects();
     const ids: number[] = [];
     if (this.opts.unsafe.noAntiEntropy) return { sessions: ids, fx };
-    for (const p of this.peers.values()) if (p.alive) ids.push(this.startSession(p.id, fx));
+    for (const p of this.peers.values()) if (p.alive && reachable(p.id)) ids.push(this.startSession(p.id, fx));
     return { sessions: ids, fx };
   }
 

@@ -114,8 +114,12 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
 
   const handleSync = async (): Promise<ClientReply> => {
     if (cfg.unsafe.noAntiEntropy) return { status: 200, body: { ok: true, repaired: 0, disabled: 'anti-entropy is off (--unsafe-no-anti-entropy)' } };
-    const { sessions, fx } = core.syncNow();
-    const results = sessions.map((s) => new Promise<{ repaired: number; ok: boolean }>((r) => syncWaiters.set(s, r)));
+    const { sessions, fx } = core.syncNow((peer) => peers.isConnected(peer));
+    // a client waits at most 5 s; a session still running then goes on in the background
+    const results = sessions.map((s) => new Promise<{ repaired: number; ok: boolean }>((r) => {
+      syncWaiters.set(s, r);
+      setTimeout(() => { if (syncWaiters.delete(s)) r({ repaired: 0, ok: false }); }, 5000).unref();
+    }));
     void carry(fx);
     const done = await Promise.all(results);
     const repaired = done.reduce((a, r) => a + r.repaired, 0);
