@@ -22,7 +22,7 @@ export interface FoldMismatch {
  * account's final balance must first lie within [fold + all withdrawals, fold + all deposits] of
  * the indeterminate transfers, then a depth-first search pruned by those bounds looks for a subset
  * (SEARCH_BUDGET steps). When the budget runs out the bounds alone decide (`exact: false`,
- * `method` says which way each final state was checked).
+ * `method` per final state: enumerated, searched, out-of-bounds (a definite violation) or bounds).
  * Each distinct final state (grouped by node) is checked. Needs workload {accounts, initialBalance}.
  */
 export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
@@ -48,7 +48,7 @@ export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
   const enumerate = maybe.length <= MAX_EXACT_INDETERMINATE;
   const mismatches: FoldMismatch[] = [];
   const explainedBy: Record<string, number[]> = {};
-  const method: Record<string, 'enumerated' | 'searched' | 'bounds'> = {};
+  const method: Record<string, 'enumerated' | 'searched' | 'out-of-bounds' | 'bounds'> = {};
 
   for (const s of all.states.values()) {
     const final = accounts.map((a) => s.balances.get(a) ?? null);
@@ -72,7 +72,7 @@ export const bankFoldChecker: SyncChecker = (history, ctx): CheckResult => {
       }
       const bad = accounts.map((a, i) => ({ account: a, final: final[i]!, foldOfOk: fold[i]!, min: fold[i]! + lo[i]!, max: fold[i]! + hi[i]! }))
         .filter((x) => x.final! < x.min || x.final! > x.max);
-      if (bad.length) { method[label] = 'bounds'; mismatches.push({ nodes: s.nodes, accounts: bad }); continue; }
+      if (bad.length) { method[label] = 'out-of-bounds'; mismatches.push({ nodes: s.nodes, accounts: bad }); continue; }
       const found = searchSubset(delta, maybe.map((t) => [slot.get(t.from)!, slot.get(t.to)!, t.amount]), SEARCH_BUDGET);
       if (Array.isArray(found)) { explainedBy[label] = found.map((i) => maybe[i]!.pair.invoke.index); method[label] = 'searched'; }
       else if (found === 'none') {
