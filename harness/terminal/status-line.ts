@@ -41,7 +41,7 @@ export class StatusLine {
   private draw(): void {
     const text = this.render();
     if (this.isTty) {
-      const width = this.out.columns ?? 120;
+      const width = this.out.columns || 120; // 0 when the terminal does not say
       this.out.write('\r\x1b[2K' + text.slice(0, width - 1));
       this.shown = true;
     } else this.out.write(text + '\n');
