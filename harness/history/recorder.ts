@@ -9,7 +9,7 @@ import type { Op, OpInput } from './op.ts';
 export class HistoryRecorder {
   private fd: number | null;
   private nextIndex = 0;
-  private readonly startNs: bigint;
+  private startNs: bigint;
   private readonly listeners: ((op: Op) => void)[] = [];
   /** the ops in memory too, for the checkers at the end of the run */
   readonly ops: Op[] = [];
@@ -27,6 +27,14 @@ export class HistoryRecorder {
     this.ops.push(op);
     for (const l of this.listeners) l(op);
     return op;
+  }
+
+  /**
+   * Time 0 becomes now, as Jepsen's times count from the start of the workload, not of the
+   * cluster setup. Only before the first op, so times stay monotonic.
+   */
+  startClock(): void {
+    if (this.nextIndex === 0) this.startNs = process.hrtime.bigint();
   }
 
   onRecord(listener: (op: Op) => void): void {

@@ -61,6 +61,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
 
   // main phase
   d.onPhase?.('main');
+  recorder.startClock();
   const main = new AbortController();
   const stopMain = () => main.abort();
   d.interrupt.addEventListener('abort', stopMain, { once: true });

@@ -30,6 +30,20 @@ test('the recorder streams: each op is in the file as a whole line before close'
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+test('the clock restarts only before the first op', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-rec-'));
+  try {
+    const rec = new HistoryRecorder(join(dir, 'h.jsonl'), process.hrtime.bigint() - 10_000_000_000n);
+    rec.startClock();
+    const first = rec.record({ type: 'invoke', process: 0, f: 'read', value: null });
+    assert.ok(first.time < 10_000_000_000, 'time counts from startClock, not from construction');
+    rec.startClock();
+    const second = rec.record({ type: 'ok', process: 0, f: 'read', value: null });
+    assert.ok(second.time >= first.time, 'a later startClock does not move time back');
+    rec.close();
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('a torn last line is skipped and reported; a bad line in the middle is an error with its number', () => {
   const good = '{"index":0,"time":1,"type":"invoke","process":0,"f":"read","value":null}\n';
   const torn = parseHistory(good + '{"index":1,"time":2,"ty');
