@@ -45,6 +45,10 @@ interface NodeState {
   pid: number;
   /** rules could not be applied (paused under docker exec, or stopped): apply when it runs again */
   netDirty: boolean;
+  /** serialises rule changes for this node (see applyNet) */
+  netQueue: Promise<void>;
+  /** a restart in flight */
+  starting?: Promise<void>;
   paused: boolean;
   running: boolean;
 }
@@ -193,7 +197,7 @@ export class DockerRuntime implements Runtime {
       },
       NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: ip } } } },
     });
-    this.nodes.set(id, { id, ip, container, pid: 0, netDirty: true, paused: false, running: false });
+    this.nodes.set(id, { id, ip, container, pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
   }
 
   /** start (or start again) a node's container, set up its chains and faults, wait until it answers */
@@ -201,11 +205,12 @@ export class DockerRuntime implements Runtime {
     await n.container.start();
     const st = await n.container.inspect();
     n.pid = st.State.Pid;
-    n.running = true;
     n.paused = false;
     if (!this.local) await this.writeClockRemote(n, this.offsets.get(n.id) ?? 0);
     const r = await runInNetns(this.netExec, n.container, n.pid, chainSetup());
     if (r.code !== 0) throw new Error(`docker: iptables chain setup failed in ${n.id} via ${this.netExec}: ${r.out.trim()}`);
+    // only now may rules go in (the chains exist); fault changes until here were marked dirty
+    n.running = true;
     n.netDirty = true;
     await this.applyNet(n);
     await this.waitReady(n);
@@ -225,19 +230,39 @@ export class DockerRuntime implements Runtime {
     return 'none';
   }
 
-  private async applyNet(n: NodeState): Promise<void> {
+  /**
+   * Bring one node's rules to the current fault state. Calls are queued per node, and the rules
+   * are computed when a call's turn comes, so concurrent nemesis actions (a partition while a kill
+   * or restart is in flight) can neither interleave nor leave older rules applied last.
+   */
+  private applyNet(n: NodeState): Promise<void> {
+    const next = n.netQueue.then(() => this.applyNetNow(n));
+    n.netQueue = next.catch(() => {});
+    return next;
+  }
+
+  private async applyNetNow(n: NodeState): Promise<void> {
     if (!n.running || (n.paused && this.netExec === 'docker exec')) { n.netDirty = true; return; }
-    const ips = this.plan!.ips;
-    const ipt = await runInNetns(this.netExec, n.container, n.pid, iptablesFor(n.id, this.grudge, this.links, ips));
-    if (ipt.code !== 0) throw new Error(`docker: iptables-restore failed in ${n.id}: ${ipt.out.trim()}`);
-    if (this.delay === 'none') { n.netDirty = false; return; }
-    const [del, ...rest] = tcFor(n.id, this.links, ips, this.delay === 'netem');
-    await runInNetns(this.netExec, n.container, n.pid, del!); // fails harmlessly when no qdisc was set
-    for (const c of rest) {
-      const r = await runInNetns(this.netExec, n.container, n.pid, c);
-      if (r.code !== 0) throw new Error(`docker: ${c.argv.join(' ')} failed in ${n.id}: ${r.out.trim()}`);
+    try {
+      const ips = this.plan!.ips;
+      const ipt = await runInNetns(this.netExec, n.container, n.pid, iptablesFor(n.id, this.grudge, this.links, ips));
+      if (ipt.code !== 0) throw new Error(`docker: iptables-restore failed in ${n.id}: ${ipt.out.trim()}`);
+      if (this.delay !== 'none') {
+        const [del, ...rest] = tcFor(n.id, this.links, ips, this.delay === 'netem');
+        await runInNetns(this.netExec, n.container, n.pid, del!); // fails harmlessly when no qdisc was set
+        for (const c of rest) {
+          const r = await runInNetns(this.netExec, n.container, n.pid, c);
+          if (r.code !== 0) throw new Error(`docker: ${c.argv.join(' ')} failed in ${n.id}: ${r.out.trim()}`);
+        }
+      }
+      n.netDirty = false;
+    } catch (e) {
+      // the container died under us (a kill in flight, a crash): its rules went with its network
+      // namespace, and a restart applies the current state
+      const st = await n.container.inspect().catch(() => undefined);
+      if (!st?.State.Running || !n.running) { n.netDirty = true; return; }
+      throw e;
     }
-    n.netDirty = false;
   }
 
   private async waitReady(n: NodeState): Promise<void> {
@@ -271,6 +296,7 @@ export class DockerRuntime implements Runtime {
   async kill(id: string): Promise<void> {
     const n = this.node(id);
     if (!n.running) return;
+    n.running = false; // from now on fault changes wait for the restart
     if (n.paused) await n.container.unpause().catch(() => {}); // a frozen process cannot take SIGKILL until thawed
     await n.container.kill({ signal: 'SIGKILL' }).catch((e) => { if ((e as { statusCode?: number }).statusCode !== 409) throw e; });
     await n.container.wait({ condition: 'not-running' }).catch(() => {});
@@ -281,8 +307,13 @@ export class DockerRuntime implements Runtime {
 
   async restart(id: string): Promise<void> {
     const n = this.node(id);
-    if (n.running) return;
-    await this.startNode(n);
+    if (n.starting) return n.starting;
+    // ask the engine, not our flag: a node may also have died by itself (a maep crash)
+    const st = await n.container.inspect();
+    if (st.State.Running) return;
+    n.running = false;
+    n.starting = this.startNode(n).finally(() => { n.starting = undefined; });
+    return n.starting;
   }
 
   async pause(id: string): Promise<void> {

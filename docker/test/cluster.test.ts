@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DockerRuntime } from '../runtime.ts';
 import { docker, RUN_LABEL } from '../engine.ts';
 import { findBinary } from '../rootfs.ts';
+import { runInNetns } from '../netexec.ts';
 import { engineOrSkip, getKey, leftovers, putKey, status, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -128,6 +129,29 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     }
     await rt.clearLinkFaults();
     await waitFor('lossy reaches n3 once the link is clear', async () => (await getKey(http.n3!, 'lossy')) === 'v', 30_000);
+  });
+
+  await t.test('fault changes racing a kill/restart end with the latest state applied', async () => {
+    const c3 = docker().getContainer(`splitbrain-${runId}-n3`);
+    const dropsIn = async (c: typeof c3) => {
+      const r = await runInNetns('docker exec', c, 0, { argv: ['iptables', '-S', 'SB_PART'] });
+      return r.out.split('\n').filter((l) => l.includes('-j DROP')).map((l) => l.split(' ')[3]).sort();
+    };
+    await Promise.all([
+      rt.kill('n3').then(() => rt.restart('n3')),
+      rt.partition({ n3: ['n1'] }),
+      new Promise((r) => setTimeout(r, 50)).then(() => rt.partition({ n3: ['n1', 'n2'] })),
+    ]);
+    assert.deepEqual(await dropsIn(c3), [`${new URL(http.n1!).hostname}/32`, `${new URL(http.n2!).hostname}/32`].sort());
+    await rt.heal();
+    assert.deepEqual(await dropsIn(c3), []);
+  });
+
+  await t.test('a node that died by itself is started again by restart', async () => {
+    await docker().getContainer(`splitbrain-${runId}-n4`).kill({ signal: 'SIGKILL' });
+    await waitFor('n4 down', async () => !(await docker().getContainer(`splitbrain-${runId}-n4`).inspect()).State.Running);
+    await rt.restart('n4');
+    assert.equal((await status(http.n4!)).id, 'n4');
   });
 
   await t.test('mechanisms say what was used', () => {
