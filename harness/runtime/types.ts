@@ -61,6 +61,12 @@ export interface Runtime {
 
   /** set the node's wall-clock offset in ms (0 = real time) */
   setClockOffset(node: string, offsetMs: number): Promise<void>;
+  /**
+   * Optional: the node's wall clock stops at atMs (epoch ms) until setClockOffset is called again
+   * (setClockOffset(node, 0) unfreezes it back to real time). Monotonic time keeps running. A
+   * runtime that cannot do it leaves this out, or throws saying what it needs.
+   */
+  freezeClock?(node: string, atMs: number): Promise<void>;
 
   /** faults on the directed link from → to; an empty fault clears it */
   setLinkFault(from: string, to: string, fault: LinkFault): Promise<void>;
