@@ -5,8 +5,8 @@
  * - ops: one record per client op (final reads included, nemesis excluded), invocation order:
  *   {index: invoke line index, process, f, type: ok|fail|info|pending, startS, endS (null when
  *   pending), latencyMs (null when pending), node (or null)}
- * - throughput: one bucket per whole second [second, second+1) counting client ops by the
- *   second they completed in: {second, ok, fail, info}; every second from 0 to the last completion.
+ * - throughput: one bucket per whole second [second, second+1) counting client ops (final reads
+ *   excluded) by the second they completed in: {second, ok, fail, info}; every second from 0 to the last completion.
  * - faults: {f: fault kind ("partition" for start-partition/stop-partition, or the nemesis f
  *   when it has no start-/stop- prefix), start: when the start op began, stop: when the matching
  *   stop-X completed (an unpaired start lasts until the heal op, else the end of the history),
@@ -69,7 +69,7 @@ export function timeline(history: readonly Op[]): Timeline {
       latencyMs: done ? Math.round((p.endS - p.startS) * 1e6) / 1e3 : null,
       node: p.node ?? null,
     });
-    if (done) bucket(p.endS)[p.type as 'ok' | 'fail' | 'info']++;
+    if (done && p.f !== 'final-read') bucket(p.endS)[p.type as 'ok' | 'fail' | 'info']++;
   }
   for (const fault of openFaults.values()) {
     fault.stop = healS !== null && healS >= fault.start ? healS : endS;

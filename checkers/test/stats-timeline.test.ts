@@ -53,3 +53,15 @@ test('timeline gives latencies, per-second throughput and paired fault intervals
     { f: 'pause', start: 2.5, stop: 3.2, value: ['n2'] },
   ]);
 });
+
+test('timeline: an unpaired start lasts until the end when there is no heal; final reads are not throughput', () => {
+  const h = new HistoryBuilder(0.5)
+    .at(0.2).line('info', 'nemesis', 'start-clock', null).line('info', 'nemesis', 'start-clock', { n1: 5 })
+    .at(1.5).op(0, 'write', 'ok', ['a', 1])
+    .at(4).finalRead('n1', {});
+  const t = timeline(h.ops);
+  assert.equal(t.healS, null);
+  assert.deepEqual(t.faults, [{ f: 'clock', start: 0.2, stop: 4.5, value: { n1: 5 } }]);
+  assert.deepEqual(t.throughput.map((b) => b.ok), [0, 0, 1]);
+  assert.equal(t.ops.length, 2);
+});
