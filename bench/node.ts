@@ -6,6 +6,7 @@
  *  3. anti-entropy: bytes and time to reconcile 1,000 and 100,000 missing ops out of 1,000,000,
  *     through the real wire codec, compared with the missing ops' own encoded size
  * Each figure is the median of several trials. Not a test: nothing is asserted.
+ * Flags: --quick (short run), --reconcile-only (skip the throughput part).
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -142,8 +143,13 @@ function reconcile(all: Op[], missing: Set<Op>, shape: string, merkleDepth = 4, 
 
 export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
-  console.log(`maep benchmark (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`);
+  const only = args.includes('--reconcile-only');
+  console.log(`maep benchmark (${quick ? 'quick' : 'full'}${only ? ', reconcile only' : ''}), node ${process.version}, ${new Date().toISOString()}`);
+  if (!only) await throughput(quick);
+  reconcileAll(quick);
+}
 
+async function throughput(quick: boolean): Promise<void> {
   const coreN = quick ? 50_000 : 300_000;
   const core = [0, 1, 2, 3, 4].map(() => coreWrites(coreN));
   console.log(`core writes/s (put, 2 live peers, ${fmt(coreN)} ops): median ${fmt(median(core.map((c) => c.wall)))} per wall s [${core.map((c) => fmt(c.wall)).join(', ')}]; median ${fmt(median(core.map((c) => c.cpu)))} per CPU s [${core.map((c) => fmt(c.cpu)).join(', ')}]`);
@@ -155,6 +161,9 @@ export async function main(args: string[]): Promise<void> {
     console.log(`HTTP PUT, keep-alive, 50 conns, --fsync ${fsync}: median ${fmt(median(rps))} req/s [${rps.map(fmt).join(', ')}], p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms, errors ${runs.reduce((s, r) => s + r.errors, 0)}; server: median ${fmt(median(perCpu))} req per CPU s [${perCpu.map(fmt).join(', ')}]`);
   }
 
+}
+
+function reconcileAll(quick: boolean): void {
   const total = quick ? 100_000 : 1_000_000;
   const t0 = performance.now();
   const all = makeOps(total);
@@ -175,7 +184,6 @@ export async function main(args: string[]): Promise<void> {
     const r = reconcile(all, scattered, 'scattered', depth, listed);
     console.log(`reconcile 1,000 scattered missing of ${fmt(total)} (${label}): ${fmt(r.bytes)} bytes in ${r.frames} frames = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
   }
-}
 
 // the load-generating second process
 if (process.env.MAEP_BENCH_LOAD && process.argv[1]?.endsWith('node.ts')) {

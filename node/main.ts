@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const stop = (sig: string) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`${new Date().toISOString()} ${node.id} info ${sig}: shutting down\n`);
+    if (cfg.logLevel === 'info' || cfg.logLevel === 'debug') process.stderr.write(`${new Date().toISOString()} ${node.id} info ${sig}: shutting down\n`);
     const force = setTimeout(() => { process.stderr.write('maep: shutdown took over 5 s; exiting anyway\n'); process.exit(1); }, 5000);
     force.unref();
     node.close().then(() => process.exit(0), (e: Error) => { process.stderr.write(`maep: error during shutdown: ${e.message}\n`); process.exit(1); });

@@ -20,6 +20,16 @@ function holdingsToWire(h: Record<string, OriginHoldings>): Record<string, [numb
   return out;
 }
 
+/** op ids travel in bulk (Merkle leaves, want lists) as packed 16-byte binary, not 32-char hex */
+function idsToBin(ids: readonly string[]): Buffer { return Buffer.from(ids.join(''), 'hex'); }
+function idsFromBin(b: Uint8Array): string[] | null {
+  if (b.length % 16 !== 0) return null;
+  const hex = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  const out: string[] = [];
+  for (let i = 0; i < hex.length; i += 32) out.push(hex.slice(i, i + 32));
+  return out;
+}
+
 export function messageToPayload(m: Message): unknown {
   switch (m.type) {
     case 'JOIN': return { m: m.members, r: m.r };
@@ -28,11 +38,11 @@ export function messageToPayload(m: Message): unknown {
     case 'PING': case 'PONG': return { n: m.n };
     case 'PUSH': return { ops: m.ops.map(opToWire) };
     case 'VV': return { s: m.s, h: holdingsToWire(m.holdings) };
-    case 'SYNC': return m.leaves ? { s: m.s, r: m.r, l: m.level, i: m.idx, d: m.digests, lv: m.leaves } : { s: m.s, r: m.r, l: m.level, i: m.idx, d: m.digests };
+    case 'SYNC': return m.leaves ? { s: m.s, r: m.r, l: m.level, i: m.idx, d: m.digests, lv: m.leaves.map(([leaf, ids]) => [leaf, idsToBin(ids)]) } : { s: m.s, r: m.r, l: m.level, i: m.idx, d: m.digests };
     case 'DELTA_SYNC': {
       const o: Record<string, unknown> = { s: m.s, p: m.phase, ops: m.ops.map(opToWire) };
       if (m.holdings) o.h = holdingsToWire(m.holdings);
-      if (m.want) o.w = m.want;
+      if (m.want) o.w = idsToBin(m.want);
       return o;
     }
   }
@@ -46,7 +56,6 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
-const isId = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{32}$/.test(v);
 
 function opsFrom(v: unknown): Op[] | string {
   if (!Array.isArray(v)) return 'ops is not an array';
@@ -107,8 +116,14 @@ export function decodeMessage(type: number, payload: Uint8Array): Message | stri
       if (!(v.d instanceof Uint8Array) || ![0, v.i.length * DIGEST_BYTES, v.i.length * FANOUT * DIGEST_BYTES].includes(v.d.length)) return `SYNC digests must be empty, ${DIGEST_BYTES} bytes per index, or ${FANOUT} such digests per index`;
       const m: Message = { type: 'SYNC', s: v.s, r: v.r === true, level: v.l, idx: v.i as number[], digests: v.d };
       if (v.lv !== undefined) {
-        if (!Array.isArray(v.lv) || !v.lv.every((e) => Array.isArray(e) && e.length === 2 && isNat(e[0]) && Array.isArray(e[1]) && e[1].every(isId))) return 'SYNC leaves must be [index, [op id...]] pairs';
-        m.leaves = v.lv as [number, string[]][];
+        if (!Array.isArray(v.lv)) return 'SYNC leaves must be a list';
+        const leaves: [number, string[]][] = [];
+        for (const e of v.lv) {
+          const ids = Array.isArray(e) && e.length === 2 && isNat(e[0]) && e[1] instanceof Uint8Array ? idsFromBin(e[1]) : null;
+          if (!ids) return 'SYNC leaves must be [index, packed 16-byte op ids] pairs';
+          leaves.push([e[0] as number, ids]);
+        }
+        m.leaves = leaves;
       }
       return m;
     }
@@ -119,7 +134,11 @@ export function decodeMessage(type: number, payload: Uint8Array): Message | stri
       if (typeof ops === 'string') return `DELTA_SYNC: ${ops}`;
       const m: Message = { type: 'DELTA_SYNC', s: v.s, phase: v.p as DeltaPhase, ops };
       if (v.h !== undefined) { const h = holdingsFrom(v.h); if (typeof h === 'string') return `DELTA_SYNC: ${h}`; m.holdings = h; }
-      if (v.w !== undefined) { if (!Array.isArray(v.w) || !v.w.every(isId)) return 'DELTA_SYNC want must be op ids'; m.want = v.w as string[]; }
+      if (v.w !== undefined) {
+        const want = v.w instanceof Uint8Array ? idsFromBin(v.w) : null;
+        if (!want) return 'DELTA_SYNC want must be packed 16-byte op ids';
+        m.want = want;
+      }
       return m;
     }
   }
