@@ -73,3 +73,14 @@ test('every workload checks stats and convergence, with an expectation and a rea
   assert.equal(createWorkload('bank').checks([]).find((c) => c.name === 'bank-no-overdraft')?.expected, 'may-fail');
   assert.equal(createWorkload('lww').checks([]).find((c) => c.name === 'linearizability')?.expected, 'may-fail');
 });
+
+test('every check a workload names resolves to a real checker', async () => {
+  const { resolveChecks } = await import('../resolve-checks.ts');
+  for (const name of ['bank', 'lww', 'history'] as const) {
+    const checks = await resolveChecks(createWorkload(name).checks([]));
+    for (const c of checks) {
+      const r = await c.check([], { nodes: ['n1'], workload: createWorkload(name).params });
+      assert.doesNotMatch(String(r.summary ?? ''), /not available/, `${name}/${c.name}: ${r.summary}`);
+    }
+  }
+});
