@@ -184,7 +184,6 @@ export class PartitionSearch<S> {
             forced[depth] = readOnly[op]!;
             depth++;
             if (!pending[op]) placed++;
-            if (depth > this.best.length) this.best = Array.from(stackEntry.subarray(0, depth), (e) => entryOp[e]!);
             linHash = nextHash;
             stateId = nextId;
             state = states[nextId]!;
@@ -201,7 +200,9 @@ export class PartitionSearch<S> {
         entry = next[entry]!;
       } else {
         // a return entry: its op should have been linearized by now; backtrack past every
-        // forced choice (see above) to the last choice that had alternatives
+        // forced choice (see above) to the last choice that had alternatives. The path is saved
+        // here, at a dead end, rather than on every step deeper (that made long histories O(n²)).
+        if (depth > this.best.length) this.best = Array.from(stackEntry.subarray(0, depth), (e) => entryOp[e]!);
         let wasForced = 1;
         while (wasForced && depth > 0) {
           depth--;

@@ -108,3 +108,23 @@ test('history.jsonl reader: same ops as from the parsed history; a torn last lin
   const torn = readHistoryJsonl('{"bad\n' + text);
   assert.equal(torn.problems.length, 1);
 });
+
+test('lww: long maep-like histories with a partition, timeouts and stale reads are decided invalid, never left unknown', async () => {
+  const { maepLikeHistory } = await import('./maep-like.ts');
+  for (const seed of [1, 2, 3]) {
+    const h = maepLikeHistory(seed, 3000);
+    const r = await linearizabilityChecker(h, { ...ctx, options: { linTimeoutMs: 30_000 } });
+    assert.equal(r.valid, false, `seed ${seed}: ${r.summary}`);
+    assert.ok((r.partitions as any[])[0].couldNotPlace.length > 0);
+  }
+});
+
+test('lww: the same kind of history against a single replica (timeouts included) is linearizable', async () => {
+  const { maepLikeHistory } = await import('./maep-like.ts');
+  for (const seed of [4, 5]) {
+    const h = maepLikeHistory(seed, 3000, { replicas: 1 });
+    assert.ok(h.some((o) => o.type === 'info'), 'the history has timeouts');
+    const r = await linearizabilityChecker(h, { ...ctx, options: { linTimeoutMs: 30_000 } });
+    assert.equal(r.valid, true, `seed ${seed}: ${r.summary}`);
+  }
+});
