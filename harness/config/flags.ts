@@ -25,6 +25,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'nemesis-interval', arg: 'S', default: '5', help: 'seconds between fault start/stop events (jittered)', for: RUN, inConfig: true },
   { name: 'partition-shape', arg: 'SHAPE', default: 'cycle', help: 'halves | one | majorities-ring | bridge | cycle (through all)', for: RUN, inConfig: true },
   { name: 'clock-skew', arg: 'MS', default: '60000', help: 'largest clock offset the clock nemesis sets, in ms', for: RUN, inConfig: true },
+  { name: 'kill-targets', arg: 'WHO', default: 'mixed', help: 'one | minority | majority | all | mixed (one node or a random minority)', for: RUN, inConfig: true },
+  { name: 'clock-mode', arg: 'MODE', default: 'mixed', help: 'bump | strobe | freeze (every clock stops at one instant) | mixed (bump or strobe)', for: RUN, inConfig: true },
   { name: 'nodes', arg: 'N', default: '5', help: 'number of nodes', for: ['run', 'cluster'], inConfig: true },
   { name: 'time-limit', arg: 'S', default: '30', help: 'seconds of the main phase (ops and faults)', for: RUN, inConfig: true },
   { name: 'rate', arg: 'OPS', default: '50', help: 'total ops per second over all workers (jittered)', for: RUN, inConfig: true },
