@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { UsageError } from '../cli/usage-error.ts';
 import { freshSeed } from '../random.ts';
 import { FLAGS } from './flags.ts';
-import type { FaultKind, PartitionShape } from '../../nemesis/types.ts';
+import type { ClockMode, FaultKind, KillTargets, PartitionShape } from '../../nemesis/types.ts';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
 export const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = ['halves', 'one', 'majorities-ring', 'bridge', 'cycle'];
+export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
+export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
 export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
 const WORKLOADS = ['bank', 'lww', 'history'] as const;
 
@@ -18,6 +20,10 @@ export interface RunConfig {
   nemesisIntervalS: number;
   partitionShape: PartitionShape | 'cycle';
   clockSkewMs: number;
+  /** --kill-targets: whom the kill nemesis hits */
+  killTargets: KillTargets;
+  /** --clock-mode: what the clock nemesis does */
+  clockMode: ClockMode;
   nodes: number;
   timeLimitS: number;
   rate: number;
@@ -58,6 +64,8 @@ const schema = z.strictObject({
   'nemesis-interval': positive.default(5),
   'partition-shape': oneOf(PARTITION_SHAPES).default('cycle'),
   'clock-skew': num('a number of ms').min(0, { error: 'expected a number of ms ≥ 0' }).default(60000),
+  'kill-targets': oneOf(KILL_TARGETS).default('mixed'),
+  'clock-mode': oneOf(CLOCK_MODES).default('mixed'),
   nodes: count(1, 50).default(5),
   'time-limit': positive.default(30),
   rate: positive.default(50),
@@ -115,6 +123,8 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
     nemesisIntervalS: c['nemesis-interval'],
     partitionShape: c['partition-shape'],
     clockSkewMs: c['clock-skew'],
+    killTargets: c['kill-targets'],
+    clockMode: c['clock-mode'],
     nodes: c.nodes,
     timeLimitS: c['time-limit'],
     rate: c.rate,
@@ -139,6 +149,8 @@ export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
     '--recovery-time', String(c.recoveryTimeS), '--op-timeout', String(c.opTimeoutS),
   ];
   if (c.nemesis.length) argv.push('--nemesis-interval', String(c.nemesisIntervalS), '--partition-shape', c.partitionShape, '--clock-skew', String(c.clockSkewMs));
+  if (c.nemesis.length && c.killTargets !== 'mixed') argv.push('--kill-targets', c.killTargets);
+  if (c.nemesis.length && c.clockMode !== 'mixed') argv.push('--clock-mode', c.clockMode);
   if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
   if (c.store !== './store') argv.push('--store', c.store);
   return argv;
