@@ -40,7 +40,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   try { workload = createWorkload(config.workload, config.params); } catch (e) {
     throw new UsageError(`${typeof flags.config === 'string' ? `--config ${flags.config}: ` : ''}${(e as Error).message}`);
   }
-  const nemesis = await loadNemesis({ kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs });
+  const nemesis = await loadNemesis({ kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, clockMode: config.clockMode });
 
   let status: StatusLine | null = null;
   const print = (line: string) => (status ? status.print(line) : io.out.write(line + '\n'));
@@ -65,6 +65,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     nodes, concurrency: config.concurrency, timeLimitS: config.timeLimitS, rate: config.rate, seed: config.seed,
     recoveryTimeS: config.recoveryTimeS, opTimeoutS: config.opTimeoutS, nodeArgs: [...workload.nodeArgs, ...config.nodeArgs],
     nemesisIntervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs,
+    killTargets: config.killTargets, clockMode: config.clockMode,
     command: ['npm', 'run', 'jepsen', '--', ...argv], commandLine: commandLine(argv),
     startedAt: startedAt.toISOString(), endedAt: null,
     versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.params, config,
