@@ -160,7 +160,6 @@ async function throughput(quick: boolean): Promise<void> {
     const perCpu = runs.map((r) => r.requests / (r.serverCpu ?? NaN));
     console.log(`HTTP PUT, keep-alive, 50 conns, --fsync ${fsync}: median ${fmt(median(rps))} req/s [${rps.map(fmt).join(', ')}], p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(runs.map((r) => r.p99)).toFixed(2)} ms, errors ${runs.reduce((s, r) => s + r.errors, 0)}; server: median ${fmt(median(perCpu))} req per CPU s [${perCpu.map(fmt).join(', ')}]`);
   }
-
 }
 
 function reconcileAll(quick: boolean): void {
@@ -184,6 +183,7 @@ function reconcileAll(quick: boolean): void {
     const r = reconcile(all, scattered, 'scattered', depth, listed);
     console.log(`reconcile 1,000 scattered missing of ${fmt(total)} (${label}): ${fmt(r.bytes)} bytes in ${r.frames} frames = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
   }
+}
 
 // the load-generating second process
 if (process.env.MAEP_BENCH_LOAD && process.argv[1]?.endsWith('node.ts')) {
