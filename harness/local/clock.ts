@@ -10,6 +10,12 @@
  * process needs no change at all. We prefer libfaketimeMT (the thread-safe build), since Node is
  * multi-threaded.
  *
+ * A freeze (Runtime.freezeClock) writes an absolute timestamp without '@' instead, in local time
+ * with milliseconds ("2026-11-21 12:00:00.2505", see faketimeFrozenSpec): libfaketime then reports that instant on every
+ * wall-clock read, so Date.now() stands still, while CLOCK_MONOTONIC (kept real) and so every
+ * timer keeps running. Writing an offset again ("+0.000s") unfreezes it. Freezing needs
+ * libfaketime: the offset-file fallback has no way to stop maep's clock.
+ *
  * Fallback, "offset-file" (no libfaketime): the offset in integer milliseconds, one line, in
  * <runDir>/nodes/<id>.clock-offset, passed to maep as --clock-offset-file; maep adds it to its
  * wall clock and re-reads the file when it changes. Both files are replaced atomically (write +
@@ -56,6 +62,21 @@ export function faketimeSpec(offsetMs: number): string {
   return `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`;
 }
 
+/**
+ * libfaketime's absolute, frozen timestamp for epoch ms, e.g. "2026-11-21 12:00:00.2505". It is read
+ * in the node's local time zone (mktime), which is the harness's: the node inherits its TZ.
+ */
+export function faketimeFrozenSpec(atMs: number): string {
+  if (!Number.isFinite(atMs)) throw new Error(`clock freeze instant must be a finite number of ms, got ${atMs}`);
+  const d = new Date(Math.round(atMs));
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  // the trailing 5 (half a millisecond): libfaketime turns the fraction into a double and truncates
+  // to ms, so ".073" can come out as 72 ms; ".0735" always lands on 73
+  return `${p(d.getFullYear(), 4)}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}5`;
+}
+
+export const FREEZE_NEEDS_LIBFAKETIME = 'clock freeze needs libfaketime (apt-get install libfaketime)';
+
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, text);
@@ -78,6 +99,12 @@ export class NodeClock {
       if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
       writeAtomic(this.path, `${Math.round(offsetMs)}\n`);
     }
+  }
+
+  /** stop the wall clock at atMs until the next set(); libfaketime only */
+  freeze(atMs: number): void {
+    if (this.mechanism !== 'libfaketime') throw new Error(FREEZE_NEEDS_LIBFAKETIME);
+    writeAtomic(this.path, faketimeFrozenSpec(atMs) + '\n');
   }
 
   env(): Record<string, string> {

@@ -9,7 +9,7 @@
  *   blackholes both proxy a→b and proxy b→a, since with TCP a one-way drop stalls both directions'
  *   connections (handshakes and ACKs are lost both ways).
  * - pause "SIGSTOP/SIGCONT"; kill "SIGKILL+restart" (same data dir, same ports);
- * - clock "libfaketime" or "offset-file" (clock.ts);
+ * - clock "libfaketime" or "offset-file" (clock.ts); freezeClock needs libfaketime;
  * - link "proxy-delay": a fault on link from→to delays bytes travelling from `from` to `to`: the
  *   forward direction of proxy from→to and the reply direction of proxy to→from.
  *
@@ -57,6 +57,8 @@ interface LocalNode {
   logPath: string;
   clock: NodeClock;
   clockOffsetMs: number;
+  /** the instant the wall clock stands still at, or null when it runs */
+  clockFrozenAtMs: number | null;
   proc: NodeProcess | null;
   killed: boolean;
 }
@@ -67,6 +69,8 @@ export interface ActiveFaults {
   paused: string[];
   killed: string[];
   clockOffsets: Record<string, number>;
+  /** nodes whose wall clock is frozen, and at which instant (epoch ms) */
+  clockFrozen: Record<string, number>;
   links: Record<string, Required<LinkFault>>;
 }
 
@@ -166,7 +170,7 @@ export class LocalRuntime implements Runtime {
         mkdirSync(dataDir, { recursive: true });
         this.nodes.set(id, {
           id, peerPort: 0, httpPort: 0, dataDir, logPath: join(nodesDir, `${id}.log`),
-          clock, clockOffsetMs: 0, proc: null, killed: false,
+          clock, clockOffsetMs: 0, clockFrozenAtMs: null, proc: null, killed: false,
         });
       }
       // allSettled: no start may still be under way when a failed setup tears down
@@ -225,7 +229,10 @@ export class LocalRuntime implements Runtime {
     await Promise.all([...this.nodes.values()].map(async (n) => {
       if (n.proc) await n.proc.stop(this.stopGraceMs);
       n.killed = false;
-      if (n.clockOffsetMs !== 0) { n.clockOffsetMs = 0; try { n.clock.set(0); } catch { /* run dir gone */ } }
+      if (n.clockOffsetMs !== 0 || n.clockFrozenAtMs !== null) {
+        n.clockOffsetMs = 0; n.clockFrozenAtMs = null;
+        try { n.clock.set(0); } catch { /* run dir gone */ }
+      }
     }));
     await Promise.all([...this.proxies.values()].map((p) => p.close()));
     this.proxies.clear();
@@ -321,6 +328,15 @@ export class LocalRuntime implements Runtime {
     const n = this.node(node);
     n.clock.set(offsetMs);
     n.clockOffsetMs = offsetMs;
+    n.clockFrozenAtMs = null;
+  }
+
+  /** libfaketime only: the node's Date.now() returns atMs until the next setClockOffset */
+  async freezeClock(node: string, atMs: number): Promise<void> {
+    const n = this.node(node);
+    n.clock.freeze(atMs);
+    n.clockFrozenAtMs = atMs;
+    n.clockOffsetMs = 0;
   }
 
   // ---- introspection (local-only, for tests and the detached cluster) --------------------------
@@ -332,6 +348,7 @@ export class LocalRuntime implements Runtime {
       paused: nodes.filter((n) => n.proc?.paused).map((n) => n.id),
       killed: nodes.filter((n) => n.killed).map((n) => n.id),
       clockOffsets: Object.fromEntries(nodes.filter((n) => n.clockOffsetMs !== 0).map((n) => [n.id, n.clockOffsetMs])),
+      clockFrozen: Object.fromEntries(nodes.filter((n) => n.clockFrozenAtMs !== null).map((n) => [n.id, n.clockFrozenAtMs!])),
       links: Object.fromEntries(this.linkFaults),
     };
   }

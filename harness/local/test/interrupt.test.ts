@@ -55,7 +55,7 @@ test('Ctrl-C with a controller handler: teardown heals every fault and frees eve
     const { code } = await h.exit;
     assert.equal(code, 130);
     const after = JSON.parse(h.lines[1]!);
-    assert.deepEqual(after.faults, { grudge: {}, paused: [], killed: [], clockOffsets: {}, links: {} });
+    assert.deepEqual(after.faults, { grudge: {}, paused: [], killed: [], clockOffsets: {}, clockFrozen: {}, links: {} });
     assert.deepEqual(after.resources, { pids: [], ports: [] });
     await assertAllGone(h.resources.pids, h.resources.ports);
   } finally {
