@@ -28,6 +28,23 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ a: fc.constant('tick' as const), node: fc.nat(4), ms: fc.integer({ min: 1, max: 400 }) }) },
 );
 
+/**
+ * Causal delivery as an invariant: what is visible from each origin is a prefix 1..vv[origin],
+ * and every visible op's causal context is itself visible.
+ */
+function assertCausallyClosed(net: MemNet): void {
+  for (const [id, r] of net.nodes) {
+    const vv = r.versionVector();
+    let visible = 0;
+    for (const n of Object.values(vv)) visible += n;
+    assert.equal(r.visibleOpCount(), visible, `${id}: visible ops form per-origin prefixes`);
+    for (const op of r.allOps()) {
+      if (op.seq > (vv[op.origin] ?? 0)) continue;
+      for (const [o, c] of Object.entries(op.vv)) assert.ok((vv[o] ?? 0) >= c, `${id}: ${op.origin}:${op.seq} is visible but its context ${o}:${c} is not`);
+    }
+  }
+}
+
 /** everything a client can read from a node, for comparing replicas */
 function snapshot(net: MemNet, id: string) {
   const r = net.node(id);
@@ -41,7 +58,7 @@ function snapshot(net: MemNet, id: string) {
   };
 }
 
-test('3-5 replicas converge after arbitrary interleavings, duplicated and dropped messages', () => {
+test('3-5 replicas converge after arbitrary interleavings, duplicated and dropped messages, causally closed at every step', () => {
   // merkleOnly: version vectors may name no hole, so every hole is found by the Merkle walk
   fc.assert(fc.property(fc.integer({ min: 3, max: 5 }), fc.array(actionArb, { maxLength: 120 }), fc.integer(), fc.boolean(), (n, actions, seed, merkleOnly) => {
     const ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
@@ -65,10 +82,12 @@ test('3-5 replicas converge after arbitrary interleavings, duplicated and droppe
         case 'drop': if (k) net.drop(act.pick % k); break;
         case 'tick': { const id = ids[act.node % n]!; net.clocks.get(id)!.advance(act.ms); net.carry(id, net.node(id).tick()); break; }
       }
+      assertCausallyClosed(net);
     }
     // heal: deliver what is in flight, then one anti-entropy session between every ordered pair
     net.settle();
     for (const a of ids) for (const b of ids) if (a !== b) net.syncPair(a, b);
+    assertCausallyClosed(net);
     const snaps = ids.map((id) => snapshot(net, id));
     for (const sn of snaps) {
       assert.equal(sn.ops, created, 'every created op reached every replica');
