@@ -57,6 +57,11 @@ export async function pruneOldImages(keep: string, olderThanMs = 10 * 60_000): P
       try { await docker().getImage(tag).remove({ force: false }); removed.push(tag); } catch { /* in use */ }
     }
   }
+  // maep images that lost their tag (replaced while a container still used them) once unused
+  for (const img of await docker().listImages({ filters: { dangling: ['true'], label: ['splitbrain.image=maep'] } })) {
+    if (now - img.Created < olderThanMs / 1000) continue;
+    try { await docker().getImage(img.Id).remove({ force: false }); removed.push(img.Id.slice(0, 19)); } catch { /* in use */ }
+  }
   return removed;
 }
 
