@@ -3,16 +3,21 @@
  * - bump: a random non-empty subset of nodes each jumps to a random offset of up to ±clockSkewMs;
  * - strobe: those nodes flip between real time and their offset every periodMs for durationMs,
  *   ending on the offset (so the stop has something to reset);
- * - stop is `reset`: every node this fault touched goes back to offset 0.
+ * - freeze (only with --clock-mode freeze): every node's wall clock stops at the same instant
+ *   (the harness's clock when the start is planned) until the stop, through Runtime.freezeClock;
+ * - stop is `reset`: every node this fault touched goes back to offset 0 (which also unfreezes).
  * To maep this looks like timestamps from the future or the past on new writes: last-writer-wins
  * picks a "later" write that really happened earlier, and a strobing node issues timestamps that
- * go backwards.
+ * go backwards. Under a freeze every write carries the same timestamp, so last-writer-wins is
+ * decided by its tiebreak alone (a stuck clock: a dead RTC, a VM restored from a snapshot).
  */
 import type { Runtime } from '../harness/runtime/types.ts';
 import type { Rng } from '../harness/random.ts';
+import type { ClockMode } from './types.ts';
 import { type Fault, type PlanInput, allSteps } from './fault.ts';
 
-export interface ClockPlan {
+/** a bump or a strobe: offsets per node */
+export interface OffsetClockPlan {
   mode: 'bump' | 'strobe';
   /** node → offset in ms */
   offsets: Record<string, number>;
@@ -20,6 +25,16 @@ export interface ClockPlan {
   periodMs?: number;
   durationMs?: number;
 }
+
+/** a freeze: these nodes' wall clocks stand still at atMs (epoch ms; `at` is the same in ISO form) */
+export interface FreezeClockPlan {
+  mode: 'freeze';
+  nodes: string[];
+  atMs: number;
+  at: string;
+}
+
+export type ClockPlan = OffsetClockPlan | FreezeClockPlan;
 
 export interface ClockTuning {
   strobePeriodMs: number;
@@ -36,7 +51,7 @@ export function randomOffset(rng: Rng, skewMs: number): number {
 }
 
 /** The offsets a strobe sets, step by step: on (offset) and off (0), ending on. Pure. */
-export function strobeSteps(plan: ClockPlan): Record<string, number>[] {
+export function strobeSteps(plan: OffsetClockPlan): Record<string, number>[] {
   const period = Math.max(1, plan.periodMs ?? 100);
   let count = Math.max(1, Math.round((plan.durationMs ?? 0) / period));
   if (count % 2 === 0) count++; // odd: step 0 is on, so the last step is on too
@@ -50,15 +65,26 @@ export class ClockFault implements Fault<ClockPlan> {
   /** offsets set and not yet reset, by node */
   private skewed = new Map<string, number>();
   private mode: ClockPlan['mode'] | null = null;
+  /** the instant of the active freeze, for the label */
+  private frozenAt: string | null = null;
 
   constructor(
     private readonly skewMs: number,
     private readonly tuning: ClockTuning = DEFAULT_CLOCK_TUNING,
     private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void> = abortableSleep,
+    private readonly clockMode: ClockMode = 'mixed',
+    private readonly now: () => number = Date.now,
   ) {}
 
+  /** pure given its input, except that a freeze's instant is the harness's clock now */
   plan({ nodes, rng }: PlanInput): ClockPlan {
-    const mode = rng.next() < 0.6 ? 'bump' : 'strobe';
+    if (this.clockMode === 'freeze') {
+      const atMs = Math.round(this.now());
+      return { mode: 'freeze', nodes: nodes.slice().sort(), atMs, at: new Date(atMs).toISOString() };
+    }
+    // mixed draws first either way, so a fixed mode picks the same targets as mixed would
+    const drawn = rng.next() < 0.6 ? 'bump' : 'strobe';
+    const mode = this.clockMode === 'mixed' ? drawn : this.clockMode;
     // each node joins with probability ½; at least one
     let targets = nodes.filter(() => rng.next() < 0.5);
     if (targets.length === 0 && nodes.length > 0) targets = [rng.pick(nodes)];
@@ -71,6 +97,7 @@ export class ClockFault implements Fault<ClockPlan> {
 
   async apply(runtime: Runtime, plan: ClockPlan, signal: AbortSignal): Promise<void> {
     this.mode = plan.mode;
+    if (plan.mode === 'freeze') return this.freeze(runtime, plan);
     for (const [n, off] of Object.entries(plan.offsets)) this.skewed.set(n, off);
     const set = async (offsets: Record<string, number>) => {
       const errors = await allSteps(Object.entries(offsets).map(([n, off]) => [`clock ${n} ${off}ms`, () => runtime.setClockOffset(n, off)]));
@@ -86,6 +113,16 @@ export class ClockFault implements Fault<ClockPlan> {
     }
   }
 
+  /** every node of the plan stops at atMs; tracked first, so even a failed freeze is reset by the stop */
+  private async freeze(runtime: Runtime, plan: FreezeClockPlan): Promise<void> {
+    for (const n of plan.nodes) this.skewed.set(n, 0);
+    this.frozenAt = plan.at;
+    if (!runtime.freezeClock) throw new Error(`the ${runtime.info.name} runtime cannot freeze clocks (no Runtime.freezeClock)`);
+    const freeze = runtime.freezeClock.bind(runtime);
+    const errors = await allSteps(plan.nodes.map((n) => [`clock ${n} freeze`, () => freeze(n, plan.atMs)]));
+    if (errors.length) throw new Error(errors.join('; '));
+  }
+
   stopValue(): unknown {
     return this.skewed.size ? { mode: 'reset', nodes: [...this.skewed.keys()].sort() } : null;
   }
@@ -93,19 +130,20 @@ export class ClockFault implements Fault<ClockPlan> {
   async undo(runtime: Runtime): Promise<void> {
     const nodes = [...this.skewed.keys()].sort();
     const errors = await allSteps(nodes.map((n) => [`clock ${n} reset`, async () => { await runtime.setClockOffset(n, 0); this.skewed.delete(n); }]));
-    if (errors.length === 0) this.mode = null;
+    if (errors.length === 0) { this.mode = null; this.frozenAt = null; }
     if (errors.length) throw new Error(errors.join('; '));
   }
 
   /** every node back to offset 0 */
   async healDefensive(runtime: Runtime, nodes: readonly string[]): Promise<string[]> {
     const errors = await allSteps(nodes.map((n) => [`clock ${n} reset`, () => runtime.setClockOffset(n, 0)]));
-    this.skewed.clear(); this.mode = null;
+    this.skewed.clear(); this.mode = null; this.frozenAt = null;
     return errors;
   }
 
   label(): string | null {
     if (!this.skewed.size) return null;
+    if (this.mode === 'freeze') return `clock freeze ${[...this.skewed.keys()].sort().join(',')} at ${this.frozenAt}`;
     return `clock ${this.mode ?? 'bump'} ` + [...this.skewed].sort().map(([n, o]) => `${n}${o >= 0 ? '+' : ''}${o}ms`).join(' ');
   }
 

@@ -57,3 +57,22 @@ export function pickTargets(nodes: readonly string[], rng: Rng, held: ReadonlySe
   const count = rng.next() < 0.5 ? 1 : rng.int(1, maxMinority);
   return rng.shuffle(free).slice(0, Math.min(count, free.length)).sort();
 }
+
+/**
+ * Targets by --kill-targets mode, from the nodes not held. Counts are of the whole cluster
+ * (a majority of 5 is 3), capped by how many are free:
+ * - one: exactly one node; minority: a random 1 … ⌊(n−1)/2⌋ (at least one);
+ * - majority: exactly ⌊n/2⌋+1, a strict majority; all: every node;
+ * - mixed: pickTargets (one node or a random minority, equal odds; the same draws as before).
+ */
+export function pickTargetsBy(mode: 'one' | 'minority' | 'majority' | 'all' | 'mixed', nodes: readonly string[], rng: Rng, held: ReadonlySet<string>): string[] {
+  if (mode === 'mixed') return pickTargets(nodes, rng, held);
+  const free = nodes.filter((n) => !held.has(n));
+  if (free.length === 0) return [];
+  const n = nodes.length;
+  const count = mode === 'one' ? 1
+    : mode === 'minority' ? rng.int(1, Math.max(1, Math.floor((n - 1) / 2)))
+      : mode === 'majority' ? Math.floor(n / 2) + 1
+        : n;
+  return rng.shuffle(free).slice(0, Math.min(count, free.length)).sort();
+}

@@ -12,7 +12,7 @@
  * runtime call cannot block teardown), then stops what is active and heals every kind
  * defensively, each step on its own so one failure does not skip the others.
  */
-import type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape } from './types.ts';
+import type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from './types.ts';
 import type { Rng } from '../harness/random.ts';
 import { type Fault, errorText } from './fault.ts';
 import { PartitionFault } from './partition.ts';
@@ -23,11 +23,15 @@ import { LinkFault } from './link.ts';
 import { schedule } from './schedule.ts';
 import { PARTITION_SHAPES } from './shapes.ts';
 
-export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape } from './types.ts';
+export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from './types.ts';
 export { PARTITION_SHAPES, partitionPlan, type PartitionPlan } from './shapes.ts';
 export { schedule, takeEvents, type ScheduleEvent } from './schedule.ts';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
+/** --kill-targets values; 'mixed' (one node or a random minority) is the default */
+export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
+/** --clock-mode values; 'mixed' (bump or strobe) is the default, 'freeze' only when asked */
+export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
 
 /** the order faults are stopped in by healAll: network first, so restarted nodes rejoin a whole cluster */
 const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'clock'];
@@ -66,6 +70,8 @@ export interface NemesisTuning {
   clock?: ClockTuning;
   /** how long healAll waits for a fault action in flight before healing anyway */
   inflightWaitMs?: number;
+  /** the harness's wall clock, read when a clock freeze is planned (its instant); default Date.now */
+  now?: () => number;
 }
 
 export function createNemesis(opts: NemesisOptions, tuning: NemesisTuning = {}): Nemesis {
@@ -83,8 +89,8 @@ class ComposedNemesis implements Nemesis {
     // every kind exists (so healAll can heal all of them); only opts.kinds are scheduled
     this.faults.set('partition', new PartitionFault(opts.partitionShape));
     this.faults.set('pause', new PauseFault());
-    this.faults.set('kill', new KillFault());
-    this.faults.set('clock', new ClockFault(opts.clockSkewMs, tuning.clock ?? DEFAULT_CLOCK_TUNING));
+    this.faults.set('kill', new KillFault(opts.killTargets ?? 'mixed'));
+    this.faults.set('clock', new ClockFault(opts.clockSkewMs, tuning.clock ?? DEFAULT_CLOCK_TUNING, undefined, opts.clockMode ?? 'mixed', tuning.now));
     this.faults.set('link', new LinkFault());
   }
 

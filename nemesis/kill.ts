@@ -1,10 +1,15 @@
 /**
- * Crashes: SIGKILL one node or a random minority; stop restarts them on the same data dir. A
- * killed node refuses connections (nothing listens); whatever it acknowledged but had not made
- * durable is at stake, which is what the restart is meant to expose.
+ * Crashes: SIGKILL some nodes, chosen by --kill-targets (default mixed: one node or a random
+ * minority); stop restarts them on the same data dir. A killed node refuses connections (nothing
+ * listens); whatever it acknowledged but had not made durable is at stake, which is what the
+ * restart is meant to expose. Killing one node rarely shows a durability bug, because its recent
+ * writes already live on its peers: `all` (or `majority`) kills nodes together, as Jepsen does, so
+ * a write no node has made durable is gone. The nodes of one start are killed (and restarted) side
+ * by side, so they die within milliseconds of each other.
  */
 import type { Runtime } from '../harness/runtime/types.ts';
-import { type Fault, type PlanInput, allSteps, pickTargets } from './fault.ts';
+import type { KillTargets } from './types.ts';
+import { type Fault, type PlanInput, errorText, pickTargetsBy } from './fault.ts';
 
 export interface KillPlan { nodes: string[] }
 
@@ -13,13 +18,15 @@ export class KillFault implements Fault<KillPlan> {
   /** nodes killed and not yet restarted successfully */
   private down = new Set<string>();
 
+  constructor(private readonly targets: KillTargets = 'mixed') {}
+
   plan({ nodes, rng, held }: PlanInput): KillPlan {
-    return { nodes: pickTargets(nodes, rng, held) };
+    return { nodes: pickTargetsBy(this.targets, nodes, rng, held) };
   }
 
   async apply(runtime: Runtime, plan: KillPlan): Promise<void> {
     for (const n of plan.nodes) this.down.add(n);
-    const errors = await allSteps(plan.nodes.map((n) => [`kill ${n}`, () => runtime.kill(n)]));
+    const errors = await sideBySide(plan.nodes.map((n) => [`kill ${n}`, () => runtime.kill(n)]));
     if (errors.length) throw new Error(errors.join('; '));
   }
 
@@ -30,14 +37,14 @@ export class KillFault implements Fault<KillPlan> {
   async undo(runtime: Runtime): Promise<void> {
     const nodes = [...this.down].sort();
     // a node stays tracked until its restart succeeds, so healAll tries again
-    const errors = await allSteps(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
+    const errors = await sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
     if (errors.length) throw new Error(errors.join('; '));
   }
 
   /** restart whatever is still down; restarting a running node is not safe, so only tracked ones */
   async healDefensive(runtime: Runtime): Promise<string[]> {
     const nodes = [...this.down].sort();
-    return allSteps(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
+    return sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
   }
 
   label(): string | null {
@@ -47,4 +54,10 @@ export class KillFault implements Fault<KillPlan> {
   held(): string[] {
     return [...this.down];
   }
+}
+
+/** like allSteps, but the steps run concurrently; "what: message" per failure, in step order */
+async function sideBySide(steps: [string, () => Promise<unknown>][]): Promise<string[]> {
+  const results = await Promise.allSettled(steps.map(([, step]) => step()));
+  return results.flatMap((r, i) => (r.status === 'rejected' ? [`${steps[i]![0]}: ${errorText(r.reason)}`] : []));
 }

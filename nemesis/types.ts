@@ -7,6 +7,12 @@ export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
 
 export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge';
 
+/** --kill-targets: whom a kill hits. mixed = one node or a random minority (equal odds) */
+export type KillTargets = 'one' | 'minority' | 'majority' | 'all' | 'mixed';
+
+/** --clock-mode: what a clock start does. mixed = bump or strobe; freeze only when asked */
+export type ClockMode = 'bump' | 'strobe' | 'freeze' | 'mixed';
+
 export interface NemesisOptions {
   kinds: FaultKind[];
   /** seconds between fault start/stop events (jittered), --nemesis-interval, default 5 */
@@ -15,6 +21,10 @@ export interface NemesisOptions {
   partitionShape: PartitionShape | 'cycle';
   /** --clock-skew: max |offset| in ms for clock bumps, default 60000 */
   clockSkewMs: number;
+  /** --kill-targets; absent = 'mixed' */
+  killTargets?: KillTargets;
+  /** --clock-mode; absent = 'mixed' */
+  clockMode?: ClockMode;
 }
 
 /** What the runner hands a nemesis. */

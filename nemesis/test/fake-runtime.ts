@@ -10,7 +10,7 @@ import { Rng } from '../../harness/random.ts';
 export type Call =
   | { m: 'partition'; grudge: Grudge } | { m: 'heal' }
   | { m: 'pause' | 'resume' | 'kill' | 'restart'; node: string }
-  | { m: 'clock'; node: string; offsetMs: number }
+  | { m: 'clock'; node: string; offsetMs: number } | { m: 'freeze'; node: string; atMs: number }
   | { m: 'link'; from: string; to: string; fault: LinkFault } | { m: 'clearLinks' };
 
 export class FakeRuntime implements Runtime {
@@ -33,6 +33,8 @@ export class FakeRuntime implements Runtime {
   partition(grudge: Grudge) { return this.do({ m: 'partition', grudge }); }
   heal() { return this.do({ m: 'heal' }); }
   setClockOffset(node: string, offsetMs: number) { return this.do({ m: 'clock', node, offsetMs }); }
+  /** optional in Runtime: set it to undefined to play a runtime that cannot freeze */
+  freezeClock?: (node: string, atMs: number) => Promise<void> = (node, atMs) => this.do({ m: 'freeze', node, atMs });
   setLinkFault(from: string, to: string, fault: LinkFault) { return this.do({ m: 'link', from, to, fault }); }
   clearLinkFaults() { return this.do({ m: 'clearLinks' }); }
   logPath(node: string): string { return `/dev/null/${node}`; }

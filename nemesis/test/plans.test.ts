@@ -43,6 +43,7 @@ test('pause and kill plans use pickTargets and both sizes occur', () => {
 test('clock plans: a non-empty subset, offsets within ±skew and never 0, strobe with its timing', () => {
   fc.assert(fc.property(arbN, arbSeed, fc.integer({ min: 1, max: 600_000 }), (n, seed, skew) => {
     const plan = new ClockFault(skew, { strobePeriodMs: 100, strobeDurationMs: 3000 }).plan({ nodes: nodesOf(n), rng: new Rng(seed), held: new Set() });
+    assert.ok(plan.mode !== 'freeze', 'mixed never freezes');
     const entries = Object.entries(plan.offsets);
     assert.ok(entries.length >= 1, 'at least one node');
     for (const [node, off] of entries) {

@@ -14,7 +14,7 @@ import { Rng } from '../../harness/random.ts';
 import { PartitionFault } from '../partition.ts';
 import { PauseFault } from '../pause.ts';
 import { KillFault } from '../kill.ts';
-import { ClockFault, type ClockPlan } from '../clock.ts';
+import { ClockFault, type OffsetClockPlan } from '../clock.ts';
 import { LinkFault, type LinkPlan } from '../link.ts';
 import { createNemesis, FAULT_KINDS } from '../index.ts';
 
@@ -114,8 +114,8 @@ async function assertClock(node: string, offsetMs: number, slackMs = 300): Promi
 }
 
 /** the first seed whose plan has the wanted mode (plans are pure, so this is deterministic) */
-function clockPlan(fault: ClockFault, mode: ClockPlan['mode']): ClockPlan {
-  for (let seed = 1; ; seed++) { const p = fault.plan(input(seed)); if (p.mode === mode) return p; }
+function clockPlan(fault: ClockFault, mode: OffsetClockPlan['mode']): OffsetClockPlan {
+  for (let seed = 1; ; seed++) { const p = fault.plan(input(seed)); if (p.mode === mode) return p as OffsetClockPlan; }
 }
 
 test('clock bump: the bumped nodes report their offset in /admin/status; the stop resets them', async () => {
@@ -190,7 +190,7 @@ test('the composer with every kind: faults are recorded, and healAll leaves noth
   assert.ok(kinds.size >= 3, `only ${[...kinds].join(',')} started`);
   assert.deepEqual(ops.filter((o) => o.error !== undefined).map((o) => `${o.f}: ${o.error}`), [], 'no fault op failed');
   assert.deepEqual(nem.active(), []);
-  assert.deepEqual(rt.activeFaults(), { grudge: {}, paused: [], killed: [], clockOffsets: {}, links: {} });
+  assert.deepEqual(rt.activeFaults(), { grudge: {}, paused: [], killed: [], clockOffsets: {}, clockFrozen: {}, links: {} });
   for (const n of NODES) {
     assert.equal((await waitFor(`${n} to answer after healAll`, () => status(eps[n]!, 2000))).id, n);
     await assertClock(n, 0);
