@@ -47,17 +47,18 @@ export interface ImageOptions {
  * min, so a concurrent run that just chose its image is not robbed of it). Images in use by a
  * container are kept (no force). Each maep change makes a new ~120 MB image; this bounds the pile.
  */
-export async function pruneOldImages(keep: string, olderThanMs = 10 * 60_000): Promise<string[]> {
+export async function pruneOldImages(keep: string, olderThanMs = 10 * 60_000, only: (tag: string) => boolean = () => true): Promise<string[]> {
   const removed: string[] = [];
   const now = Date.now() / 1000;
   for (const img of await docker().listImages({ filters: { reference: [IMAGE_REPO] } })) {
     if (now - img.Created < olderThanMs / 1000) continue;
     for (const tag of img.RepoTags ?? []) {
-      if (tag === keep || !tag.startsWith(`${IMAGE_REPO}:`)) continue;
+      if (tag === keep || !tag.startsWith(`${IMAGE_REPO}:`) || !only(tag)) continue;
       try { await docker().getImage(tag).remove({ force: false }); removed.push(tag); } catch { /* in use */ }
     }
   }
   // maep images that lost their tag (replaced while a container still used them) once unused
+  if (!only('')) return removed;
   for (const img of await docker().listImages({ filters: { dangling: ['true'], label: ['splitbrain.image=maep'] } })) {
     if (now - img.Created < olderThanMs / 1000) continue;
     try { await docker().getImage(img.Id).remove({ force: false }); removed.push(img.Id.slice(0, 19)); } catch { /* in use */ }

@@ -51,7 +51,7 @@ export function planSubnet(runId: string, nodes: string[], taken: string[]): Sub
     nodes.forEach((n, j) => { ips[n] = ipToString(cand.base + 10 + j); });
     return { subnet: `10.213.${k}.0/24`, gateway: ipToString(cand.base + 1), ips };
   }
-  throw new Error('every 10.213.k.0/24 subnet overlaps a docker network or host route; run `npm run jepsen -- cluster down --all`');
+  throw new Error('every 10.213.k.0/24 subnet overlaps a docker network or a host route (a route such as 10.0.0.0/8 covers them all: see `ip route`); stale splitbrain networks go with `npm run jepsen -- cluster down --all`');
 }
 
 /**

@@ -1,12 +1,13 @@
 // The image is built from nothing (no registry here: the rootfs-import path), is recognised by its
-// content hash afterwards, and holds a working node, iptables and tc.
+// content hash afterwards, and holds a working node, iptables and tc. It bundles the fake-maep
+// fixture, so removing its tag never pulls the image from under a real run on the same engine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { docker } from '../engine.ts';
 import { ensureImage, imageExists, IMAGE_REPO, pruneOldImages } from '../image.ts';
-import { engineOrSkip, testEntry } from './helpers.ts';
+import { engineOrSkip, FAKE_ENTRY } from './helpers.ts';
 import { demux } from '../runtime.ts';
 
 async function runInImage(tag: string, cmd: string[]): Promise<{ code: number; out: string }> {
@@ -26,12 +27,12 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
   const lines: string[] = [];
   const log = (l: string) => { lines.push(l); t.diagnostic(l); };
   const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('splitbrain-rootfs-')));
-  const first = await ensureImage({ entry: testEntry(), log });
+  const first = await ensureImage({ entry: FAKE_ENTRY, log });
   // remove it (and so build from nothing), unless a container still uses it
   await docker().getImage(first.tag).remove({ force: true }).catch(() => {});
   assert.equal(await imageExists(first.tag), false);
 
-  const built = await ensureImage({ entry: testEntry(), log });
+  const built = await ensureImage({ entry: FAKE_ENTRY, log });
   assert.equal(built.built, true);
   assert.equal(built.tag, first.tag, 'same inputs, same content-hash tag');
   assert.equal(await imageExists(built.tag), true);
@@ -41,7 +42,7 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
   const strayDirs = readdirSync(tmpdir()).filter((f) => f.startsWith('splitbrain-rootfs-') && !before.has(f));
   assert.deepEqual(strayDirs, [], 'the build directory is removed');
 
-  const again = await ensureImage({ entry: testEntry(), log });
+  const again = await ensureImage({ entry: FAKE_ENTRY, log });
   assert.equal(again.built, false);
   assert.equal(again.tag, built.tag);
 
@@ -62,12 +63,13 @@ test('the maep image builds from nothing, is reused when unchanged, and holds no
 
 test('pruneOldImages removes other splitbrain-maep tags, never the one in use', async (t) => {
   if (!(await engineOrSkip(t))) return;
-  const current = await ensureImage({ entry: testEntry(), log: () => {} });
+  const current = await ensureImage({ entry: FAKE_ENTRY, log: () => {} });
   const stale = `${IMAGE_REPO}:stale${process.pid}`;
   await docker().getImage(current.tag).tag({ repo: IMAGE_REPO, tag: stale.split(':')[1] });
   t.after(() => docker().getImage(stale).remove().catch(() => {}));
   assert.equal(await imageExists(stale), true);
-  const removed = await pruneOldImages(current.tag, 0);
+  // only our own stale tag: other runs on this engine may be about to use theirs
+  const removed = await pruneOldImages(current.tag, 0, (tag) => tag === stale || tag === current.tag);
   assert.ok(removed.includes(stale), `removed: ${removed.join(', ')}`);
   assert.equal(await imageExists(stale), false);
   assert.equal(await imageExists(current.tag), true);
