@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../harness/random.ts';
 import type { NodeEndpoint } from '../harness/runtime/types.ts';
-import { httpJson } from './http.ts';
+import { requestSync, httpJson } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
 import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
@@ -57,6 +57,7 @@ export function bankWorkload(p: BankParams): Workload {
           if (op.f === 'read') return readCompletion(await httpJson('GET', `${ep.http}/bank`, undefined, signal, timeoutMs), op.value, balancesOf);
           return { type: 'fail', value: op.value, error: `bank has no op ${op.f}` };
         },
+        sync: (signal) => requestSync(ep.http, signal, timeoutMs),
         finalRead(signal) {
           return finalReadOf(ep.http, signal, timeoutMs, async () => {
             const r = await httpJson('GET', `${ep.http}/bank`, undefined, signal, timeoutMs);

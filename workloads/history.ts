@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../harness/random.ts';
 import type { NodeEndpoint } from '../harness/runtime/types.ts';
-import { httpJson, type HttpOutcome } from './http.ts';
+import { requestSync, httpJson, type HttpOutcome } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
 import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
@@ -44,6 +44,7 @@ export function historyWorkload(p: HistoryParams): Workload {
           if (op.f === 'read') return readCompletion(await httpJson('GET', url, undefined, signal, timeoutMs), op.value, (b) => [key, entryValues(b)]);
           return { type: 'fail', value: op.value, error: `history has no op ${op.f}` };
         },
+        sync: (signal) => requestSync(ep.http, signal, timeoutMs),
         finalRead(signal) {
           return finalReadOf(ep.http, signal, timeoutMs, async () => {
             const out: Record<string, unknown[]> = {};

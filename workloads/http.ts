@@ -63,3 +63,8 @@ export async function merkleRoot(base: string, signal: AbortSignal, timeoutMs: n
   if (r.kind !== 'ok') return r;
   return { ...r, root: String(r.body?.merkleRoot ?? '') };
 }
+
+/** POST /admin/sync: maep starts anti-entropy with its peers at once (speeds up the final reads) */
+export async function requestSync(base: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
+  await httpJson('POST', `${base}/admin/sync`, {}, signal, timeoutMs);
+}

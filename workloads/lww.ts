@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../harness/random.ts';
 import type { NodeEndpoint } from '../harness/runtime/types.ts';
-import { httpJson, type HttpOutcome } from './http.ts';
+import { requestSync, httpJson, type HttpOutcome } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
 import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
@@ -55,6 +55,7 @@ export function lwwWorkload(p: LwwParams): Workload {
           if (op.f === 'cas') return writeCompletion(await httpJson('POST', `${url}/cas`, { expected: arg[0], new: arg[1] }, signal, timeoutMs), op.value);
           return { type: 'fail', value: op.value, error: `lww has no op ${op.f}` };
         },
+        sync: (signal) => requestSync(ep.http, signal, timeoutMs),
         finalRead(signal) {
           return finalReadOf(ep.http, signal, timeoutMs, async () => {
             const registers: Record<string, unknown> = {};

@@ -21,6 +21,8 @@ export interface WorkloadClient {
   invoke(op: GeneratedOp, signal: AbortSignal): Promise<Completion>;
   /** the final-read phase: ok with {state, merkleRoot}, or fail */
   finalRead(signal: AbortSignal): Promise<Completion>;
+  /** asks the node to reconcile with its peers now (before each final-read round); best effort */
+  sync?(signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -7,7 +7,6 @@ import type { HarnessLog } from './harness-log.ts';
 import { ProcessIds } from './process-ids.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { sleep } from './sleep.ts';
-import { httpJson } from '../../workloads/http.ts';
 import type { RunConfig } from '../config/run-config.ts';
 import { canonicalJson } from '../../checkers/canonical.ts';
 
@@ -111,7 +110,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   let converged = false;
   while (!d.interrupt.aborted) {
     rounds++;
-    await Promise.all(endpoints.map((ep) => httpJson('POST', `${ep.http}/admin/sync`, {}, d.interrupt, timeoutMs)));
+    await Promise.all(readers.map((r) => r.client.sync?.(d.interrupt).catch(() => {})));
     const results = new Map<string, Completion>();
     // readers sharing a worker (concurrency < nodes) read one after another: one op per process at a time
     const byWorker = new Map<number, typeof readers>();
