@@ -57,13 +57,6 @@ export function classifyFetchError(e: unknown, outer: AbortSignal): HttpOutcome 
   return { kind: 'unknown', error: code ? `connection error (${code})` : String((e as Error)?.message ?? e) };
 }
 
-/** merkle root from GET /admin/status, for the final reads */
-export async function merkleRoot(base: string, signal: AbortSignal, timeoutMs: number): Promise<HttpOutcome & { root?: string }> {
-  const r = await httpJson('GET', `${base}/admin/status`, undefined, signal, timeoutMs);
-  if (r.kind !== 'ok') return r;
-  return { ...r, root: String(r.body?.merkleRoot ?? '') };
-}
-
 /** POST /admin/sync: maep starts anti-entropy with its peers at once (speeds up the final reads) */
 export async function requestSync(base: string, signal: AbortSignal, timeoutMs: number): Promise<void> {
   await httpJson('POST', `${base}/admin/sync`, {}, signal, timeoutMs);
