@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- lin [--runs N] [--files]`: linearizability check time on the published
  * porcupine histories (../shared/data/porcupine): the 102 non-empty etcd logs (cas-register) and
- * the kv logs (per key; single map for c01/c10). Parsing is timed apart from checking. Each file
+ * the kv logs (per key; single map for c01/c10), plus synthetic maep-like lww histories (test/maep-like.ts).
+ * Parsing is timed apart from checking. Each file
  * is checked N times (default 7) after one warm-up round; the figures are per-file medians of wall
  * time and of process CPU time (steadier when other work shares the machine).
  */
@@ -9,6 +10,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizability, kvModel, kvSingleModel, casRegisterModel, readJepsenEtcdLog, readKvLog } from '../checkers/linearizability/index.ts';
 import type { LinOp, Model } from '../checkers/linearizability/index.ts';
+import { lwwModel, lwwOpsFromHistory } from '../checkers/linearizability/index.ts';
+import { maepLikeHistory } from '../checkers/linearizability/test/maep-like.ts';
 
 const dataDir = fileURLToPath(new URL('../../shared/data/porcupine/', import.meta.url));
 
@@ -60,6 +63,13 @@ export async function main(args: string[]): Promise<void> {
     kv.push(load(`${dataDir}kv/${f}.txt`, readKvLog, kvSingleModel, expected.get(`kv/${f}.txt|kv-no-partition (single map state)`)!, `${f} single map`));
   }
 
+  // synthetic maep-like lww histories (two replicas, a partition, timeouts): big partitions
+  for (const [seed, n, replicas] of [[2, 10_000, 2], [6, 30_000, 1], [7, 30_000, 2]] as const) {
+    const t = performance.now();
+    const { ops } = lwwOpsFromHistory(maepLikeHistory(seed, n, { replicas }));
+    kv.push({ name: `lww ${n / 1000}k ops, ${replicas} repl.`, ops, model: lwwModel, parseMs: performance.now() - t, expected: replicas === 1 });
+  }
+
   for (const c of [...etcd, ...kv]) time(c); // warm-up: JIT and verdicts
   const samples = new Map<Case, { wall: number[]; cpu: number[] }>();
   for (const c of [...etcd, ...kv]) samples.set(c, { wall: [], cpu: [] });
@@ -79,7 +89,7 @@ export async function main(args: string[]): Promise<void> {
   const slowest = etcd.slice().sort((a, b) => wall(b) - wall(a)).slice(0, 4);
   console.log(`etcd: ${etcd.length} histories, summed: wall ${ms(sum(etcd, wall))}  cpu ${ms(sum(etcd, cpu))}   (parsing all: ${sum(etcd, (c) => c.parseMs).toFixed(1)} ms, cold)`);
   console.log(`  slowest (wall): ${slowest.map((c) => `${c.name} ${wall(c).toFixed(1)}`).join(', ')}`);
-  console.log('kv:');
+  console.log('kv and lww:');
   for (const c of kv) {
     console.log(`  ${c.name.padEnd(20)} wall ${ms(wall(c))}  cpu ${ms(cpu(c))}   (${c.ops.length} ops, ${c.expected ? 'linearizable' : 'not linearizable'})`);
   }
