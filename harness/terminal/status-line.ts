@@ -34,11 +34,12 @@ export class StatusLine {
   start(): void {
     if (this.timer) return;
     const every = this.isTty ? 250 : this.plainEveryMs;
-    this.timer = setInterval(() => this.draw(), every);
+    this.timer = setInterval(() => this.tick(), every);
     this.timer.unref();
   }
 
-  private draw(): void {
+  /** draw once (the timer calls this) */
+  tick(): void {
     const text = this.render();
     if (this.isTty) {
       const width = this.out.columns || 120; // 0 when the terminal does not say
