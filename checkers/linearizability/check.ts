@@ -62,9 +62,10 @@ const SLICE = 20_000;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * Is this history linearizable with respect to the model? Checks each partition (key) on its own,
- * in key order, and stops at the first one that is not. Never throws on a bad history: ops the
- * model cannot interpret make the verdict "unknown" with the reason.
+ * Is this history linearizable with respect to the model? Checks each partition (key) on its own
+ * (P-compositionality), up to WINDOW of them interleaved, and stops at the first one found not to
+ * be; its counterexample is the evidence. Never throws on a bad history: ops the model cannot
+ * interpret make the verdict "unknown" with the reason, as do the time budget and the memory cap.
  */
 export function checkLinearizability(ops: readonly LinOp[], model: Model<any, any, any>, options: LinOptions = {}): LinResult {
   const start = performance.now();

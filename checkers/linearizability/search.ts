@@ -59,7 +59,8 @@ export class PartitionSearch<S> {
   readonly n: number;
   /** configurations in the memo table */
   get cacheEntries(): number { return this.cache.count; }
-  get cacheBytes(): number { return this.cache.bytes + this.transitions.bytes; }
+  /** bytes held by the memo table, the transition memo and (estimated) the interned states */
+  get cacheBytes(): number { return this.cache.bytes + this.transitions.bytes + this.table.states.length * 64; }
 
   // the entry list: 0 = head sentinel, 1..2n = events in real-time order, 2n+1 = tail sentinel
   private readonly next: Int32Array;
