@@ -127,13 +127,16 @@ export function buildEvidence<S>(
     }
   }
 
-  const blockerText = blocker >= 0
-    ? ` ${describe(blocker)} (process ${ops[blocker]!.process}) had already returned, so one of them must come before it.`
-    : '';
+  // why nothing else may go next: every other remaining op was called after the blocker returned
+  const blockerText = blocker < 0
+    ? ''
+    : candidates.length === 1
+      ? ` Every other remaining op was called after ${describe(blocker)} (process ${ops[blocker]!.process}) returned, so it had to come next.`
+      : ` Every other remaining op was called after ${describe(blocker)} (process ${ops[blocker]!.process}) returned, so one of these had to come next.`;
   const explanation =
     `After linearizing ${longest.length} of ${ops.length} ops${key === null ? '' : ` for key ${JSON.stringify(key)}`}, ` +
-    `the state is ${stateText} and none of the ${candidates.length} op(s) that could go next fits:` +
-    couldNotPlace.map((c) => ` ${c.describe} (process ${c.process}) is ${c.why};`).join('') +
+    `the state is ${stateText} and no op that could go next fits:` +
+    couldNotPlace.map((c, i) => ` ${c.describe} (process ${c.process}) is ${c.why}${i === couldNotPlace.length - 1 ? '.' : ';'}`).join('') +
     blockerText;
 
   return {
