@@ -32,11 +32,11 @@ export { sessionChecker } from './session.ts';
 export type { Guarantee, SessionViolation } from './session-types.ts';
 
 /** Timeline data for the report: per-op latency, per-second throughput by outcome, fault intervals. Not a checker. */
-export { timeline } from './timeline.ts';
+export { timeline, timelineOfPairs, throughputBuckets, isThroughputOp } from './timeline.ts';
 export type { Timeline, OpRecord, ThroughputBucket, FaultInterval } from './timeline.ts';
 
 /** Shared helpers for other checkers and the report: invoke/completion pairing, final reads, heal time. */
-export { pairOps, nsToS } from './op-pairs.ts';
+export { pairOps, nsToS, lastTimeS } from './op-pairs.ts';
 export type { OpPair, Outcome } from './op-pairs.ts';
 export { finalRounds, lastFinalRounds, healTimeS } from './final-reads.ts';
 export type { FinalRound } from './final-reads.ts';

@@ -2,7 +2,7 @@
  * Bank: the total and the lowest balance seen by each ok read over time, and each node's final
  * balances. An AP bank may overdraw under partitions; this is where a reader sees when. Pure.
  */
-import type { OpPair } from './pairs.ts';
+import type { OpPair } from '../../checkers/index.ts';
 import { bucketWidth, round } from './stats.ts';
 
 export interface BankSeries {
@@ -36,15 +36,15 @@ export function bankSeries(pairs: readonly OpPair[], params: Record<string, unkn
   const pts: { t: number; total: number; min: number }[] = [];
   const finals = new Map<string, { total: number; min: number; t: number }>();
   for (const p of pairs) {
-    if (p.type !== 'ok' || p.end === null || p.process === 'nemesis') continue;
+    if (p.type !== 'ok' || p.process === 'nemesis') continue;
     if (p.f === 'read') {
       const b = balances(p.value);
-      if (b) pts.push({ t: p.end / 1e9, total: b.reduce((a, x) => a + x, 0), min: Math.min(...b) });
+      if (b) pts.push({ t: p.endS, total: b.reduce((a, x) => a + x, 0), min: Math.min(...b) });
     } else if (p.f === 'final-read' && p.node) {
       const st = (p.value as { state?: { balances?: unknown } } | null)?.state;
       const b = balances(st?.balances);
       const prev = finals.get(p.node);
-      if (b && (!prev || prev.t <= p.end)) finals.set(p.node, { total: b.reduce((a, x) => a + x, 0), min: Math.min(...b), t: p.end });
+      if (b && (!prev || prev.t <= p.endS)) finals.set(p.node, { total: b.reduce((a, x) => a + x, 0), min: Math.min(...b), t: p.endS });
     }
   }
   if (pts.length === 0 && finals.size === 0) return null;

@@ -3,7 +3,7 @@
  * measured from the heal. Computed from the final-read rounds in the history (merkleRoot), so it
  * shows even when the checker's own details have another shape. Pure.
  */
-import type { OpPair } from './pairs.ts';
+import type { OpPair } from '../../checkers/index.ts';
 import { round } from './stats.ts';
 
 export interface NodeConvergence {
@@ -27,9 +27,9 @@ export function convergenceView(pairs: readonly OpPair[], healAt: number | null)
     if (p.f !== 'final-read' || !p.node || p.process === 'nemesis') continue;
     const l = rounds.get(p.node) ?? [];
     rounds.set(p.node, l);
-    if (p.type !== 'ok' || p.end === null) continue;
+    if (p.type !== 'ok') continue;
     const root = (p.value as { merkleRoot?: unknown } | null)?.merkleRoot;
-    l.push({ t: p.end / 1e9, root: typeof root === 'string' ? root : null });
+    l.push({ t: p.endS, root: typeof root === 'string' ? root : null });
   }
   if (rounds.size === 0) return null;
   const lasts = [...rounds.values()].map((l) => (l.length ? l.sort((a, b) => a.t - b.t)[l.length - 1].root : null));

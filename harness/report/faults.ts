@@ -1,8 +1,8 @@
 /**
- * Fault periods from process "nemesis" ops: start-X opens a period of kind X, stop-X closes the
- * oldest open period of that kind, "heal" closes everything. Pure.
+ * The fault table and plot shading: the checkers' fault intervals (checkers/timeline.ts) with a
+ * label a person can read. Pure.
  */
-import type { OpPair } from './pairs.ts';
+import type { Timeline } from '../../checkers/index.ts';
 
 export interface FaultPeriod {
   kind: string;
@@ -17,43 +17,19 @@ export interface FaultPeriod {
 
 export interface Faults {
   periods: FaultPeriod[];
-  /** seconds; when every fault was healed (start of recovery), null if no heal op */
+  /** seconds; the heal marker (every fault healed, start of recovery), null if none */
   healAt: number | null;
 }
 
-const NS = 1e9;
-
-export function faultPeriods(pairs: readonly OpPair[], endNs: number): Faults {
-  const periods: FaultPeriod[] = [];
-  const open = new Map<string, FaultPeriod[]>();
-  let healAt: number | null = null;
-  const closeAll = (t: number) => {
-    for (const list of open.values()) for (const p of list) { p.end = Math.max(p.start, t); p.open = false; }
-    open.clear();
+export function faultPeriods(t: Pick<Timeline, 'faults' | 'healS'>): Faults {
+  return {
+    periods: t.faults.map((f) => ({ kind: f.f, start: f.start, end: f.stop, label: describeFault(f.value), open: f.open })),
+    healAt: t.healS,
   };
-  const nem = pairs.filter((p) => p.process === 'nemesis').sort((a, b) => a.start - b.start);
-  for (const p of nem) {
-    const done = (p.end ?? p.start) / NS;
-    if (p.f.startsWith('start-')) {
-      const kind = p.f.slice(6);
-      const period: FaultPeriod = { kind, start: p.start / NS, end: endNs / NS, label: describeFault(p.value ?? p.invokeValue, p.invokeValue), open: true };
-      periods.push(period);
-      const l = open.get(kind) ?? []; l.push(period); open.set(kind, l);
-    } else if (p.f.startsWith('stop-')) {
-      const l = open.get(p.f.slice(5));
-      const period = l?.shift();
-      if (period) { period.end = Math.max(period.start, done); period.open = false; }
-    } else if (p.f === 'heal') {
-      healAt = p.start / NS;
-      closeAll(done);
-    }
-  }
-  return { periods, healAt };
 }
 
 /** A short human label for a fault op's value, whatever shape the nemesis gave it. */
-export function describeFault(value: unknown, fallback?: unknown): string {
-  const v = value ?? fallback;
+export function describeFault(v: unknown): string {
   if (v == null) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);

@@ -1,8 +1,8 @@
 /** Run folder contents → everything the page shows, aggregated. Pure: data in, data out. */
 import { bankSeries, type BankSeries } from './bank.ts';
 import { convergenceView, withCheckerTimes, type ConvergenceView } from './convergence.ts';
+import { lastTimeS, pairOps, timelineOfPairs, type OpPair } from '../../checkers/index.ts';
 import { faultPeriods, type Faults } from './faults.ts';
-import { historyEnd, pairOps } from './pairs.ts';
 import { latencySample, quantilesOverTime, quantileTable, throughput, type LatencySample, type QuantileRow, type QuantilesOverTime, type Throughput } from './stats.ts';
 import { timelineData, type TimelineData } from './timeline-data.ts';
 import type { ResultsJson, RunInput, TestJson } from './types.ts';
@@ -43,27 +43,27 @@ export interface ReportData {
 
 export function buildReportData(input: RunInput): ReportData {
   const pairs = pairOps(input.ops);
-  const endNs = historyEnd(input.ops);
-  const spanS = endNs / 1e9;
-  const faults = faultPeriods(pairs, endNs);
+  const spanS = lastTimeS(input.ops);
+  const tl = timelineOfPairs(pairs, spanS);
+  const faults = faultPeriods(tl);
   const t = input.test;
   const isBank = t.workload === 'bank' || (t.workload === undefined && pairs.some((p) => p.f === 'transfer'));
   return {
     meta: meta(t, input, spanS),
     results: input.results,
     faults,
-    timeline: timelineData(pairs, endNs, typeof t.concurrency === 'number' ? t.concurrency : undefined),
-    latency: latencySample(pairs),
-    quantiles: quantileTable(pairs),
-    quantilesOverTime: quantilesOverTime(pairs, spanS),
-    throughput: throughput(pairs, spanS),
+    timeline: timelineData(pairs, spanS, typeof t.concurrency === 'number' ? t.concurrency : undefined),
+    latency: latencySample(tl.ops),
+    quantiles: quantileTable(tl.ops),
+    quantilesOverTime: quantilesOverTime(tl.ops, spanS),
+    throughput: throughput(tl.ops, spanS),
     bank: isBank ? bankSeries(pairs, t.workloadParams) : null,
     convergence: convergence(pairs, faults.healAt, input.results),
     spanS,
   };
 }
 
-function convergence(pairs: ReturnType<typeof pairOps>, healAt: number | null, results: ResultsJson | null): ConvergenceView | null {
+function convergence(pairs: readonly OpPair[], healAt: number | null, results: ResultsJson | null): ConvergenceView | null {
   const v = convergenceView(pairs, healAt);
   const chk = results?.checkers.find((c) => /converg/i.test(c.name));
   return v && chk ? withCheckerTimes(v, chk.result) : v;

@@ -124,7 +124,7 @@ function latencySection(d: ReportData): string {
 function throughputSection(d: ReportData): string {
   const t = d.throughput.totals;
   return `<section id="throughput"><h2>Throughput</h2>
-<p class="sub" id="throughput-totals" data-ok="${t.ok}" data-fail="${t.fail}" data-info="${t.info}" data-pending="${t.pending}">Completed client ops per second by outcome, ${d.throughput.bucketS} s buckets. Totals: ok ${t.ok} · fail ${t.fail} · info ${t.info} · pending ${t.pending}.</p>
+<p class="sub" id="throughput-totals" data-ok="${t.ok}" data-fail="${t.fail}" data-info="${t.info}" data-pending="${t.pending}">Completed client ops per second by outcome (final reads excluded), ${d.throughput.bucketS} s buckets. Totals: ok ${t.ok} · fail ${t.fail} · info ${t.info} · pending ${t.pending}.</p>
 <div id="plot-throughput" class="plot"></div></section>`;
 }
 

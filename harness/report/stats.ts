@@ -1,10 +1,11 @@
 /**
  * Throughput buckets, latency samples and quantiles: aggregation done in Node so a 100k-op history
- * ships a few thousand numbers to the page instead of every op. Pure and deterministic.
+ * ships a few thousand numbers to the page instead of every op. Pure and deterministic. Works on the
+ * checkers' per-op records (checkers/timeline.ts: client ops, latency in ms); what is added here
+ * is the report's part: bucket widths that suit the run's length, rates, sampling, quantiles.
  */
-import type { OpPair } from './pairs.ts';
+import { isThroughputOp, throughputBuckets, type OpRecord } from '../../checkers/index.ts';
 
-const NS = 1e9;
 export const OUTCOMES = ['ok', 'fail', 'info'] as const;
 export type Done = (typeof OUTCOMES)[number];
 
@@ -20,25 +21,21 @@ export interface Throughput {
   bucketS: number;
   /** bucket start times, s */
   t: number[];
-  /** completions per second in each bucket, by outcome */
+  /** completions per second in each bucket, by outcome (final reads are not throughput) */
   ok: number[];
   fail: number[];
   info: number[];
   totals: { ok: number; fail: number; info: number; pending: number };
 }
 
-export function throughput(pairs: readonly OpPair[], durationS: number): Throughput {
+export function throughput(ops: readonly OpRecord[], durationS: number): Throughput {
   const bucketS = bucketWidth(durationS);
   const n = Math.max(1, Math.ceil(durationS / bucketS + 1e-9));
   const counts = { ok: new Array<number>(n).fill(0), fail: new Array<number>(n).fill(0), info: new Array<number>(n).fill(0) };
-  const totals = { ok: 0, fail: 0, info: 0, pending: 0 };
-  for (const p of pairs) {
-    if (p.process === 'nemesis') continue;
-    if (p.type === 'pending' || p.end === null) { totals.pending++; continue; }
-    totals[p.type]++;
-    const b = Math.min(n - 1, Math.floor(p.end / NS / bucketS));
-    counts[p.type][b]++;
-  }
+  const totals = { ok: 0, fail: 0, info: 0, pending: ops.filter((r) => r.type === 'pending' && isThroughputOp(r)).length };
+  throughputBuckets(ops, bucketS).forEach((b, i) => {
+    for (const k of OUTCOMES) { counts[k][Math.min(n - 1, i)] += b[k]; totals[k] += b[k]; }
+  });
   // the last bucket is usually cut short by the end of the history: divide by what it covers
   const widthOf = (i: number) => Math.max(Math.min(bucketS, durationS - i * bucketS), bucketS / 100);
   const rate = (a: number[]) => a.map((c, i) => round(c / widthOf(i), 3));
@@ -64,8 +61,8 @@ export interface LatencySample {
  * At most `max` points: every fail and info is kept (they are what a reader looks for, up to the
  * budget), ok ops are thinned with an even stride so density stays truthful.
  */
-export function latencySample(pairs: readonly OpPair[], max = 20000): LatencySample {
-  const done = pairs.filter((p) => p.process !== 'nemesis' && p.end !== null && p.type !== 'pending');
+export function latencySample(ops: readonly OpRecord[], max = 20000): LatencySample {
+  const done = ops.filter((p) => p.latencyMs !== null);
   const fs = [...new Set(done.map((p) => p.f))].sort();
   const fIdx = new Map(fs.map((f, i) => [f, i]));
   const bad = done.filter((p) => p.type !== 'ok');
@@ -73,11 +70,11 @@ export function latencySample(pairs: readonly OpPair[], max = 20000): LatencySam
   const keepBad = bad.length <= max ? bad : stride(bad, max);
   const okBudget = max - keepBad.length;
   const keepOk = ok.length <= okBudget ? ok : stride(ok, okBudget);
-  const keep = [...keepOk, ...keepBad].sort((a, b) => a.start - b.start);
+  const keep = [...keepOk, ...keepBad].sort((a, b) => a.startS - b.startS);
   return {
     fs,
-    t: keep.map((p) => round(p.start / NS, 6)),
-    ms: keep.map((p) => Math.max(0.001, round((p.end! - p.start) / 1e6, 3))),
+    t: keep.map((p) => round(p.startS, 6)),
+    ms: keep.map((p) => Math.max(0.001, p.latencyMs!)),
     f: keep.map((p) => fIdx.get(p.f)!),
     type: keep.map((p) => OUTCOMES.indexOf(p.type as Done)),
     total: done.length,
@@ -103,14 +100,13 @@ export function quantile(sorted: readonly number[], q: number): number {
 export interface QuantileRow { f: string; ok: number; fail: number; info: number; pending: number; p50: number; p90: number; p99: number; p999: number; max: number }
 
 /** Per f: counts by outcome, and latency quantiles (ms) of its ok ops over the whole history. */
-export function quantileTable(pairs: readonly OpPair[]): QuantileRow[] {
+export function quantileTable(ops: readonly OpRecord[]): QuantileRow[] {
   const by = new Map<string, { lat: number[]; ok: number; fail: number; info: number; pending: number }>();
-  for (const p of pairs) {
-    if (p.process === 'nemesis') continue;
+  for (const p of ops) {
     let r = by.get(p.f);
     if (!r) { r = { lat: [], ok: 0, fail: 0, info: 0, pending: 0 }; by.set(p.f, r); }
     r[p.type]++;
-    if (p.type === 'ok' && p.end !== null) r.lat.push((p.end - p.start) / 1e6);
+    if (p.type === 'ok' && p.latencyMs !== null) r.lat.push(p.latencyMs);
   }
   return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([f, r]) => {
     const s = r.lat.sort((a, b) => a - b);
@@ -122,13 +118,13 @@ export function quantileTable(pairs: readonly OpPair[]): QuantileRow[] {
 export interface QuantilesOverTime { bucketS: number; t: number[]; p50: (number | null)[]; p95: (number | null)[]; p99: (number | null)[]; max: (number | null)[] }
 
 /** Latency quantiles (ms, ok ops of every f) per time bucket, by invoke time. */
-export function quantilesOverTime(pairs: readonly OpPair[], durationS: number): QuantilesOverTime {
+export function quantilesOverTime(ops: readonly OpRecord[], durationS: number): QuantilesOverTime {
   const bucketS = bucketWidth(durationS, 100);
   const n = Math.max(1, Math.ceil(durationS / bucketS + 1e-9));
   const b: number[][] = Array.from({ length: n }, () => []);
-  for (const p of pairs) {
-    if (p.process === 'nemesis' || p.type !== 'ok' || p.end === null) continue;
-    b[Math.min(n - 1, Math.floor(p.start / NS / bucketS))].push((p.end - p.start) / 1e6);
+  for (const p of ops) {
+    if (p.type !== 'ok' || p.latencyMs === null) continue;
+    b[Math.min(n - 1, Math.floor(p.startS / bucketS))].push(p.latencyMs);
   }
   const out: QuantilesOverTime = { bucketS, t: [], p50: [], p95: [], p99: [], max: [] };
   b.forEach((l, i) => {

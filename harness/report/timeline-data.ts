@@ -3,7 +3,7 @@
  * a short detail string per op (shown on tap/hover). The page draws only the visible window, so
  * this is the one place every op is shipped; values are truncated to keep 100k ops a few MB.
  */
-import type { OpPair, Outcome } from './pairs.ts';
+import type { OpPair, Outcome } from '../../checkers/index.ts';
 import { short } from './faults.ts';
 import { round } from './stats.ts';
 
@@ -36,11 +36,11 @@ export interface TimelineData {
 
 export const MAX_PROCESS_LANES = 40;
 
-export function timelineData(pairs: readonly OpPair[], endNs: number, concurrency?: number, cap = 300000): TimelineData {
+export function timelineData(pairs: readonly OpPair[], endS: number, concurrency?: number, cap = 300000): TimelineData {
   let client = pairs.filter((p) => p.process !== 'nemesis');
   const total = client.length;
   if (client.length > cap) client = client.slice(0, cap); // the page says how many were left out
-  client = client.slice().sort((a, b) => a.start - b.start);
+  client = client.slice().sort((a, b) => a.startS - b.startS);
   const processes = [...new Set(client.map((p) => p.process as number))].sort((a, b) => a - b);
   const byWorker = processes.length > MAX_PROCESS_LANES && typeof concurrency === 'number' && concurrency > 0;
   const key = (p: number) => (byWorker ? p % concurrency! : p);
@@ -48,11 +48,10 @@ export function timelineData(pairs: readonly OpPair[], endNs: number, concurrenc
   const laneIdx = new Map(keys.map((k, i) => [k, i]));
   const fs = [...new Set(client.map((p) => p.f))].sort();
   const fIdx = new Map(fs.map((f, i) => [f, i]));
-  const endS = endNs / 1e9;
   const d: TimelineData = { lanes: keys.map((k) => (byWorker ? `w${k}` : `p${k}`)), laneBy: byWorker ? 'worker' : 'process', proc: [], fs, start: [], end: [], lane: [], type: [], f: [], detail: [], total, maxDur: 0, endS: round(endS, 6) };
   for (const p of client) {
-    const s = round(p.start / 1e9, 5);
-    const e = p.end === null ? -1 : round(p.end / 1e9, 5);
+    const s = round(p.startS, 5);
+    const e = p.type === 'pending' ? -1 : round(p.endS, 5);
     d.start.push(s); d.end.push(e);
     d.lane.push(laneIdx.get(key(p.process as number))!);
     d.proc.push(p.process as number);
@@ -66,7 +65,7 @@ export function timelineData(pairs: readonly OpPair[], endNs: number, concurrenc
 }
 
 function detail(p: OpPair): string {
-  const inv = short(p.invokeValue, 40);
+  const inv = short(p.invoke.value, 40);
   const parts = [inv];
   if (p.type !== 'pending') {
     // most completions echo their invoke value (writes, transfers): say so instead of repeating it
@@ -74,6 +73,7 @@ function detail(p: OpPair): string {
     parts.push(out === inv && inv !== 'null' ? '→ (same)' : `→ ${out}`);
   }
   if (p.node) parts.push(`@${p.node}`);
-  if (p.error) parts.push(`error: ${short(p.error, 60)}`);
+  const error = p.completion?.error;
+  if (error) parts.push(`error: ${short(error, 60)}`);
   return parts.join(' ');
 }

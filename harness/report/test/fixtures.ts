@@ -10,7 +10,8 @@ import { Rng } from '../../random.ts';
 import type { Op, OpInput } from '../../history/op.ts';
 import type { CheckerOutcome } from '../../../checkers/types.ts';
 
-export interface Counts { ok: number; fail: number; info: number; pending: number; clientOps: number }
+/** every client op by outcome, final reads included (they are also counted in finalReads) */
+export interface Counts { ok: number; fail: number; info: number; pending: number; clientOps: number; finalReads: number }
 export interface Built { dir: string; counts: Counts; checkers: CheckerOutcome[] | null; faults: number }
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -18,13 +19,14 @@ const S = 1e9;
 
 class HistoryBuilder {
   ops: Op[] = [];
-  counts: Counts = { ok: 0, fail: 0, info: 0, pending: 0, clientOps: 0 };
+  counts: Counts = { ok: 0, fail: 0, info: 0, pending: 0, clientOps: 0, finalReads: 0 };
   add(time: number, op: OpInput) { this.ops.push({ index: this.ops.length, time: Math.round(time), ...op }); }
   /** invoke at t, complete after d seconds with type */
   pair(t: number, d: number, process: number, f: string, inv: unknown, type: 'ok' | 'fail' | 'info', value: unknown, node: string, error?: string) {
     this.add(t * S, { type: 'invoke', process, f, value: inv, node });
     this.add((t + d) * S, { type, process, f, value, node, ...(error ? { error } : {}) });
     this.counts[type]++; this.counts.clientOps++;
+    if (f === 'final-read') this.counts.finalReads++;
   }
   nemesis(t: number, f: string, value: unknown, completion: unknown = value) {
     this.add(t * S, { type: 'info', process: 'nemesis', f, value }); // Jepsen-style info/info pair
@@ -76,7 +78,7 @@ export function bankRun(dir: string, o: BankOpts = {}): Built {
   const proc = Array.from({ length: conc }, (_, i) => i);
   h.nemesis(partStart, 'start-partition', { shape: 'halves', components: [['n1', 'n2'], ['n3', 'n4', 'n5']], grudge: {} });
   h.nemesis(partEnd, 'stop-partition', null);
-  h.nemesis(heal, 'heal', null);
+  h.add(heal * S, { type: 'info', process: 'nemesis', f: 'heal', value: null }); // a one-line marker, as the harness records it
   const perWorker = Math.ceil(n / conc);
   for (let w = 0; w < conc; w++) {
     let t = 0.01 + w * 0.003;
@@ -137,7 +139,7 @@ export function lwwRun(dir: string, o: LwwOpts = {}): Built {
   const h = new HistoryBuilder();
   h.nemesis(2, 'start-partition', { shape: 'one', components: [['n1'], ['n2', 'n3', 'n4', 'n5']] });
   h.nemesis(5, 'stop-partition', null);
-  h.nemesis(6, 'heal', null);
+  h.add(6 * S, { type: 'info', process: 'nemesis', f: 'heal', value: null });
   let t = 0.1;
   for (let i = 0; i < 120; i++) {
     const p = i % 3, key = rng.int(0, 2), r = rng.next();
