@@ -74,7 +74,11 @@ export class DockerRuntime implements Runtime {
   private links = new Map<string, LinkFault>();
   private netExec: NetExecKind = 'docker exec';
   private delay: 'netem' | 'htb' | 'none' = 'none';
-  private down = true;
+  /** lifecycle: setup in flight (teardown waits for it, and it stops early once `stopping`) */
+  private setupInFlight: Promise<unknown> | null = null;
+  private stopping = false;
+  private tearing: Promise<void> | null = null;
+  private released = true;
   private readonly reg = { runId: '', teardown: () => this.teardown() };
 
   /** engine on this machine: bind mounts into the run folder and nsenter work */
@@ -94,22 +98,47 @@ export class DockerRuntime implements Runtime {
     return this.image;
   }
 
-  async setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
-    if (!this.down) throw new Error('docker runtime: setup called twice without teardown');
+  setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
+    if (!this.released) return Promise.reject(new Error('docker runtime: setup called twice without teardown'));
     this.opts = opts;
-    this.down = false;
+    this.released = false;
+    this.stopping = false;
+    this.tearing = null;
+    this.nodes = new Map();
+    this.grudge = {};
+    this.links = new Map();
+    this.offsets = new Map();
     this.reg.runId = opts.runId;
     registerRun(this.reg);
+    const p = this.doSetup(opts);
+    this.setupInFlight = p;
+    return p;
+  }
+
+  /** a teardown (Ctrl-C) during setup: stop at the next step instead of creating more */
+  private checkStopping(): void {
+    if (this.stopping) throw new Error('docker runtime: torn down during setup');
+  }
+
+  private async doSetup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
     try {
+      // a run id is unique per run: anything already carrying it is a stale leftover
+      await removeRun(opts.runId);
       const reaped = await reapOrphans();
       if (reaped) this.log(`docker: removed ${reaped} leftovers of earlier runs whose harness is gone`);
       const image = await this.prepareImage();
       const ne = nsenterUsable(this.local);
       this.netExec = this.ro.netExec ?? (ne.ok ? 'nsenter' : 'docker exec');
+      this.checkStopping();
       await this.createNetwork(opts);
       const plan = this.plan!;
-      for (const id of opts.nodes) await this.createNode(id, plan, image, opts);
+      for (const id of opts.nodes) {
+        this.checkStopping();
+        await this.createNode(id, plan, image, opts);
+      }
+      this.checkStopping();
       await Promise.all([...this.nodes.values()].map((n) => this.startNode(n)));
+      this.checkStopping();
       this.delay = await this.probeDelay([...this.nodes.values()][0]!);
       if (this.delay === 'none') this.log('docker: no working tc (install iproute2): link faults get loss only, no delay');
       Object.assign(this.info.mechanisms, {
@@ -129,8 +158,11 @@ export class DockerRuntime implements Runtime {
       if (this.ro.detached) unregisterRun(this.reg);
       return this.endpoints();
     } catch (e) {
-      await this.teardown().catch(() => {});
+      this.stopping = true;
+      await this.release().catch(() => {});
       throw e;
+    } finally {
+      this.setupInFlight = null;
     }
   }
 
@@ -268,7 +300,7 @@ export class DockerRuntime implements Runtime {
   private async waitReady(n: NodeState): Promise<void> {
     const deadline = Date.now() + (this.ro.readyTimeoutMs ?? 30_000);
     let last = '';
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.stopping) {
       try {
         const r = await fetch(`http://${n.ip}:${HTTP_PORT}/admin/status`, { signal: AbortSignal.timeout(1000) });
         if (r.ok) return;
@@ -278,6 +310,7 @@ export class DockerRuntime implements Runtime {
       if (!st.State.Running) break;
       await sleep(150);
     }
+    this.checkStopping();
     const st = await n.container.inspect().catch(() => undefined);
     const tail = (await this.containerLogs(n).catch(() => '')).split('\n').slice(-15).join('\n');
     throw new Error(`docker: node ${n.id} (${n.ip}) did not answer GET /admin/status (${last}); container ${st?.State.Status ?? 'gone'} exit ${st?.State.ExitCode ?? '?'}; last log lines:\n${tail}`);
@@ -400,9 +433,21 @@ export class DockerRuntime implements Runtime {
     return demux(buf);
   }
 
-  async teardown(): Promise<void> {
-    if (this.down) return;
-    this.down = true;
+  /** idempotent; concurrent callers share one teardown; waits for (and cuts short) a setup in flight */
+  teardown(): Promise<void> {
+    if (this.released && !this.setupInFlight) return Promise.resolve();
+    this.tearing ??= (async () => {
+      this.stopping = true;
+      await this.setupInFlight?.catch(() => {});
+      await this.release();
+    })();
+    return this.tearing;
+  }
+
+  /** copy logs, remove everything labelled with the run; once per setup */
+  private async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
     const runId = this.opts!.runId;
     try {
       await this.copyLogs();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reapOrphans, removeAllLeftovers } from '../cleanup.ts';
+import { DockerRuntime } from '../runtime.ts';
 import { engineOrSkip, leftovers, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
@@ -76,4 +77,16 @@ test('cluster down --all (removeAllLeftovers) removes a killed harness\'s cluste
   process.kill(livePid, 'SIGTERM');
   await liveChild;
   assert.deepEqual(await leftovers(liveRun), { containers: [], networks: [] });
+});
+
+test('a teardown during setup (Ctrl-C while nodes start) stops it and leaves nothing', async (t) => {
+  if (!(await engineOrSkip(t))) return;
+  const runId = uniqueRunId('crash-midsetup');
+  const rt = new DockerRuntime({ entry: testEntry(), log: () => {} });
+  const setup = rt.setup({ nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], runDir: tempRunDir(t), nodeArgs: [], runId });
+  setup.catch(() => {}); // asserted below
+  await waitFor('the run network to exist', async () => (await leftovers(runId)).networks.length === 1);
+  await Promise.all([rt.teardown(), rt.teardown()]);
+  await assert.rejects(setup, /torn down during setup/);
+  assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
 });
