@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { checkLinearizability, type LinOptions, type LinResult } from './check.ts';
+import { checkLinearizability, checkLinearizabilityAsync, type LinOptions, type LinResult } from './check.ts';
 import type { Model, ReadResult } from './model.ts';
 import { models } from './models/index.ts';
 import { readJepsenEtcdLog } from './readers/etcd-log.ts';
@@ -30,15 +30,22 @@ const READERS: Record<HistoryFormat, (text: string) => ReadResult> = {
  * Checks ops a reader produced. Lines the reader could not interpret make the verdict "unknown":
  * dropping an unreadable write could turn into a false alarm, so nothing is guessed.
  */
-export function checkRead(read: ReadResult, model: Model<any, any, any>, options: LinOptions = {}): LinResult & { problems?: string[] } {
-  if (read.problems.length > 0) {
-    const reason = `${read.problems.length} history line(s) could not be read, e.g. ${read.problems.slice(0, 3).join('; ')}`;
-    return {
-      valid: 'unknown', summary: `not checked: ${reason}`, reason, problems: read.problems.slice(0, 100),
-      model: model.name, opCount: read.ops.length, partitionCount: 0, partitionsChecked: 0, cacheEntries: 0,
-    };
-  }
-  return checkLinearizability(read.ops, model, options);
+export function checkRead(read: ReadResult, model: Model<any, any, any>, options: LinOptions = {}): LinResult {
+  return unreadable(read, model) ?? checkLinearizability(read.ops, model, options);
+}
+
+/** checkRead, yielding to the event loop during a long search */
+export async function checkReadAsync(read: ReadResult, model: Model<any, any, any>, options: LinOptions = {}): Promise<LinResult> {
+  return unreadable(read, model) ?? checkLinearizabilityAsync(read.ops, model, options);
+}
+
+function unreadable(read: ReadResult, model: Model<any, any, any>): LinResult | undefined {
+  if (read.problems.length === 0) return undefined;
+  const reason = `${read.problems.length} history line(s) could not be read, e.g. ${read.problems.slice(0, 3).join('; ')}`;
+  return {
+    valid: 'unknown', summary: `not checked: ${reason}`, reason, problems: read.problems.slice(0, 100),
+    model: model.name, opCount: read.ops.length, partitionCount: 0, partitionsChecked: 0, cacheEntries: 0,
+  };
 }
 
 export function modelByName(name: string): Model<any, any, any> {
@@ -64,5 +71,5 @@ export async function checkFile(path: string, modelName: string, options: LinOpt
   if (text.trim() === '') return { ...checkLinearizability([], model, options), file: path, format: 'empty' };
   const format = detectFormat(text);
   if (!format) throw new LinUsageError(`${path}: not a history.jsonl, Jepsen etcd log or kv log (first line not recognised)`);
-  return { ...checkRead(READERS[format](text), model, options), file: path, format };
+  return { ...(await checkReadAsync(READERS[format](text), model, options)), file: path, format };
 }

@@ -32,6 +32,8 @@ export interface LinResult extends CheckResult {
   partitions?: PartitionEvidence[];
   /** unknown: why */
   reason?: string;
+  /** lines the reader could not interpret (up to 100), when that made the verdict unknown */
+  problems?: string[];
 }
 
 type Key = string | number | null;
@@ -68,6 +70,34 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * interpret make the verdict "unknown" with the reason, as do the time budget and the memory cap.
  */
 export function checkLinearizability(ops: readonly LinOp[], model: Model<any, any, any>, options: LinOptions = {}): LinResult {
+  const steps = checking(ops, model, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same check, giving the event loop a turn every ~YIELD_MS so that a long search (up to the
+ * time budget) does not freeze progress output, signal handlers or timers around it.
+ */
+export async function checkLinearizabilityAsync(ops: readonly LinOp[], model: Model<any, any, any>, options: LinOptions = {}): Promise<LinResult> {
+  const steps = checking(ops, model, options);
+  let lastYield = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - lastYield > YIELD_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
+}
+
+const YIELD_MS = 50;
+
+/** the check as a generator that pauses after each round of search slices */
+function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: LinOptions): Generator<void, LinResult, void> {
   const start = performance.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const deadline = start + timeoutMs;
@@ -126,6 +156,7 @@ export function checkLinearizability(ops: readonly LinOp[], model: Model<any, an
       return { ...base, pendingOpsDropped: simplifiedAway, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
     }
     live = live.filter((p) => !p.search.decided);
+    yield;
     // memory cap over every live memo table: give up on the biggest, keep looking at the others
     let entries = 0, bytes = 0;
     for (const p of live) { entries += p.search.cacheEntries; bytes += p.search.cacheBytes; }

@@ -1,6 +1,6 @@
 import type { Checker } from '../types.ts';
 import { DEFAULT_TIMEOUT_MS } from './check.ts';
-import { checkRead } from './check-file.ts';
+import { checkReadAsync } from './check-file.ts';
 import { lwwModel } from './models/register.ts';
 import { lwwOpsFromHistory } from './readers/history.ts';
 
@@ -12,5 +12,5 @@ export const linearizabilityChecker: Checker = (history, ctx) => {
   const opts = ctx.options ?? {};
   const timeoutMs = typeof opts.linTimeoutMs === 'number' && opts.linTimeoutMs > 0 ? opts.linTimeoutMs : DEFAULT_TIMEOUT_MS;
   const maxCacheEntries = typeof opts.linMaxCacheEntries === 'number' && opts.linMaxCacheEntries > 0 ? opts.linMaxCacheEntries : undefined;
-  return checkRead(lwwOpsFromHistory(history), lwwModel, { timeoutMs, maxCacheEntries });
+  return checkReadAsync(lwwOpsFromHistory(history), lwwModel, { timeoutMs, maxCacheEntries });
 };

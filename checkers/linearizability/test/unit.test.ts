@@ -158,3 +158,14 @@ test('a memory cap on one partition does not hide a violation in another', () =>
   assert.equal(r.valid, false);
   assert.equal(r.partitions![0]!.key, 'easy');
 });
+
+test('the async check gives the event loop turns during a long search, and decides like the sync one', async () => {
+  const { checkLinearizabilityAsync } = await import('../index.ts');
+  let timerRan = false;
+  setTimeout(() => { timerRan = true; }, 0);
+  const r = await checkLinearizabilityAsync(hardHistory(26), registerModel, { timeoutMs: 400 });
+  assert.equal(r.valid, 'unknown');
+  assert.ok(timerRan, 'a timer fired while the search ran');
+  const small = [op(0, 0, 10, write(1)), op(1, 20, 30, read(), null)];
+  assert.deepEqual(await checkLinearizabilityAsync(small, registerModel), checkLinearizability(small, registerModel));
+});
