@@ -8,6 +8,8 @@ export interface LinOptions {
   timeoutMs?: number;
   /** memo-table cap, in configurations summed over the partitions being searched; past it that partition is "unknown" */
   maxCacheEntries?: number;
+  /** checkLinearizabilityAsync: give the event loop a turn at least this often (default 50 ms) */
+  yieldEveryMs?: number;
   /** the same cap in bytes */
   maxCacheBytes?: number;
 }
@@ -28,6 +30,8 @@ export interface LinResult extends CheckResult {
   cacheEntries: number;
   /** pending ops the model's simplify step showed cannot matter (e.g. unobserved pending writes) */
   pendingOpsDropped?: number;
+  /** pending ops the simplify step gave a return time (the only producer of a value someone read) */
+  pendingOpsCompleted?: number;
   /** invalid: the first illegal partition's counterexample (checking stops there) */
   partitions?: PartitionEvidence[];
   /** unknown: why */
@@ -87,7 +91,7 @@ export async function checkLinearizabilityAsync(ops: readonly LinOp[], model: Mo
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;
-    if (performance.now() - lastYield > YIELD_MS) {
+    if (performance.now() - lastYield >= (options.yieldEveryMs ?? YIELD_MS)) {
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = performance.now();
     }
@@ -129,12 +133,14 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
   interface Live { key: Key; group: LinOp[]; search: PartitionSearch<unknown> }
   let live: Live[] = [];
   let simplifiedAway = 0;
+  let pendingCompleted = 0;
   let nextGroup = 0;
   while (live.length > 0 || nextGroup < groups.length) {
     while (live.length < WINDOW && nextGroup < groups.length) {
       const [key, all] = groups[nextGroup++]!;
       const group = model.simplify ? model.simplify(all) : all;
       simplifiedAway += all.length - group.length;
+      for (const o of group) if (o.inferredReturn) pendingCompleted++;
       live.push({ key, group, search: new PartitionSearch(group, model) });
     }
     for (const p of live) {
@@ -146,14 +152,14 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
         const evidence = buildEvidence(p.key, p.group, model, outcome.longest);
         for (const q of live) if (q !== p) cacheEntries += q.search.cacheEntries;
         return {
-          ...base, pendingOpsDropped: simplifiedAway, valid: false, partitionCount: groups.length, partitionsChecked: checked + 1, cacheEntries,
+          ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: false, partitionCount: groups.length, partitionsChecked: checked + 1, cacheEntries,
           summary: `not linearizable: ${where(p.key, p.group)}: after ${plural(outcome.longest.length, 'op')} no op fits state ${evidence.stateBefore}`,
           partitions: [evidence],
         };
       }
       undecided.push(`time budget of ${timeoutMs / 1000} s ran out while checking ${where(p.key, p.group)}`);
       const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-      return { ...base, pendingOpsDropped: simplifiedAway, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+      return { ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
     }
     live = live.filter((p) => !p.search.decided);
     yield;
@@ -169,10 +175,10 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
   }
   if (undecided.length === 0) {
     return {
-      ...base, pendingOpsDropped: simplifiedAway, valid: true, partitionCount: groups.length, partitionsChecked: checked, cacheEntries,
+      ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: true, partitionCount: groups.length, partitionsChecked: checked, cacheEntries,
       summary: `linearizable: ${plural(ops.length, 'op')}${model.partitionKey ? ` in ${plural(groups.length, 'key')}` : ''}`,
     };
   }
   const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-  return { ...base, pendingOpsDropped: simplifiedAway, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+  return { ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
 }

@@ -56,7 +56,7 @@ const FOCUS_STEPS = 20;
 
 function view(ops: readonly LinOp[], model: Model<any, any, any>, id: number): OpView {
   const op = ops[id]!;
-  const pending = op.ret === Infinity;
+  const pending = op.ret === Infinity || op.inferredReturn === true;
   const v: OpView = {
     id,
     process: op.process,
@@ -76,7 +76,7 @@ export function buildEvidence<S>(
 ): PartitionEvidence {
   const describe = (id: number) => {
     const op = ops[id]!;
-    return model.describeOp(op.input, op.ret === Infinity ? undefined : op.output);
+    return model.describeOp(op.input, op.ret === Infinity || op.inferredReturn ? undefined : op.output);
   };
 
   // replay the longest linearization (every step was legal when the search took it)

@@ -56,6 +56,11 @@ export interface LinOp {
   completeTime?: number;
   /** for reports: index of the invoke line in the source history */
   historyIndex?: number;
+  /**
+   * set by a model's simplify step when a pending op was given the latest return time it could
+   * have had (see models/register.ts); reports still show it as pending
+   */
+  inferredReturn?: boolean;
 }
 
 /** What a reader returns: the ops, and lines it could not interpret (never thrown). */

@@ -61,6 +61,41 @@ function dropUnobservedPending(ops: LinOp[]): LinOp[] {
   });
 }
 
+/**
+ * A pending write (or cas) that is the only op able to produce its value v must have taken effect
+ * before the first op that observed v returned: give it that return time. Exact: every valid
+ * linearization places it before that observer, hence before everything the observer precedes in
+ * real time; and a pending op may always be treated as completed at a time it did take effect. A
+ * pending cas completed this way succeeded (v appeared). The payoff: it stops being a candidate at
+ * every later step of the search, where pending ops otherwise stay until the end of the history.
+ */
+function completeSoleProducers(ops: LinOp[]): LinOp[] {
+  const producers = new Map<unknown, number>();
+  const firstSeen = new Map<unknown, number>();
+  for (const o of ops) {
+    const i = o.input as RegisterInput;
+    if (i.f === 'write') producers.set(i.value, (producers.get(i.value) ?? 0) + 1);
+    if (i.f === 'cas') producers.set(i.to, (producers.get(i.to) ?? 0) + 1);
+    if (o.ret === Infinity) continue;
+    const seen = i.f === 'read' ? o.output : i.f === 'cas' && o.output === true ? i.from : undefined;
+    if (seen !== undefined && !(o.ret >= (firstSeen.get(seen) ?? Infinity))) firstSeen.set(seen, o.ret);
+  }
+  return ops.map((o) => {
+    if (o.ret !== Infinity) return o;
+    const i = o.input as RegisterInput;
+    const v = i.f === 'write' ? i.value : i.f === 'cas' ? i.to : undefined;
+    if (v === undefined || v === null || producers.get(v) !== 1) return o;
+    const by = firstSeen.get(v);
+    // observed before it was even invoked: leave it to the search to report
+    if (by === undefined || by < o.call) return o;
+    return { ...o, ret: by, output: true, inferredReturn: true };
+  });
+}
+
+function simplifyRegisterOps(ops: LinOp[]): LinOp[] {
+  return completeSoleProducers(dropUnobservedPending(ops));
+}
+
 interface RegisterOptions {
   name: string;
   allowCas: boolean;
@@ -87,7 +122,7 @@ function makeRegisterModel(opts: RegisterOptions): Model<RegisterValue, Register
     },
     // a pending cas might have succeeded, so only a definitely failed one is read-only
     readOnly: (input, output) => input.f === 'read' || (input.f === 'cas' && output === false),
-    simplify: dropUnobservedPending,
+    simplify: simplifyRegisterOps,
     partitionKey: opts.perKey ? (input) => input.key ?? '' : undefined,
     validate(input, output) {
       const i = input as Partial<Record<string, unknown>> | null;

@@ -207,7 +207,7 @@ test('property: a counterexample is a legal, real-time-respecting prefix, and th
   );
 });
 
-test('property: lww per key, with pending writes and cas, agrees with brute force (unobserved pending ops dropped)', () => {
+test('property: lww per key, with pending writes and cas, agrees with brute force (pending ops dropped or completed)', () => {
   const opArb = fc.record({
     input: fc.oneof(
       fc.record({ f: fc.constant('read' as const), key: fc.constantFrom(0, 1) }),
@@ -227,6 +227,7 @@ test('property: lww per key, with pending writes and cas, agrees with brute forc
     },
   };
   let pendingDropped = 0;
+  let pendingCompleted = 0;
   fc.assert(
     fc.property(fc.array(opArb, { maxLength: 8 }), (raw) => {
       // lww histories have no failed cas (a refused cas is a definite non-event, dropped)
@@ -237,9 +238,11 @@ test('property: lww per key, with pending writes and cas, agrees with brute forc
       });
       const result = checkLinearizability(ops, lwwModel);
       pendingDropped += result.pendingOpsDropped ?? 0;
+      pendingCompleted += result.pendingOpsCompleted ?? 0;
       assert.equal(result.valid, bruteForce(ops, keyed));
     }),
     { numRuns: 1500 },
   );
   assert.ok(pendingDropped > 100, 'the generator exercises the dropping of unobserved pending ops');
+  assert.ok(pendingCompleted > 100, `the generator exercises completing sole producers (${pendingCompleted})`);
 });

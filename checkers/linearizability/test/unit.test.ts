@@ -163,8 +163,10 @@ test('the async check gives the event loop turns during a long search, and decid
   const { checkLinearizabilityAsync } = await import('../index.ts');
   let timerRan = false;
   setTimeout(() => { timerRan = true; }, 0);
-  const r = await checkLinearizabilityAsync(hardHistory(26), registerModel, { timeoutMs: 400 });
-  assert.equal(r.valid, 'unknown');
+  // 13 concurrent writes: tens of thousands of configurations, so several rounds of search slices
+  const r = await checkLinearizabilityAsync(hardHistory(13), registerModel, { yieldEveryMs: 0 });
+  assert.equal(r.valid, false);
+  assert.ok(r.cacheEntries > 50_000, `several rounds (${r.cacheEntries} configurations)`);
   assert.ok(timerRan, 'a timer fired while the search ran');
   const small = [op(0, 0, 10, write(1)), op(1, 20, 30, read(), null)];
   assert.deepEqual(await checkLinearizabilityAsync(small, registerModel), checkLinearizability(small, registerModel));
