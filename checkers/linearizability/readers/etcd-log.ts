@@ -7,6 +7,7 @@ import type { RegisterInput, RegisterValue } from '../models/register.ts';
  * - `:fail :cas` is an observation (the register did not hold the expected value): output false.
  * - `:fail :read :timed-out` and any `:info` read constrain nothing and are dropped.
  * - `:info` writes and cas stay pending to the end (may take effect at any point, or never).
+ * - other lines (log output, `:nemesis` lines) are skipped.
  */
 const LINE = /^\s*INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s*(.*?)\s*$/;
 
@@ -29,7 +30,11 @@ export function readJepsenEtcdLog(text: string): ReadResult {
     const line = i + 1;
     if (raw.trim() === '') return;
     const m = LINE.exec(raw);
-    if (!m) { problems.push(`line ${line}: not a jepsen.util client line`); return; }
+    if (!m) {
+      // other log output and the nemesis's lines are not client ops; a garbled client line is a problem
+      if (/jepsen\.util\s+-\s+\d+\s/.test(raw)) problems.push(`line ${line}: cannot read this client op`);
+      return;
+    }
     const process = Number(m[1]);
     const type = m[2]!, f = m[3]!;
     const value = parseValue(m[4]!);

@@ -171,3 +171,44 @@ test('the async check gives the event loop turns during a long search, and decid
   const small = [op(0, 0, 10, write(1)), op(1, 20, 30, read(), null)];
   assert.deepEqual(await checkLinearizabilityAsync(small, registerModel), checkLinearizability(small, registerModel));
 });
+
+test('etcd log reader: tabs or spaces, nemesis and other log lines skipped, garbled client lines reported', async () => {
+  const { readJepsenEtcdLog } = await import('../index.ts');
+  const text = [
+    'INFO  jepsen.core - Running test',
+    'INFO  jepsen.util - 0\t:invoke\t:write\t3',
+    'INFO  jepsen.util - :nemesis\t:info\t:start\tnil',
+    'INFO  jepsen.util - 0\t:ok\t:write\t3',
+    'INFO  jepsen.util - 1   :invoke :cas    [3 4]',
+    'INFO  jepsen.util - 1   :fail   :cas    [3 4]',
+    'INFO  jepsen.util - 2\t:invoke\t:read\tnil',
+    'INFO  jepsen.util - 2\t:ok\t:read\t3',
+  ].join('\n');
+  const { ops, problems } = readJepsenEtcdLog(text);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(ops.map((o) => [o.process, o.input, o.output, o.call, o.ret]), [
+    [0, { f: 'write', value: 3 }, true, 2, 4],
+    [1, { f: 'cas', from: 3, to: 4 }, false, 5, 6],
+    [2, { f: 'read' }, 3, 7, 8],
+  ]);
+  // a cas that failed although the register surely held 3 cannot be linearized
+  assert.equal(checkLinearizability(ops, casRegisterModel).valid, false);
+  assert.equal(readJepsenEtcdLog('INFO  jepsen.util - 3\t:invoke\t:write\t[bad').problems.length, 1);
+});
+
+test('kv log reader: EDN strings with escapes, nil values', async () => {
+  const { readKvLog } = await import('../index.ts');
+  const text = [
+    '{:process 0, :type :invoke, :f :put, :key "k", :value "a \\"q\\""}',
+    '{:process 1, :type :invoke, :f :get, :key "k", :value nil}',
+    '{:process 0, :type :ok, :f :put, :key "k", :value "a \\"q\\""}',
+    '{:process 1, :type :ok, :f :get, :key "k", :value "a \\"q\\""}',
+  ].join('\n');
+  const { ops, problems } = readKvLog(text);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(ops.map((o) => [o.input, o.output]), [
+    [{ f: 'put', key: 'k', value: 'a "q"' }, true],
+    [{ f: 'get', key: 'k' }, 'a "q"'],
+  ]);
+  assert.equal(checkLinearizability(ops, kvModel).valid, true);
+});
