@@ -2,55 +2,75 @@
  * Lowe's memo table: the set of (linearized ops, state) configurations the search has already
  * entered. A configuration reached twice has the same future, so the second visit is pruned.
  *
- * Stored in flat typed arrays (chained hashing over entry indices, bitsets packed in one pool)
- * so a lookup allocates nothing and the table's size is known exactly, for the memory cap.
+ * Stored in flat typed arrays (chained hashing over entry indices, bitsets packed in one pool) so
+ * a lookup allocates nothing and the table's size is known exactly, for the memory cap. A bitset
+ * is stored as its middle only: the search numbers ops in call order, so a linearized set is
+ * nearly a prefix (all ops up to some point) plus a few more; the leading all-ones words and the
+ * trailing zero words are left out (`lead` = first word that is not all ones, `hi` = last nonzero
+ * word). Memory per entry then follows the concurrency window, not the history's length.
  */
 export class ConfigCache {
   count = 0;
   private capacity: number;
   private pool: Uint32Array;
+  private poolUsed = 0;
   private keys: Int32Array;
   private stateIds: Int32Array;
   private chain: Int32Array;
+  private offsets: Int32Array;
+  private leads: Int32Array;
+  private lens: Int32Array;
   private buckets: Int32Array;
   private mask: number;
 
-  constructor(readonly words: number, initialCapacity = 1024) {
+  constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
-    this.pool = new Uint32Array(initialCapacity * words);
+    this.pool = new Uint32Array(initialCapacity * 4);
     this.keys = new Int32Array(initialCapacity);
     this.stateIds = new Int32Array(initialCapacity);
     this.chain = new Int32Array(initialCapacity);
+    this.offsets = new Int32Array(initialCapacity);
+    this.leads = new Int32Array(initialCapacity);
+    this.lens = new Int32Array(initialCapacity);
     this.buckets = new Int32Array(initialCapacity * 2).fill(-1);
     this.mask = initialCapacity * 2 - 1;
   }
 
   /** bytes held by the table (what the memory cap measures) */
   get bytes(): number {
-    return this.pool.byteLength + this.keys.byteLength * 3 + this.buckets.byteLength;
+    return this.pool.byteLength + this.keys.byteLength * 6 + this.buckets.byteLength;
   }
 
   /**
-   * Adds the configuration unless already present. `key` must be a hash of both the bitset and
-   * the state id (the search keeps it incrementally). Returns false when it was already there.
+   * Adds the configuration (bits[lead..hi], stateId) unless already present; `key` must hash both
+   * the set and the state (the search keeps it incrementally). Returns false when already there.
    */
-  add(key: number, bits: Uint32Array, stateId: number): boolean {
-    const words = this.words;
+  add(key: number, bits: Uint32Array, lead: number, hi: number, stateId: number): boolean {
+    const len = hi >= lead ? hi - lead + 1 : 0;
     const pool = this.pool;
     for (let e = this.buckets[mix(key) & this.mask]!; e !== -1; e = this.chain[e]!) {
-      if (this.keys[e] !== key || this.stateIds[e] !== stateId) continue;
+      if (this.keys[e] !== key || this.stateIds[e] !== stateId || this.leads[e] !== lead || this.lens[e] !== len) continue;
       let same = true;
-      const base = e * words;
-      for (let w = 0; w < words; w++) {
-        if (pool[base + w] !== bits[w]) { same = false; break; }
+      const base = this.offsets[e]!;
+      for (let w = 0; w < len; w++) {
+        if (pool[base + w] !== bits[lead + w]) { same = false; break; }
       }
       if (same) return false;
     }
     if (this.count === this.capacity) this.grow();
+    if (this.poolUsed + len > this.pool.length) {
+      const bigger = new Uint32Array(Math.max(this.pool.length * 2, this.poolUsed + len));
+      bigger.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = bigger;
+    }
     const e = this.count++;
-    this.pool.set(bits, e * words);
+    this.pool.set(bits.subarray(lead, lead + len), this.poolUsed);
+    this.offsets[e] = this.poolUsed;
+    this.poolUsed += len;
     this.keys[e] = key;
     this.stateIds[e] = stateId;
+    this.leads[e] = lead;
+    this.lens[e] = len;
     const b = mix(key) & this.mask;
     this.chain[e] = this.buckets[b]!;
     this.buckets[b] = e;
@@ -59,9 +79,12 @@ export class ConfigCache {
 
   private grow(): void {
     const cap = this.capacity * 2;
-    const pool = new Uint32Array(cap * this.words); pool.set(this.pool); this.pool = pool;
-    const keys = new Int32Array(cap); keys.set(this.keys); this.keys = keys;
-    const ids = new Int32Array(cap); ids.set(this.stateIds); this.stateIds = ids;
+    const widen = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.keys = widen(this.keys);
+    this.stateIds = widen(this.stateIds);
+    this.offsets = widen(this.offsets);
+    this.leads = widen(this.leads);
+    this.lens = widen(this.lens);
     this.chain = new Int32Array(cap);
     this.buckets = new Int32Array(cap * 2).fill(-1);
     this.mask = cap * 2 - 1;

@@ -83,16 +83,25 @@ export class PartitionSearch<S> {
   private readonly stackEntry: Int32Array;
   private readonly stackState: Int32Array;
   private readonly forced: Uint8Array;
+  /** op number (call order) → index in the caller's array */
+  private readonly originalIndex: Int32Array;
   // the search's position, kept between runs
   private depth = 0;
   private best: number[] = [];
   private stateId: number;
   private linHash = 0;
+  /** first word of `bits` that is not all ones, and last word that is not zero */
+  private lead = 0;
+  private hi = -1;
   private placed = 0;
   private entry: number;
 
-  constructor(ops: readonly LinOp[], private readonly model: Model<S, any, any>) {
-    const n = (this.n = ops.length);
+  constructor(unsorted: readonly LinOp[], private readonly model: Model<S, any, any>) {
+    const n = (this.n = unsorted.length);
+    // ops are numbered in call order, so linearized sets are nearly prefixes (see cache.ts)
+    const byCall = unsorted.map((_, i) => i).sort((a, b) => unsorted[a]!.call - unsorted[b]!.call || a - b);
+    this.originalIndex = Int32Array.from(byCall);
+    const ops = byCall.map((i) => unsorted[i]!);
     const order = eventOrder(ops);
     const size = 2 * n + 2;
     this.next = new Int32Array(size);
@@ -135,7 +144,7 @@ export class PartitionSearch<S> {
 
     this.z = opHashes(n);
     this.bits = new Uint32Array((n + 31) >>> 5);
-    this.cache = new ConfigCache(this.bits.length, n < 64 ? 64 : 1024);
+    this.cache = new ConfigCache(n < 64 ? 64 : 1024);
     this.table = new StateTable<S>(model);
     this.transitions = new TransitionMemo(n);
     this.stackEntry = new Int32Array(n);
@@ -148,14 +157,15 @@ export class PartitionSearch<S> {
   /** true once run() has returned an outcome */
   decided = false;
 
-  /** the longest partial linearization found so far, as op indices in order */
+  /** the longest partial linearization found so far, as indices into the caller's ops, in order */
   get longest(): number[] { return this.best; }
 
   /** searches for up to `maxIterations` steps; undefined = not decided yet, call again */
   run(maxIterations: number, deadline: number): SearchOutcome | undefined {
-    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model } = this;
+    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model, originalIndex } = this;
+    const words = bits.length;
     const states = table.states;
-    let { depth, stateId, linHash, placed, entry } = this;
+    let { depth, stateId, linHash, placed, entry, lead, hi } = this;
     let state = states[stateId]!;
     let outcome: SearchOutcome | undefined;
 
@@ -178,8 +188,13 @@ export class PartitionSearch<S> {
         if (nextId !== ILLEGAL_ID) {
           const w = op >>> 5, bit = 1 << (op & 31);
           bits[w] = bits[w]! | bit;
+          let nextLead = lead;
+          while (nextLead < words && bits[nextLead] === 0xffffffff) nextLead++;
+          const nextHi = w > hi ? w : hi;
           const nextHash = linHash ^ z[op]!;
-          if (cache.add((nextHash ^ Math.imul(nextId + 1, 0x9e3779b1)) | 0, bits, nextId)) {
+          if (cache.add((nextHash ^ Math.imul(nextId + 1, 0x9e3779b1)) | 0, bits, nextLead, nextHi, nextId)) {
+            lead = nextLead;
+            hi = nextHi;
             stackEntry[depth] = entry;
             stackState[depth] = stateId;
             forced[depth] = readOnly[op]!;
@@ -203,14 +218,17 @@ export class PartitionSearch<S> {
         // a return entry: its op should have been linearized by now; backtrack past every
         // forced choice (see above) to the last choice that had alternatives. The path is saved
         // here, at a dead end, rather than on every step deeper (that made long histories O(n²)).
-        if (depth > this.best.length) this.best = Array.from(stackEntry.subarray(0, depth), (e) => entryOp[e]!);
+        if (depth > this.best.length) this.best = Array.from(stackEntry.subarray(0, depth), (e) => originalIndex[entryOp[e]!]!);
         let wasForced = 1;
         while (wasForced && depth > 0) {
           depth--;
           wasForced = forced[depth]!;
           entry = stackEntry[depth]!;
           const op = entryOp[entry]!;
-          bits[op >>> 5] = bits[op >>> 5]! & ~(1 << (op & 31));
+          const w = op >>> 5;
+          bits[w] = bits[w]! & ~(1 << (op & 31));
+          if (w < lead) lead = w;
+          while (hi >= 0 && bits[hi] === 0) hi--;
           linHash ^= z[op]!;
           if (!pending[op]) placed--;
           // unlift: relink in reverse order of unlinking
@@ -228,6 +246,7 @@ export class PartitionSearch<S> {
     }
     if (outcome) this.decided = true;
     this.depth = depth; this.stateId = stateId; this.linHash = linHash; this.placed = placed; this.entry = entry;
+    this.lead = lead; this.hi = hi;
     return outcome;
   }
 }
