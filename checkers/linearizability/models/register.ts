@@ -128,6 +128,7 @@ function makeRegisterModel(opts: RegisterOptions): Model<RegisterValue, Register
       const i = input as Partial<Record<string, unknown>> | null;
       if (i === null || typeof i !== 'object') return 'input is not an object';
       if (opts.perKey && !(typeof i.key === 'string' || typeof i.key === 'number')) return 'op has no key';
+      if (!opts.perKey && i.key !== undefined) return `op is on key ${JSON.stringify(i.key)}, but ${opts.name} is a single register (use lww)`;
       switch (i.f) {
         case 'read':
           return output === undefined || isPrimitive(output) ? undefined : `read output ${JSON.stringify(output)} is not a plain value`;

@@ -52,3 +52,15 @@ test('checkFile: a model that does not fit the ops gives "unknown" with the reas
   assert.equal(r.valid, 'unknown');
   assert.match(r.reason!, /does not know f "get"/);
 }));
+
+test('checkFile: a single-register model refuses a keyed history instead of mixing keys', withDir(async (dir) => {
+  const path = join(dir, 'history.jsonl');
+  const lines = [
+    { index: 0, time: 0, type: 'invoke', process: 0, f: 'write', value: [1, 5] },
+    { index: 1, time: 10, type: 'ok', process: 0, f: 'write', value: [1, 5] },
+  ];
+  writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const r = await checkFile(path, 'register');
+  assert.equal(r.valid, 'unknown');
+  assert.match(r.reason!, /single register/);
+}));
