@@ -127,6 +127,7 @@ function makeRegisterModel(opts: RegisterOptions): Model<RegisterValue, Register
     validate(input, output) {
       const i = input as Partial<Record<string, unknown>> | null;
       if (i === null || typeof i !== 'object') return 'input is not an object';
+      if (i.f !== 'read' && i.f !== 'write' && i.f !== 'cas') return `model ${opts.name} does not know f ${JSON.stringify(i.f)}`;
       if (opts.perKey && !(typeof i.key === 'string' || typeof i.key === 'number')) return 'op has no key';
       if (!opts.perKey && i.key !== undefined) return `op is on key ${JSON.stringify(i.key)}, but ${opts.name} is a single register (use lww)`;
       switch (i.f) {
