@@ -14,3 +14,4 @@ export { readHistoryJsonl, lwwOpsFromHistory } from './readers/history.ts';
 export { checkFile, checkRead, checkReadAsync, detectFormat, modelByName, LinUsageError } from './check-file.ts';
 export type { HistoryFormat } from './check-file.ts';
 export { linearizabilityChecker } from './checker.ts';
+export { formatLinResult } from './format.ts';

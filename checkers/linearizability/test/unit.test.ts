@@ -212,3 +212,13 @@ test('kv log reader: EDN strings with escapes, nil values', async () => {
   ]);
   assert.equal(checkLinearizability(ops, kvModel).valid, true);
 });
+
+test('formatLinResult shows the verdict, the end of the longest linearization and what could not be placed', async () => {
+  const { formatLinResult } = await import('../index.ts');
+  const r = checkLinearizability([op(0, 0, 10, write(1)), op(1, 20, 30, read(), null)], registerModel);
+  const text = formatLinResult(r);
+  assert.match(text, /^INVALID: not linearizable/);
+  assert.match(text, /write 1 +→ 1/);
+  assert.match(text, /process 1: read → nil — impossible when the state is 1/);
+  assert.match(formatLinResult(checkLinearizability([], registerModel)), /^valid: /);
+});
