@@ -37,7 +37,11 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   let recovered: import('../core/ops.ts').Op[] = [];
   if (cfg.data) {
     const policy = cfg.unsafe.noFsync ? 'unsafe-buffered' : cfg.fsync;
-    const { log: l, recovery } = await OpLog.open(cfg.data, policy);
+    let opened;
+    try { opened = await OpLog.open(cfg.data, policy); } catch (e) {
+      throw new Error(`cannot use --data ${cfg.data} for the operation log: ${(e as Error).message}`);
+    }
+    const { log: l, recovery } = opened;
     opLog = l;
     recovered = recovery.ops;
     if (recovery.records > 0 || recovery.droppedBytes > 0) {
