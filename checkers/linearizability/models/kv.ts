@@ -24,25 +24,39 @@ function describeKvOp(input: KvInput, output: unknown): string {
   return `${input.f}(${JSON.stringify(input.key)}, ${JSON.stringify(input.value)})`;
 }
 
-/** per key: each key is its own partition and the state is that key's string */
-export const kvModel: Model<string, KvInput, unknown> = {
+/**
+ * Per key: each key is its own partition. The state is the key's string with a rolling hash kept
+ * alongside (extended by each append), so interning a new state hashes only the appended part.
+ */
+interface KvKeyState { s: string; h: number }
+
+function extendHash(h: number, t: string): number {
+  for (let i = 0; i < t.length; i++) h = (Math.imul(h, 0x01000193) + t.charCodeAt(i)) | 0;
+  return h;
+}
+
+const EMPTY: KvKeyState = { s: '', h: 0 };
+
+export const kvModel: Model<KvKeyState, KvInput, unknown> = {
   name: 'kv',
-  init: () => '',
+  init: () => EMPTY,
   step(state, input, output) {
     switch (input.f) {
       case 'get':
-        return output === undefined || output === state ? state : ILLEGAL;
+        return output === undefined || output === state.s ? state : ILLEGAL;
       case 'put':
-        return input.value!;
+        return { s: input.value!, h: extendHash(0, input.value!) };
       case 'append':
-        return state + input.value!;
+        return { s: state.s + input.value!, h: extendHash(state.h, input.value!) };
     }
   },
+  hash: (state) => state.h,
+  equal: (a, b) => a === b || (a.h === b.h && a.s === b.s),
   readOnly: (input) => input.f === 'get',
   partitionKey: (input) => input.key,
   validate: validateKv,
   describeOp: describeKvOp,
-  describeState: (s) => JSON.stringify(s),
+  describeState: (s) => JSON.stringify(s.s),
 };
 
 /**
