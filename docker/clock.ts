@@ -6,12 +6,6 @@
 export const FAKETIME_DIR = '/splitbrain';
 export const FAKETIME_FILE = `${FAKETIME_DIR}/faketime`;
 
-/** libfaketime's timestamp-file syntax for a relative offset: "+1.500" / "-60.000" seconds */
-export function faketimeSpec(offsetMs: number): string {
-  const s = (Math.abs(offsetMs) / 1000).toFixed(3);
-  return `${offsetMs < 0 ? '-' : '+'}${s}\n`;
-}
-
 export function faketimeEnv(libPath: string): string[] {
   return [
     `LD_PRELOAD=${libPath}`,

@@ -9,7 +9,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../harness/runtime/types.ts';
-import { FAKETIME_DIR, FAKETIME_FILE, faketimeEnv, faketimeSpec } from './clock.ts';
+import { FAKETIME_DIR, faketimeEnv } from './clock.ts';
+import { faketimeFrozenSpec, faketimeSpec } from '../harness/runtime/faketime.ts';
 import { docker, engineIsLocal, NODE_LABEL, OWNER_LABEL, ownerLabel, RUN_LABEL } from './engine.ts';
 import { ensureImage, type ImageResult } from './image.ts';
 import { nsenterUsable, runInNetns, type NetExecKind } from './netexec.ts';
@@ -107,7 +108,7 @@ export class DockerRuntime implements Runtime {
     this.nodes = new Map();
     this.grudge = {};
     this.links = new Map();
-    this.offsets = new Map();
+    this.clockFiles = new Map();
     this.reg.runId = opts.runId;
     registerRun(this.reg);
     const p = this.doSetup(opts);
@@ -201,7 +202,7 @@ export class DockerRuntime implements Runtime {
     if (local) {
       mkdirSync(dataDir, { recursive: true });
       mkdirSync(ctlDir, { recursive: true });
-      writeFileSync(join(ctlDir, 'faketime'), faketimeSpec(0));
+      writeFileSync(join(ctlDir, 'faketime'), faketimeSpec(0) + '\n');
     }
     const clockArgs = image.faketime ? [] : ['--clock-offset-file', `${FAKETIME_DIR}/clock-offset`];
     const env = [
@@ -238,7 +239,7 @@ export class DockerRuntime implements Runtime {
     const st = await n.container.inspect();
     n.pid = st.State.Pid;
     n.paused = false;
-    if (!this.local) await this.writeClockRemote(n, this.offsets.get(n.id) ?? 0);
+    if (!this.local) await this.writeClockRemote(n);
     const r = await runInNetns(this.netExec, n.container, n.pid, chainSetup());
     if (r.code !== 0) throw new Error(`docker: iptables chain setup failed in ${n.id} via ${this.netExec}: ${r.out.trim()}`);
     // only now may rules go in (the chains exist); fault changes until here were marked dirty
@@ -363,7 +364,7 @@ export class DockerRuntime implements Runtime {
     n.paused = false;
     if (n.netDirty) await this.applyNet(n);
     // a remote clock change while frozen could not be written (docker exec): write it now
-    if (!this.local) await this.writeClockRemote(n, this.offsets.get(id) ?? 0);
+    if (!this.local) await this.writeClockRemote(n);
   }
 
   async partition(grudge: Grudge): Promise<void> {
@@ -376,27 +377,40 @@ export class DockerRuntime implements Runtime {
     await this.partition({});
   }
 
-  private offsets = new Map<string, number>();
+  /** the clock file each node should hold: rewritten on a remote engine after a restart or unpause */
+  private clockFiles = new Map<string, { name: 'faketime' | 'clock-offset'; text: string }>();
+
   async setClockOffset(id: string, offsetMs: number): Promise<void> {
+    const fake = Boolean(this.image!.faketime);
+    await this.writeClock(id, fake ? { name: 'faketime', text: `${faketimeSpec(offsetMs)}\n` } : { name: 'clock-offset', text: `${offsetMs}\n` });
+  }
+
+  /** the node's wall clock stands still at atMs until the next setClockOffset (libfaketime only) */
+  async freezeClock(id: string, atMs: number): Promise<void> {
+    if (!this.image!.faketime) throw new Error('clock freeze needs libfaketime on the docker host (apt-get install libfaketime)');
+    // containers carry no zone data, so libfaketime reads the instant as UTC
+    await this.writeClock(id, { name: 'faketime', text: `${faketimeFrozenSpec(atMs, { utc: true })}\n` });
+  }
+
+  private async writeClock(id: string, file: { name: 'faketime' | 'clock-offset'; text: string }): Promise<void> {
     const n = this.node(id);
-    this.offsets.set(id, offsetMs);
+    this.clockFiles.set(id, file);
     if (this.local) {
       const dir = join(this.opts!.runDir, 'docker', id);
       // rename is atomic: libfaketime never reads a half-written file
-      const name = this.image!.faketime ? 'faketime' : 'clock-offset';
-      const text = this.image!.faketime ? faketimeSpec(offsetMs) : `${offsetMs}\n`;
-      writeFileSync(join(dir, `.${name}.tmp`), text);
-      renameSync(join(dir, `.${name}.tmp`), join(dir, name));
+      writeFileSync(join(dir, `.${file.name}.tmp`), file.text);
+      renameSync(join(dir, `.${file.name}.tmp`), join(dir, file.name));
     } else if (n.running && !n.paused) {
-      await this.writeClockRemote(n, offsetMs);
+      await this.writeClockRemote(n);
     }
   }
 
   /** remote engine: no bind mount, so the node's own node binary writes the file */
-  private async writeClockRemote(n: NodeState, offsetMs: number): Promise<void> {
-    const name = this.image!.faketime ? FAKETIME_FILE : `${FAKETIME_DIR}/clock-offset`;
-    const text = this.image!.faketime ? faketimeSpec(offsetMs) : `${offsetMs}\n`;
-    const js = `require('fs').writeFileSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(text)}); require('fs').renameSync(${JSON.stringify(name + '.tmp')}, ${JSON.stringify(name)})`;
+  private async writeClockRemote(n: NodeState): Promise<void> {
+    const fake = Boolean(this.image!.faketime);
+    const file = this.clockFiles.get(n.id) ?? (fake ? { name: 'faketime', text: `${faketimeSpec(0)}\n` } : { name: 'clock-offset', text: '0\n' });
+    const path = `${FAKETIME_DIR}/${file.name}`;
+    const js = `require('fs').writeFileSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(file.text)}); require('fs').renameSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(path)})`;
     const r = await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
     if (r.code !== 0) throw new Error(`docker: writing the clock file in ${n.id} failed: ${r.out.trim()}`);
   }

@@ -109,6 +109,17 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
   });
 
+  await t.test('a clock freeze holds /admin/status at the instant, and an offset unfreezes it', async () => {
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    await rt.freezeClock('n2', at);
+    // libfaketime re-reads the file at most once a second (FAKETIME_CACHE_DURATION=1)
+    await waitFor('n2 clock frozen at the instant', async () => (await status(http.n2!)).clock === at);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await status(http.n2!)).clock, at, 'still frozen 300 ms later, while the node answers');
+    await rt.setClockOffset('n2', 0);
+    await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
+  });
+
   await t.test('link faults: loss 1 on n1->n3 starves n3 of n1 only; delay installs the recorded shaping', async () => {
     await rt.setLinkFault('n1', 'n3', { loss: 1 });
     await rt.setLinkFault('n1', 'n2', { delayMs: 20 });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { overlaps, parseCidr, parseProcNetRoute, planSubnet } from '../subnet.ts';
 import { parseLdd } from '../ldd.ts';
 import { iptablesFor, shapingRate, tcFor } from '../netplan.ts';
-import { faketimeSpec } from '../clock.ts';
+import { faketimeFrozenSpec, faketimeSpec } from '../../harness/runtime/faketime.ts';
 import { demux } from '../runtime.ts';
 
 test('planSubnet gives each node a distinct address inside a free 10.213.k.0/24', () => {
@@ -92,10 +92,11 @@ test('shapingRate: one 1500-byte packet takes about delayMs to serialise', () =>
   }));
 });
 
-test('faketimeSpec writes signed seconds that libfaketime reads as a relative offset', () => {
-  assert.equal(faketimeSpec(0), '+0.000\n');
-  assert.equal(faketimeSpec(120000), '+120.000\n');
-  assert.equal(faketimeSpec(-2500), '-2.500\n');
+test('libfaketime specs: signed seconds for an offset, a UTC instant for a container freeze', () => {
+  assert.equal(faketimeSpec(0), '+0.000s');
+  assert.equal(faketimeSpec(120000), '+120.000s');
+  assert.equal(faketimeSpec(-2500), '-2.500s');
+  assert.equal(faketimeFrozenSpec(Date.UTC(2026, 10, 21, 12, 0, 5, 73), { utc: true }), '2026-11-21 12:00:05.0735');
 });
 
 test('demux strips docker\'s 8-byte frame headers from both streams', () => {

@@ -11,7 +11,7 @@
  * multi-threaded.
  *
  * A freeze (Runtime.freezeClock) writes an absolute timestamp without '@' instead, in local time
- * with milliseconds ("2026-11-21 12:00:00.2505", see faketimeFrozenSpec): libfaketime then reports that instant on every
+ * with milliseconds ("2026-11-21 12:00:00.2505", see harness/runtime/faketime.ts): libfaketime then reports that instant on every
  * wall-clock read, so Date.now() stands still, while CLOCK_MONOTONIC (kept real) and so every
  * timer keeps running. Writing an offset again ("+0.000s") unfreezes it. Freezing needs
  * libfaketime: the offset-file fallback has no way to stop maep's clock.
@@ -24,6 +24,7 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { faketimeFrozenSpec, faketimeSpec } from '../runtime/faketime.ts';
 
 export type ClockMechanism = 'libfaketime' | 'offset-file';
 
@@ -55,26 +56,6 @@ export function libfaketimePath(): string | null {
   return cached;
 }
 
-/** libfaketime's relative-offset syntax for an offset in ms, e.g. 5000 → "+5.000s" */
-export function faketimeSpec(offsetMs: number): string {
-  if (!Number.isFinite(offsetMs)) throw new Error(`clock offset must be a finite number of ms, got ${offsetMs}`);
-  const sign = offsetMs < 0 ? '-' : '+';
-  return `${sign}${(Math.abs(offsetMs) / 1000).toFixed(3)}s`;
-}
-
-/**
- * libfaketime's absolute, frozen timestamp for epoch ms, e.g. "2026-11-21 12:00:00.2505". It is read
- * in the node's local time zone (mktime), which is the harness's: the node inherits its TZ.
- */
-export function faketimeFrozenSpec(atMs: number): string {
-  if (!Number.isFinite(atMs)) throw new Error(`clock freeze instant must be a finite number of ms, got ${atMs}`);
-  const d = new Date(Math.round(atMs));
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  // the trailing 5 (half a millisecond): libfaketime turns the fraction into a double and truncates
-  // to ms, so ".073" can come out as 72 ms; ".0735" always lands on 73
-  return `${p(d.getFullYear(), 4)}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}5`;
-}
-
 export const FREEZE_NEEDS_LIBFAKETIME = 'clock freeze needs libfaketime (apt-get install libfaketime)';
 
 function writeAtomic(path: string, text: string): void {
@@ -104,7 +85,7 @@ export class NodeClock {
   /** stop the wall clock at atMs until the next set(); libfaketime only */
   freeze(atMs: number): void {
     if (this.mechanism !== 'libfaketime') throw new Error(FREEZE_NEEDS_LIBFAKETIME);
-    writeAtomic(this.path, faketimeFrozenSpec(atMs) + '\n');
+    writeAtomic(this.path, faketimeFrozenSpec(atMs, { utc: false }) + '\n');
   }
 
   env(): Record<string, string> {

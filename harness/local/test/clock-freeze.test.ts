@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeClock, faketimeFrozenSpec, libfaketimePath } from '../clock.ts';
+import { NodeClock, libfaketimePath } from '../clock.ts';
+import { faketimeFrozenSpec } from '../../runtime/faketime.ts';
 import { LocalRuntime } from '../local-runtime.ts';
 import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 
@@ -17,9 +18,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('a freeze is written as an absolute local timestamp with milliseconds (plus half a ms against rounding down)', () => {
   // libfaketime reads it with mktime, i.e. in local time: build the expectation the same way
   const at = new Date(2026, 10, 21, 12, 0, 5, 250).getTime();
-  assert.equal(faketimeFrozenSpec(at), '2026-11-21 12:00:05.2505');
-  assert.equal(faketimeFrozenSpec(new Date(2027, 0, 2, 3, 4, 5, 6).getTime()), '2027-01-02 03:04:05.0065');
-  assert.throws(() => faketimeFrozenSpec(Number.NaN), /finite/);
+  assert.equal(faketimeFrozenSpec(at, { utc: false }), '2026-11-21 12:00:05.2505');
+  assert.equal(faketimeFrozenSpec(new Date(2027, 0, 2, 3, 4, 5, 6).getTime(), { utc: false }), '2027-01-02 03:04:05.0065');
+  assert.throws(() => faketimeFrozenSpec(Number.NaN, { utc: false }), /finite/);
 });
 
 test('the offset-file fallback cannot freeze, and says what it needs', () => {
@@ -40,7 +41,7 @@ test('a frozen node reports the same clock across 300 ms, keeps answering and re
     const at = Date.now() - 3_600_000; // an hour ago, so a frozen clock cannot pass for a running one
     await rt.freezeClock('n1', at);
     assert.deepEqual(rt.activeFaults().clockFrozen, { n1: at });
-    assert.equal(readFileSync(join(run.dir, 'nodes', 'n1.faketime'), 'utf8'), faketimeFrozenSpec(at) + '\n');
+    assert.equal(readFileSync(join(run.dir, 'nodes', 'n1.faketime'), 'utf8'), faketimeFrozenSpec(at, { utc: false }) + '\n');
 
     const first = (await status(e1!)).clock;
     await sleep(300);

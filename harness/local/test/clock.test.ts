@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NodeClock, faketimeSpec, libfaketimePath } from '../clock.ts';
+import { NodeClock, libfaketimePath } from '../clock.ts';
+import { faketimeSpec } from '../../runtime/faketime.ts';
 import { LocalRuntime } from '../local-runtime.ts';
 import { status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 
