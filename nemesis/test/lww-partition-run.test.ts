@@ -24,6 +24,20 @@ test('lww with partitions: not linearizable, yet converged after the heal', asyn
     const verdict = (name: string) => results.checkers.find((c: { name: string }) => c.name === name)?.valid;
     assert.equal(verdict('linearizability'), false, 'partitions should make the lww history non-linearizable');
     assert.equal(verdict('convergence'), true);
+
+    // the counterexample a person follows: how far the search got, the state there, and the op
+    // (a stale read) that could not go next, with the reason — the report draws exactly this
+    const lin = results.checkers.find((c: { name: string }) => c.name === 'linearizability').result;
+    const p = lin.partitions[0];
+    assert.ok(p.longestLinearization.length > 0, 'a partial linearization is given');
+    assert.equal(p.stateBefore, p.longestLinearization.at(-1).stateAfter, 'the state before the failure is where the linearization ended');
+    assert.ok(p.couldNotPlace.length > 0);
+    for (const op of p.couldNotPlace) {
+      assert.equal(typeof op.process, 'number');
+      assert.match(op.describe, new RegExp(`^\\[${p.key}\\] `), 'the op names its key');
+      assert.match(op.why, /impossible|state/);
+    }
+    assert.match(p.explanation, new RegExp(`the state is ${p.stateBefore}`));
   } finally {
     rmSync(store, { recursive: true, force: true });
   }
