@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 /**
  * The CLI as a user meets it: bad flags and config give one clear line and exit 254; `check`
  * re-runs the checkers on a stored run; `export --edn` writes Jepsen's format.
@@ -92,11 +93,17 @@ test('check --model runs the linearizability checker on any history file', async
     writeFileSync(ok, [line(0, 'invoke', 0, 'write', [0, 1]), line(1, 'ok', 0, 'write', [0, 1]), line(2, 'invoke', 1, 'read', [0, null]), line(3, 'ok', 1, 'read', [0, 1])].join('\n') + '\n');
     const stale = join(dir, 'stale.jsonl');
     writeFileSync(stale, [line(0, 'invoke', 0, 'write', [0, 1]), line(1, 'ok', 0, 'write', [0, 1]), line(2, 'invoke', 1, 'read', [0, null]), line(3, 'ok', 1, 'read', [0, 2])].join('\n') + '\n');
-    const good = await jepsen(['check', '--model', 'cas-register', ok]);
+    // our history's register ops are [key, value]: the lww model (per key) reads them
+    const good = await jepsen(['check', '--model', 'lww', ok]);
     assert.equal(good.exitCode, 0, good.all);
-    assert.match(good.stdout, /linearizability \(cas-register\): valid/);
-    const bad = await jepsen(['check', '--model', 'cas-register', stale]);
+    assert.match(good.stdout, /linearizability \(lww\): valid/);
+    const bad = await jepsen(['check', '--model', 'lww', stale]);
     assert.equal(bad.exitCode, 1, bad.all);
+    // a published Jepsen etcd log with a known verdict (../shared/data/porcupine/expected.tsv)
+    const etcd = fileURLToPath(new URL('../../../shared/data/porcupine/jepsen/etcd_002.log', import.meta.url));
+    const published = await jepsen(['check', '--model', 'cas-register', etcd]);
+    assert.equal(published.exitCode, 0, published.all);
+    assert.match(published.stdout, /linearizability \(cas-register\): valid/);
     await assertUsageError(['check', '--model', 'nope', ok], /unknown model "nope"/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
