@@ -78,5 +78,3 @@ export function pairOps(history: readonly Op[]): OpPair[] {
   }
   return pairs;
 }
-
-export const isClient = (p: OpPair): boolean => typeof p.process === 'number';
