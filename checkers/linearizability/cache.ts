@@ -48,7 +48,8 @@ export class ConfigCache {
   add(key: number, bits: Uint32Array, lead: number, hi: number, stateId: number): boolean {
     const len = hi >= lead ? hi - lead + 1 : 0;
     const pool = this.pool;
-    for (let e = this.buckets[mix(key) & this.mask]!; e !== -1; e = this.chain[e]!) {
+    const hashed = mix(key);
+    for (let e = this.buckets[hashed & this.mask]!; e !== -1; e = this.chain[e]!) {
       if (this.keys[e] !== key || this.stateIds[e] !== stateId || this.leads[e] !== lead || this.lens[e] !== len) continue;
       let same = true;
       const base = this.offsets[e]!;
@@ -57,6 +58,7 @@ export class ConfigCache {
       }
       if (same) return false;
     }
+    // grow before picking the bucket: growing changes the mask
     if (this.count === this.capacity) this.grow();
     if (this.poolUsed + len > this.pool.length) {
       const bigger = new Uint32Array(Math.max(this.pool.length * 2, this.poolUsed + len));
@@ -71,7 +73,7 @@ export class ConfigCache {
     this.stateIds[e] = stateId;
     this.leads[e] = lead;
     this.lens[e] = len;
-    const b = mix(key) & this.mask;
+    const b = hashed & this.mask;
     this.chain[e] = this.buckets[b]!;
     this.buckets[b] = e;
     return true;
@@ -98,7 +100,7 @@ export class ConfigCache {
 }
 
 /** murmur3's finalizer: spreads a 32-bit key over the bucket bits */
-export function mix(h: number): number {
+function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
