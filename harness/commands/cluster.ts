@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
-import { probeDocker, removeDockerLeftovers } from '../runtime/select.ts';
+import { chooseRuntime, importRuntimeModule, removeDockerLeftovers } from '../runtime/select.ts';
 import { nodeIds } from '../runner/run-test.ts';
 import { runTimestamp } from '../runs/run-dir.ts';
 import { showPath } from '../terminal/show-path.ts';
@@ -26,19 +24,19 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   const stateFile = join(store, 'cluster', 'state.json');
   const nodeArgs = typeof flags['node-args'] === 'string' ? flags['node-args'].split(/\s+/).filter(Boolean) : [];
 
-  const local = await importIfBuilt('../local/index.ts');
+  const local = await importRuntimeModule('local');
   if (!local || typeof local.startDetachedCluster !== 'function') throw new UsageError('cluster: the local runtime is not built yet (harness/local/index.ts)');
-  const probe = choice === 'local' ? { ok: false, why: '--runtime local' } : await probeDocker();
-  const docker = probe.ok ? await importIfBuilt('../../docker/index.ts') : null;
-  if (choice === 'docker' && (!docker || typeof docker.startDetachedCluster !== 'function')) throw new UsageError(`cluster --runtime docker: no container engine answered (${probe.why}); start docker or use --runtime local`);
+  const { kind, probe } = await chooseRuntime(choice as 'auto' | 'local' | 'docker', 'cluster ');
+  const docker = kind === 'docker' ? await importRuntimeModule('docker') : null;
   // status and down look at every runtime that could hold a cluster; up starts on the chosen one
   const kinds: { name: string; mod: Record<string, any> }[] = [];
   if (choice !== 'docker') kinds.push({ name: 'local', mod: local });
   if (docker && typeof docker.startDetachedCluster === 'function') kinds.push({ name: 'docker', mod: docker });
 
   if (action === 'up') {
-    const target = choice === 'local' ? kinds[0]! : kinds.find((k) => k.name === 'docker') ?? kinds[0]!;
-    out.write(`runtime: ${target.name}${choice === 'auto' ? (target.name === 'docker' ? ` (a container engine answered; --runtime local for processes)` : ` (docker not usable: ${probe.why})`) : ''}\n`);
+    const target = kinds.find((k) => k.name === kind);
+    if (!target) throw new UsageError(`cluster --runtime ${kind}: the ${kind} runtime cannot start detached clusters`);
+    out.write(`runtime: ${target.name}${choice === 'auto' ? (target.name === 'docker' ? ` (a container engine answered; --runtime local for processes)` : ` (docker not usable: ${probe!.why})`) : ''}\n`);
     for (const k of kinds) {
       const st = await k.mod.clusterStatus(stateFile);
       if (st.up) throw new UsageError(`cluster up: a ${k.name} cluster is already up; see it with "cluster status", remove it with "cluster down"`);
@@ -83,9 +81,4 @@ export async function clusterCommand(positionals: string[], flags: Record<string
     out.write(`removed ${n} docker leftover(s)\n`);
   }
   return 0;
-}
-
-async function importIfBuilt(rel: string): Promise<Record<string, any> | null> {
-  const path = fileURLToPath(new URL(rel, import.meta.url));
-  return existsSync(path) ? ((await import(pathToFileURL(path).href)) as Record<string, any>) : null;
 }
