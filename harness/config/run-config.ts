@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UsageError } from '../cli/usage-error.ts';
 import { freshSeed } from '../random.ts';
 import { FLAGS } from './flags.ts';
+import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
 import type { ClockMode, FaultKind, KillTargets, PartitionShape } from '../../nemesis/types.ts';
 
 export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
@@ -11,11 +12,10 @@ export const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = ['halves'
 export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
 export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
 export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
-const WORKLOADS = ['bank', 'lww', 'history'] as const;
 
 /** A run's full, validated configuration (what test.json records). */
 export interface RunConfig {
-  workload: (typeof WORKLOADS)[number];
+  workload: WorkloadName;
   nemesis: FaultKind[];
   nemesisIntervalS: number;
   partitionShape: PartitionShape | 'cycle';
@@ -59,7 +59,7 @@ const oneOf = <T extends string>(items: readonly T[]) => z.enum(items as [T, ...
 
 /** keys are the flag names (also the config file's keys) */
 const schema = z.strictObject({
-  workload: z.enum(WORKLOADS, { error: `expected one of ${WORKLOADS.join(', ')}` }),
+  workload: z.enum(WORKLOAD_NAMES, { error: `expected one of ${WORKLOAD_NAMES.join(', ')}` }),
   nemesis: nemesisList.default([]),
   'nemesis-interval': positive.default(5),
   'partition-shape': oneOf(PARTITION_SHAPES).default('cycle'),
@@ -106,7 +106,7 @@ export function readConfigFile(path: string): Record<string, unknown> {
 export function resolveRunConfig(flags: Record<string, string | true>, file: Record<string, unknown> = {}, configPath?: string): RunConfig {
   const merged: Record<string, unknown> = { ...file };
   for (const [k, v] of Object.entries(flags)) if (CONFIG_KEYS.has(k)) merged[k] = v;
-  if (merged.workload === undefined) throw new UsageError(`--workload is required: one of ${WORKLOADS.join(', ')} (e.g. --workload bank)`);
+  if (merged.workload === undefined) throw new UsageError(`--workload is required: one of ${WORKLOAD_NAMES.join(', ')} (e.g. --workload bank)`);
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

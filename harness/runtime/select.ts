@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
 import type { Runtime } from './types.ts';
+import type { RunConfig } from '../config/run-config.ts';
 
-export type RuntimeChoice = 'auto' | 'local' | 'docker' | 'sim';
+export type RuntimeChoice = RunConfig['runtime'];
 
 export type RuntimeKind = 'local' | 'docker';
 
