@@ -35,14 +35,17 @@ export class KillFault implements Fault<KillPlan> {
   }
 
   async undo(runtime: Runtime): Promise<void> {
-    const nodes = [...this.down].sort();
-    // a node stays tracked until its restart succeeds, so healAll tries again
-    const errors = await sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
+    const errors = await this.restartDown(runtime);
     if (errors.length) throw new Error(errors.join('; '));
   }
 
   /** restart whatever is still down; restarting a running node is not safe, so only tracked ones */
   async healDefensive(runtime: Runtime): Promise<string[]> {
+    return this.restartDown(runtime);
+  }
+
+  /** a node stays tracked until its restart succeeds, so a later healAll tries it again */
+  private restartDown(runtime: Runtime): Promise<string[]> {
     const nodes = [...this.down].sort();
     return sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
   }
