@@ -9,7 +9,7 @@
  */
 import type { Runtime } from '../harness/runtime/types.ts';
 import type { Rng } from '../harness/random.ts';
-import type { FaultKind } from './types.ts';
+import type { FaultKind, KillTargets } from './types.ts';
 
 export interface PlanInput {
   nodes: readonly string[];
@@ -49,12 +49,14 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** ⌊(n−1)/2⌋, the most nodes that are still fewer than half, but at least one */
+function largestMinority(n: number): number { return Math.max(1, Math.floor((n - 1) / 2)); }
+
 /** One node or a random minority (at least one, fewer than half), from those not held. */
 export function pickTargets(nodes: readonly string[], rng: Rng, held: ReadonlySet<string>): string[] {
   const free = nodes.filter((n) => !held.has(n));
   if (free.length === 0) return [];
-  const maxMinority = Math.max(1, Math.floor((nodes.length - 1) / 2));
-  const count = rng.next() < 0.5 ? 1 : rng.int(1, maxMinority);
+  const count = rng.next() < 0.5 ? 1 : rng.int(1, largestMinority(nodes.length));
   return rng.shuffle(free).slice(0, Math.min(count, free.length)).sort();
 }
 
@@ -65,13 +67,13 @@ export function pickTargets(nodes: readonly string[], rng: Rng, held: ReadonlySe
  * - majority: exactly ⌊n/2⌋+1, a strict majority; all: every node;
  * - mixed: pickTargets (one node or a random minority, equal odds; the same draws as before).
  */
-export function pickTargetsBy(mode: 'one' | 'minority' | 'majority' | 'all' | 'mixed', nodes: readonly string[], rng: Rng, held: ReadonlySet<string>): string[] {
+export function pickTargetsBy(mode: KillTargets, nodes: readonly string[], rng: Rng, held: ReadonlySet<string>): string[] {
   if (mode === 'mixed') return pickTargets(nodes, rng, held);
   const free = nodes.filter((n) => !held.has(n));
   if (free.length === 0) return [];
   const n = nodes.length;
   const count = mode === 'one' ? 1
-    : mode === 'minority' ? rng.int(1, Math.max(1, Math.floor((n - 1) / 2)))
+    : mode === 'minority' ? rng.int(1, largestMinority(n))
       : mode === 'majority' ? Math.floor(n / 2) + 1
         : n;
   return rng.shuffle(free).slice(0, Math.min(count, free.length)).sort();
