@@ -136,7 +136,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
       throw e;
     }
     log.file(`after ${signalName}: ${(e as Error).message}`);
-    result = { nodes, converged: false, finalRounds: 0, interrupted: true };
+    result = { converged: false, finalRounds: 0 };
   } finally {
     status.stop();
     status = null;

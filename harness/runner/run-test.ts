@@ -29,10 +29,8 @@ export interface RunTestDeps {
 }
 
 export interface RunTestResult {
-  nodes: string[];
   converged: boolean;
   finalRounds: number;
-  interrupted: boolean;
 }
 
 export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i) => `n${i + 1}`);
@@ -53,10 +51,9 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   log.info(`starting ${c.nodes} nodes (${runtime.info.name} runtime)`);
   const endpoints = await runtime.setup({ nodes, runDir: d.runDir, nodeArgs: [...workload.nodeArgs, ...c.nodeArgs], runId: d.runId });
   for (const ep of endpoints) log.info(`  ${ep.id} ${ep.http}`);
-  if (d.interrupt.aborted) return { nodes, converged: false, finalRounds: 0, interrupted: true };
+  if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
 
   const pids = new ProcessIds(c.concurrency);
-  const nemesisCtx = d.nemesisCtx;
 
   // main phase
   d.onPhase?.('main');
@@ -86,7 +83,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   }
 
   // a failing nemesis ends the main phase early; the workers are let finish before the error goes up
-  const nemesisRun = d.nemesis ? d.nemesis.run(nemesisCtx, main.signal).catch((e) => { stopMain(); throw e; }) : Promise.resolve();
+  const nemesisRun = d.nemesis ? d.nemesis.run(d.nemesisCtx, main.signal).catch((e) => { stopMain(); throw e; }) : Promise.resolve();
   const settled = await Promise.allSettled([...workers, nemesisRun]);
   clearTimeout(timer);
   d.interrupt.removeEventListener('abort', stopMain);
@@ -97,24 +94,24 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   d.onPhase?.('heal');
   if (d.nemesis) {
     log.info('healing every fault');
-    await d.nemesis.healAll(nemesisCtx);
+    await d.nemesis.healAll(d.nemesisCtx);
   }
   recorder.record({ type: 'info', process: 'nemesis', f: 'heal', value: null });
-  if (d.interrupt.aborted) return { nodes, converged: false, finalRounds: 0, interrupted: true };
+  if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
 
   // recovery: final reads until every node agrees or the recovery time runs out
   d.onPhase?.('recovery');
   const deadline = performance.now() + c.recoveryTimeS * 1000;
   const readers = endpoints.map((ep, j) => ({ ep, worker: j % c.concurrency, client: workload.client(ep, { timeoutMs }) }));
+  // readers sharing a worker (concurrency < nodes) read one after another: one op per process at a time
+  const byWorker = new Map<number, typeof readers>();
+  for (const r of readers) byWorker.set(r.worker, [...(byWorker.get(r.worker) ?? []), r]);
   let rounds = 0;
   let converged = false;
   while (!d.interrupt.aborted) {
     rounds++;
     await Promise.all(readers.map((r) => r.client.sync?.(d.interrupt).catch(() => {})));
     const results = new Map<string, Completion>();
-    // readers sharing a worker (concurrency < nodes) read one after another: one op per process at a time
-    const byWorker = new Map<number, typeof readers>();
-    for (const r of readers) byWorker.set(r.worker, [...(byWorker.get(r.worker) ?? []), r]);
     await Promise.all([...byWorker.values()].map(async (group) => {
       for (const r of group) {
         const process = pids.of(r.worker);
@@ -132,7 +129,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   }
   log.info(converged ? `nodes converged after ${rounds} final-read round(s)` : `nodes did not converge within --recovery-time ${c.recoveryTimeS} s (${rounds} rounds)`);
   d.onPhase?.('done');
-  return { nodes, converged, finalRounds: rounds, interrupted: d.interrupt.aborted };
+  return { converged, finalRounds: rounds };
 }
 
 /** every node answered, with equal state and Merkle root */
