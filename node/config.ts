@@ -5,28 +5,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { defaultPhiOptions, type PhiOptions } from './core/phi.ts';
+import { defaultPhiOptions } from './core/phi.ts';
+import { defaultReplicaOptions, type ReplicaOptions } from './core/replica.ts';
 import { parseHostPort } from './shell/address.ts';
 
 export class ConfigError extends Error {}
 
-export interface NodeConfig {
-  id: string;
+/** the core's tunables are the core's own types; the rest is the shell's (sockets, disk, clock, logs) */
+export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'initialBalance' | 'heartbeatIntervalMs' | 'antiEntropyIntervalMs' | 'phi' | 'merkleDepth'> {
   listen: string;
   http: string;
   peers: { id: string; addr: string }[];
   data?: string;
   fsync: 'always' | 'interval' | 'never';
-  accounts: number;
-  initialBalance: number;
-  heartbeatIntervalMs: number;
-  antiEntropyIntervalMs: number;
-  phi: PhiOptions;
-  merkleDepth: number;
   clockOffsetFile?: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
-  unsafe: { noFsync: boolean; noCausalDelivery: boolean; noAntiEntropy: boolean; lwwNoTiebreak: boolean };
+  unsafe: ReplicaOptions['unsafe'] & { noFsync: boolean };
 }
+
+/** the core's defaults, so the flags' defaults and their help cannot drift from them */
+const D = defaultReplicaOptions('');
 
 type Kind = 'string' | 'int' | 'number' | 'bool';
 const FLAGS: Record<string, { kind: Kind; help: string }> = {
@@ -37,15 +35,15 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'data': { kind: 'string', help: 'data directory for the operation log (none = memory only)' },
   'fsync': { kind: 'string', help: 'always | interval | never (default always)' },
   'config': { kind: 'string', help: 'YAML file with any of these settings (flags win)' },
-  'accounts': { kind: 'int', help: 'bank accounts (default 8)' },
-  'initial-balance': { kind: 'int', help: 'initial balance per account (default 10)' },
-  'heartbeat-interval': { kind: 'int', help: 'ms between heartbeats (default 200)' },
-  'anti-entropy-interval': { kind: 'int', help: 'ms between anti-entropy rounds (default 1000)' },
-  'phi-threshold': { kind: 'number', help: 'failure detector threshold (default 8)' },
-  'phi-window': { kind: 'int', help: 'failure detector sample window (default 100)' },
+  'accounts': { kind: 'int', help: `bank accounts (default ${D.accounts})` },
+  'initial-balance': { kind: 'int', help: `initial balance per account (default ${D.initialBalance})` },
+  'heartbeat-interval': { kind: 'int', help: `ms between heartbeats (default ${D.heartbeatIntervalMs})` },
+  'anti-entropy-interval': { kind: 'int', help: `ms between anti-entropy rounds (default ${D.antiEntropyIntervalMs})` },
+  'phi-threshold': { kind: 'number', help: `failure detector threshold (default ${D.phi.threshold})` },
+  'phi-window': { kind: 'int', help: `failure detector sample window (default ${D.phi.windowSize})` },
   'phi-min-std-dev': { kind: 'number', help: 'failure detector min std-dev in ms (default heartbeat/2)' },
   'phi-acceptable-pause': { kind: 'number', help: 'failure detector tolerated pause in ms (default 2 heartbeats)' },
-  'merkle-depth': { kind: 'int', help: 'Merkle tree depth, fan-out 16 (default 4)' },
+  'merkle-depth': { kind: 'int', help: `Merkle tree depth, fan-out 16 (default ${D.merkleDepth})` },
   'clock-offset-file': { kind: 'string', help: 'file holding a wall-clock offset in ms (fallback when libfaketime is missing)' },
   'log-level': { kind: 'string', help: 'error | warn | info | debug (default info)' },
   'unsafe-no-fsync': { kind: 'bool', help: 'TESTING AID: acknowledge writes before they are durable' },
@@ -166,24 +164,24 @@ export function loadConfig(argv: string[], readFile: (p: string) => string = (p)
   if (fsync !== 'always' && fsync !== 'interval' && fsync !== 'never') throw new ConfigError(`--fsync must be always, interval or never, got "${fsync}"`);
   const logLevel = str(raw, 'log-level') ?? 'info';
   if (!['error', 'warn', 'info', 'debug'].includes(logLevel)) throw new ConfigError(`--log-level must be error, warn, info or debug, got "${logLevel}"`);
-  const heartbeatIntervalMs = num(raw, 'heartbeat-interval', 200, 10, 60_000, true);
+  const heartbeatIntervalMs = num(raw, 'heartbeat-interval', D.heartbeatIntervalMs, 10, 60_000, true);
   const dphi = defaultPhiOptions(heartbeatIntervalMs);
   const peers = parsePeers(str(raw, 'peers') ?? '').filter((p) => p.id !== id);
   const data = str(raw, 'data');
   if (data === '') throw new ConfigError('--data needs a directory path');
   return {
     id, listen: addr(raw, 'listen'), http: addr(raw, 'http'), peers, data, fsync,
-    accounts: num(raw, 'accounts', 8, 1, 1_000_000, true),
-    initialBalance: num(raw, 'initial-balance', 10, 0, Number.MAX_SAFE_INTEGER, true),
+    accounts: num(raw, 'accounts', D.accounts, 1, 1_000_000, true),
+    initialBalance: num(raw, 'initial-balance', D.initialBalance, 0, Number.MAX_SAFE_INTEGER, true),
     heartbeatIntervalMs,
-    antiEntropyIntervalMs: num(raw, 'anti-entropy-interval', 1000, 10, 3_600_000, true),
+    antiEntropyIntervalMs: num(raw, 'anti-entropy-interval', D.antiEntropyIntervalMs, 10, 3_600_000, true),
     phi: {
       threshold: num(raw, 'phi-threshold', dphi.threshold, 0.1, 1000, false),
       windowSize: num(raw, 'phi-window', dphi.windowSize, 1, 100_000, true),
       minStdDevMs: num(raw, 'phi-min-std-dev', dphi.minStdDevMs, 0.1, 600_000, false),
       acceptablePauseMs: num(raw, 'phi-acceptable-pause', dphi.acceptablePauseMs, 0, 600_000, false),
     },
-    merkleDepth: num(raw, 'merkle-depth', 4, 1, 6, true),
+    merkleDepth: num(raw, 'merkle-depth', D.merkleDepth, 1, 6, true),
     clockOffsetFile: str(raw, 'clock-offset-file'),
     logLevel: logLevel as NodeConfig['logLevel'],
     unsafe: {
