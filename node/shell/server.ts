@@ -61,7 +61,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   recovered = [];
 
   const syncWaiters = new Map<number, (r: { repaired: number; ok: boolean }) => void>();
-  let lastRepaired = 0;
+  let syncRoundsCounted = 0;
 
   /** persist, then events, sends and replies; resolves once the persisted ops are durable */
   const carry = (fx: Effects, reply?: (m: Message) => void): Promise<void> => {
@@ -76,7 +76,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
       }
     }
     const rounds = core.counters.syncRounds;
-    if (rounds > lastRepaired) { metrics.syncRounds.inc(rounds - lastRepaired); lastRepaired = rounds; }
+    if (rounds > syncRoundsCounted) { metrics.syncRounds.inc(rounds - syncRoundsCounted); syncRoundsCounted = rounds; }
     if (fx.replies.length && reply) for (const m of fx.replies) reply(m);
     if (fx.sends.length) {
       // pushes of new local ops wait until they are durable, so a peer never holds an op its
