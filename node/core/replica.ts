@@ -480,12 +480,15 @@ export class Replica {
     const nodes = this.merkle.nodesAt(level);
     const compare = msg.digests.length === msg.idx.length * DIGEST_BYTES && msg.digests.length > 0;
     const differing = msg.idx.filter((i, k) => i < nodes && (!compare || !this.merkle.sameDigest(level, i, msg.digests.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES))));
+    // an honest peer never repeats an index; a repeated one would be answered 16-fold (or with a
+    // whole leaf) each time, so a frame of repeats could make this node build gigabytes
+    const uniq = [...new Set(differing)];
     if (level === depth) {
-      fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: depth, idx: [], digests: new Uint8Array(0), leaves: differing.map((i) => [i, [...this.merkle.leafIds(i)]]) });
+      fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: depth, idx: [], digests: new Uint8Array(0), leaves: uniq.map((i) => [i, [...this.merkle.leafIds(i)]]) });
       return;
     }
-    const children = differing.flatMap((i) => this.merkle.children(i));
-    fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: level + 1, idx: differing, digests: this.digests(level + 1, children) });
+    const children = uniq.flatMap((i) => this.merkle.children(i));
+    fx.replies.push({ type: 'SYNC', s: msg.s, r: true, level: level + 1, idx: uniq, digests: this.digests(level + 1, children) });
   }
 
   private digests(level: number, idx: number[]): Uint8Array {
