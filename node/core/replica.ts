@@ -232,7 +232,9 @@ export class Replica {
     this.offer(op);
     fx.persist.push(op);
     this.counters.opsCreated++;
-    for (const p of this.peers.values()) if (p.alive) fx.sends.push({ to: p.id, msg: { type: 'PUSH', ops: [op] } });
+    // one message object for every peer, so the shell can encode it once
+    const push: Message = { type: 'PUSH', ops: [op] };
+    for (const p of this.peers.values()) if (p.alive) fx.sends.push({ to: p.id, msg: push });
     return op;
   }
 

@@ -60,6 +60,7 @@ export class PeerNet {
   private watchdog: NodeJS.Timeout | null = null;
   private closing = false;
   private logBudget = { windowStart: 0, used: 0, suppressed: 0 };
+  private lastEncoded: { msg: Message; buf: Buffer } | null = null;
 
   constructor(private readonly hooks: PeerNetHooks, private readonly opts: PeerNetOptions) {}
 
@@ -97,7 +98,7 @@ export class PeerNet {
 
   private write(socket: net.Socket, msg: Message, peer: string): boolean {
     if (socket.destroyed) return false;
-    const buf = encodeMessage(msg);
+    const buf = this.encode(msg);
     if (socket.writableLength + buf.length > this.opts.writeBufferLimit) {
       this.hooks.log('warn', `connection to ${peer} has ${socket.writableLength} unsent bytes; closing it as stalled`);
       this.hooks.metrics.droppedSends.inc();
@@ -107,6 +108,12 @@ export class PeerNet {
     this.hooks.metrics.peerMessages.inc({ type: msg.type, direction: 'out' });
     socket.write(buf);
     return true;
+  }
+
+  /** the core hands the same message object to every peer it pushes a new op to: encode it once */
+  private encode(msg: Message): Buffer {
+    if (this.lastEncoded?.msg !== msg) this.lastEncoded = { msg, buf: encodeMessage(msg) };
+    return this.lastEncoded.buf;
   }
 
   private connect(d: Dial): void {
