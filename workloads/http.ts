@@ -48,7 +48,7 @@ function causeCode(e: unknown): string | undefined {
   return undefined;
 }
 
-export function classifyFetchError(e: unknown, outer: AbortSignal): HttpOutcome {
+function classifyFetchError(e: unknown, outer: AbortSignal): HttpOutcome {
   const code = causeCode(e);
   // nothing reached the node: definitely not applied
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL') return { kind: 'refused', error: `connection refused (${code})` };

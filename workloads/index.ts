@@ -12,8 +12,8 @@ export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 
 const schemas: Record<WorkloadName, z.ZodType<any>> = { bank: bankParamsSchema, lww: lwwParamsSchema, history: historyParamsSchema };
 
-/** names of the params each workload accepts (for --help and error messages) */
-export function workloadParamNames(name: WorkloadName): string[] {
+/** names of the params each workload accepts, for the error message */
+function workloadParamNames(name: WorkloadName): string[] {
   return Object.keys((schemas[name] as any).shape ?? {});
 }
 

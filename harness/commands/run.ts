@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine, type RunConfig } from '../config/run-config.ts';
+import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine } from '../config/run-config.ts';
 import { createWorkload } from '../../workloads/index.ts';
 import { resolveChecks } from '../../workloads/resolve-checks.ts';
 import { showPath } from '../terminal/show-path.ts';
@@ -177,7 +177,7 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
 }
 
 /** the HTML report is a bonus: its failure is logged and never changes the verdict */
-export async function writeReportSafely(runDir: string, log: HarnessLog): Promise<string | null> {
+async function writeReportSafely(runDir: string, log: HarnessLog): Promise<string | null> {
   const path = fileURLToPath(new URL('../report/index.ts', import.meta.url));
   if (!existsSync(path)) { log.file('report: harness/report/index.ts not built yet'); return null; }
   try {
@@ -189,8 +189,6 @@ export async function writeReportSafely(runDir: string, log: HarnessLog): Promis
     return null;
   }
 }
-
-export type { RunConfig };
 
 /** the nodes could not be started: reported without a stack trace (the node's log says why) */
 export class ClusterSetupError extends Error {

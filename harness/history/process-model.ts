@@ -14,14 +14,12 @@ export function processModelViolations(history: readonly Op[], concurrency: numb
   for (const op of history) {
     // nemesis ops are info/info pairs in Jepsen's shape; the client process model does not apply
     if (op.process === 'nemesis') continue;
+    if (!Number.isInteger(op.process) || op.process < 0) { problems.push(`op ${op.index}: bad process ${op.process}`); continue; }
     const key = String(op.process);
-    {
-      if (!Number.isInteger(op.process) || op.process < 0) { problems.push(`op ${op.index}: bad process ${op.process}`); continue; }
-      const worker = op.process % concurrency;
-      const latest = latestOfWorker.get(worker);
-      if (latest !== undefined && op.process < latest) problems.push(`op ${op.index}: process ${op.process} used after its worker moved on to ${latest}`);
-      else latestOfWorker.set(worker, op.process);
-    }
+    const worker = op.process % concurrency;
+    const latest = latestOfWorker.get(worker);
+    if (latest !== undefined && op.process < latest) problems.push(`op ${op.index}: process ${op.process} used after its worker moved on to ${latest}`);
+    else latestOfWorker.set(worker, op.process);
     if (op.type === 'invoke') {
       if (retired.has(key)) problems.push(`op ${op.index}: process ${key} invoked after it was retired by an info`);
       if (open.has(key)) problems.push(`op ${op.index}: process ${key} invoked while op ${open.get(key)!.index} is still open`);

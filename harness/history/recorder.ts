@@ -41,11 +41,6 @@ export class HistoryRecorder {
     this.listeners.push(listener);
   }
 
-  /** nanoseconds since start, on the same clock as the ops' times */
-  elapsedNs(): number {
-    return Number(process.hrtime.bigint() - this.startNs);
-  }
-
   close(): void {
     if (this.fd === null) return;
     try { fsyncSync(this.fd); } catch { /* best effort: the lines are already written */ }
