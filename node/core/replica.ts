@@ -450,8 +450,7 @@ export class Replica {
       const h = Object.prototype.hasOwnProperty.call(holdings, origin) ? holdings[origin]! : { max: 0, holes: [] };
       const arr = this.bySeq.get(origin) ?? [];
       for (const seq of h.holes ?? []) { const op = arr[seq]; if (op) out.push(op); }
-      const max = this.have.maxOf(origin);
-      for (let seq = h.max + 1; seq <= max; seq++) { const op = arr[seq]; if (op) out.push(op); }
+      for (const seq of this.have.heldAfter(origin, h.max)) { const op = arr[seq]; if (op) out.push(op); }
     }
     return out;
   }

@@ -65,6 +65,21 @@ export class SeqTracker {
     return m;
   }
 
+  /**
+   * The seqs held for origin above `after`, ascending. Walks what is held, not the range up to the
+   * max: one op with a huge seq (a peer's bug) must not turn this into a loop of 2^53 steps.
+   */
+  heldAfter(origin: string, after: number): number[] {
+    const out: number[] = [];
+    const p = this.prefix.get(origin) ?? 0;
+    for (let s = after + 1; s <= p; s++) out.push(s);
+    const beyond: number[] = [];
+    for (const s of this.above.get(origin) ?? []) if (s > after) beyond.push(s);
+    beyond.sort((a, b) => a - b);
+    for (const s of beyond) out.push(s);
+    return out;
+  }
+
   vector(): VersionVector {
     const out: VersionVector = {};
     for (const [k, v] of this.prefix) out[k] = v;
