@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { ClusterOptions, NodeEndpoint } from '../harness/runtime/types.ts';
+import { writeJsonAtomic } from '../harness/runs/run-dir.ts';
 import { removeRun } from './cleanup.ts';
 import { docker, NODE_LABEL, RUN_LABEL } from './engine.ts';
 import { demux, DockerRuntime, type DockerRuntimeOptions } from './runtime.ts';
@@ -44,9 +45,10 @@ export async function startDetachedCluster(opts: DetachedClusterOptions): Promis
   const rt = new DockerRuntime({ ...opts.runtime, detached: true });
   const endpoints = await rt.setup({ ...opts, runId });
   const state: DockerState = { runtime: 'docker', runId, runDir: resolve(opts.runDir), startedAt: new Date().toISOString(), mechanisms: rt.info.mechanisms, endpoints };
-  mkdirSync(dirname(dockerStatePath(stateFile)), { recursive: true });
-  writeFileSync(dockerStatePath(stateFile), JSON.stringify(state, null, 2) + '\n');
-  return { endpoints, stateFile: dockerStatePath(stateFile) };
+  const path = dockerStatePath(stateFile);
+  mkdirSync(dirname(path), { recursive: true });
+  writeJsonAtomic(path, state);
+  return { endpoints, stateFile: path };
 }
 
 export async function clusterStatus(stateFile: string = DEFAULT_STATE_FILE): Promise<ClusterStatus> {

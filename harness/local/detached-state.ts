@@ -1,7 +1,8 @@
 /** The state file of a detached cluster (e.g. store/cluster/state.json), shared by CLI and daemon. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
+import { writeJsonAtomic } from '../runs/run-dir.ts';
 import type { LocalRuntimeOptions } from './local-runtime.ts';
 
 export interface DaemonConfig {
@@ -34,8 +35,7 @@ export type DetachedState =
 
 export function writeState(path: string, state: DetachedState): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(`${path}.tmp`, JSON.stringify(state, null, 2) + '\n');
-  renameSync(`${path}.tmp`, path);
+  writeJsonAtomic(path, state);
 }
 
 /** the state, or null when there is no (readable) state file */
