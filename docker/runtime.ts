@@ -169,7 +169,7 @@ export class DockerRuntime implements Runtime {
 
   private async createNetwork(opts: ClusterOptions): Promise<void> {
     const d = docker();
-    const name = `splitbrain-${safe(opts.runId)}`;
+    const name = networkName(opts.runId);
     const taken: string[] = [];
     if (this.local) {
       try { taken.push(...parseProcNetRoute(readFileSync('/proc/net/route', 'utf8'))); } catch { /* not Linux */ }
@@ -211,7 +211,7 @@ export class DockerRuntime implements Runtime {
     ];
     const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
     if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
-    const netName = `splitbrain-${safe(opts.runId)}`;
+    const netName = networkName(opts.runId);
     const container = await docker().createContainer({
       name: `splitbrain-${safe(opts.runId)}-${safe(id)}`,
       Image: image.tag,
@@ -490,6 +490,11 @@ export function demux(buf: Buffer): string {
 
 function safe(s: string): string {
   return s.replace(/[^a-zA-Z0-9_.-]/g, '-');
+}
+
+/** the run's bridge network: created by createNetwork, joined by name in createNode */
+function networkName(runId: string): string {
+  return `splitbrain-${safe(runId)}`;
 }
 
 function sleep(ms: number): Promise<void> {
