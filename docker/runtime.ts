@@ -39,6 +39,9 @@ export interface DockerRuntimeOptions {
   log?: (line: string) => void;
 }
 
+/** a file in the node's FAKETIME_DIR that sets its wall clock */
+interface ClockFile { name: 'faketime' | 'clock-offset'; text: string }
+
 interface NodeState {
   id: string;
   ip: string;
@@ -378,11 +381,15 @@ export class DockerRuntime implements Runtime {
   }
 
   /** the clock file each node should hold: rewritten on a remote engine after a restart or unpause */
-  private clockFiles = new Map<string, { name: 'faketime' | 'clock-offset'; text: string }>();
+  private clockFiles = new Map<string, ClockFile>();
 
   async setClockOffset(id: string, offsetMs: number): Promise<void> {
-    const fake = Boolean(this.image!.faketime);
-    await this.writeClock(id, fake ? { name: 'faketime', text: `${faketimeSpec(offsetMs)}\n` } : { name: 'clock-offset', text: `${offsetMs}\n` });
+    await this.writeClock(id, this.offsetFile(offsetMs));
+  }
+
+  /** an offset as the node reads it: libfaketime's timestamp file, else maep's --clock-offset-file */
+  private offsetFile(offsetMs: number): ClockFile {
+    return this.image!.faketime ? { name: 'faketime', text: `${faketimeSpec(offsetMs)}\n` } : { name: 'clock-offset', text: `${offsetMs}\n` };
   }
 
   /** the node's wall clock stands still at atMs until the next setClockOffset (libfaketime only) */
@@ -392,7 +399,7 @@ export class DockerRuntime implements Runtime {
     await this.writeClock(id, { name: 'faketime', text: `${faketimeFrozenSpec(atMs, { utc: true })}\n` });
   }
 
-  private async writeClock(id: string, file: { name: 'faketime' | 'clock-offset'; text: string }): Promise<void> {
+  private async writeClock(id: string, file: ClockFile): Promise<void> {
     const n = this.node(id);
     this.clockFiles.set(id, file);
     if (this.local) {
@@ -407,8 +414,7 @@ export class DockerRuntime implements Runtime {
 
   /** remote engine: no bind mount, so the node's own node binary writes the file */
   private async writeClockRemote(n: NodeState): Promise<void> {
-    const fake = Boolean(this.image!.faketime);
-    const file = this.clockFiles.get(n.id) ?? (fake ? { name: 'faketime', text: `${faketimeSpec(0)}\n` } : { name: 'clock-offset', text: '0\n' });
+    const file = this.clockFiles.get(n.id) ?? this.offsetFile(0);
     const path = `${FAKETIME_DIR}/${file.name}`;
     const js = `require('fs').writeFileSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(file.text)}); require('fs').renameSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(path)})`;
     const r = await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
