@@ -54,7 +54,7 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     if (parts.some((p) => p === '..' || p.includes('\0'))) return send(res, 400, 'bad path');
     const runDir = resolve(store, parts[0], parts[1]);
     if (!runDir.startsWith(store + sep) || !existsSync(join(runDir, 'test.json'))) return send(res, 404, `no run ${parts[0]}/${parts[1]} in ${store}`);
-    let rest = parts.slice(2).filter((p) => p !== '').join('/');
+    const rest = parts.slice(2).filter((p) => p !== '').join('/');
     if (rest === '') { res.writeHead(302, { location: `${url.pathname.replace(/\/?$/, '/')}report.html` }); return res.end(); }
     if (rest === 'report.html' && stale(runDir)) {
       let p = building.get(runDir);
@@ -63,10 +63,9 @@ export async function serve(opts: ServeOptions): Promise<Served> {
     }
     const file = resolve(runDir, rest);
     if (!file.startsWith(runDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, `no file ${rest} in this run`);
-    rest = file;
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(rest).on('error', () => res.destroy()).pipe(res);
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
   }
 
   const server = createServer((req, res) => {
