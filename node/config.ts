@@ -41,7 +41,7 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'anti-entropy-interval': { kind: 'int', help: `ms between anti-entropy rounds (default ${D.antiEntropyIntervalMs})` },
   'phi-threshold': { kind: 'number', help: `failure detector threshold (default ${D.phi.threshold})` },
   'phi-window': { kind: 'int', help: `failure detector sample window (default ${D.phi.windowSize})` },
-  'phi-min-std-dev': { kind: 'number', help: 'failure detector min std-dev in ms (default heartbeat/2)' },
+  'phi-min-std-dev': { kind: 'number', help: 'failure detector min std-dev in ms (default heartbeat/2, at least 50)' },
   'phi-acceptable-pause': { kind: 'number', help: 'failure detector tolerated pause in ms (default 2 heartbeats)' },
   'merkle-depth': { kind: 'int', help: `Merkle tree depth, fan-out 16 (default ${D.merkleDepth})` },
   'clock-offset-file': { kind: 'string', help: 'file holding a wall-clock offset in ms (fallback when libfaketime is missing)' },
