@@ -5,9 +5,6 @@
 import type { Op } from './ops.ts';
 import type { OriginHoldings } from './version-vector.ts';
 
-export const MSG_TYPES = ['JOIN', 'ID', 'ACK_ID', 'PING', 'PONG', 'PUSH', 'VV', 'SYNC', 'DELTA_SYNC'] as const;
-export type MsgTypeName = (typeof MSG_TYPES)[number];
-
 /** DELTA_SYNC phases: what the receiver should do after ingesting the ops */
 export const DeltaPhase = {
   /** just ingest (a non-final chunk, or the initiator's answer to a VV reply) */

@@ -60,5 +60,4 @@ export class PhiAccrual {
   }
 
   heardOf(): boolean { return this.last !== undefined; }
-  lastHeartbeat(): number | undefined { return this.last; }
 }

@@ -5,18 +5,6 @@
  */
 export type VersionVector = Record<string, number>;
 
-/** true when `a` has seen everything `b` has */
-export function covers(a: VersionVector, b: VersionVector): boolean {
-  for (const k of Object.keys(b)) if ((a[k] ?? 0) < b[k]!) return false;
-  return true;
-}
-
-export function mergeVV(a: VersionVector, b: VersionVector): VersionVector {
-  const out: VersionVector = { ...a };
-  for (const k of Object.keys(b)) out[k] = Math.max(out[k] ?? 0, b[k]!);
-  return out;
-}
-
 /**
  * What a replica reports about one origin in a VV message: it holds every seq 1..max except the
  * listed holes. Holes are few in practice (a dropped push), so this names exactly what is missing
@@ -77,12 +65,6 @@ export class SeqTracker {
     for (const s of this.above.get(origin) ?? []) if (s > after) beyond.push(s);
     beyond.sort((a, b) => a - b);
     for (const s of beyond) out.push(s);
-    return out;
-  }
-
-  vector(): VersionVector {
-    const out: VersionVector = {};
-    for (const [k, v] of this.prefix) out[k] = v;
     return out;
   }
 

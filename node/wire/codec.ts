@@ -12,8 +12,6 @@ import { encodeFrame, FrameType, frameTypeName } from './frame.ts';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-export function packPayload(value: unknown): Buffer { return packr.pack(value); }
-
 function holdingsToWire(h: Record<string, OriginHoldings>): Record<string, [number, number[] | null]> {
   const out: Record<string, [number, number[] | null]> = {};
   for (const [k, v] of Object.entries(h)) out[k] = [v.max, v.holes ?? null];
