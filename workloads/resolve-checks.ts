@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importIfBuilt } from '../harness/import-if-built.ts';
 import type { Checker, ExpectedCheck } from '../checkers/types.ts';
 import type { CheckSpec } from './types.ts';
 
@@ -17,12 +16,8 @@ export async function resolveChecks(specs: readonly CheckSpec[]): Promise<Expect
   const loaded = new Map<string, Record<string, unknown> | string>();
   async function load(which: keyof typeof MODULES): Promise<Record<string, unknown> | string> {
     if (loaded.has(which)) return loaded.get(which)!;
-    const url = new URL(MODULES[which], import.meta.url);
     let mod: Record<string, unknown> | string;
-    if (!existsSync(fileURLToPath(url))) mod = `${MODULES[which].slice(3)} does not exist yet`;
-    else {
-      try { mod = (await import(pathToFileURL(fileURLToPath(url)).href)) as Record<string, unknown>; } catch (e) { mod = `${MODULES[which].slice(3)} failed to load: ${(e as Error).message.split('\n')[0]}`; }
-    }
+    try { mod = (await importIfBuilt(new URL(MODULES[which], import.meta.url))) ?? `${MODULES[which].slice(3)} does not exist yet`; } catch (e) { mod = `${MODULES[which].slice(3)} failed to load: ${(e as Error).message.split('\n')[0]}`; }
     loaded.set(which, mod);
     return mod;
   }

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
+import { importIfBuilt } from '../import-if-built.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { locateHistory, writeJsonAtomic } from '../runs/run-dir.ts';
 import { createWorkload, WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
@@ -53,9 +53,8 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
 /** `check --model NAME FILE`: the linearizability checker on any history file it can read */
 async function checkModel(positionals: string[], model: string, out: NodeJS.WritableStream): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('check --model needs one file: npm run jepsen -- check --model cas-register|kv|lww FILE');
-  const path = fileURLToPath(new URL('../../checkers/linearizability/index.ts', import.meta.url));
-  if (!existsSync(path)) throw new UsageError('check --model: the linearizability checker is not built yet (checkers/linearizability)');
-  const lin = (await import(pathToFileURL(path).href)) as { checkFile: (p: string, m: string, o?: object) => Promise<{ valid: unknown; summary?: string }>; LinUsageError: new (...a: any[]) => Error };
+  const lin = (await importIfBuilt(new URL('../../checkers/linearizability/index.ts', import.meta.url))) as { checkFile: (p: string, m: string, o?: object) => Promise<{ valid: unknown; summary?: string }>; LinUsageError: new (...a: any[]) => Error } | null;
+  if (!lin) throw new UsageError('check --model: the linearizability checker is not built yet (checkers/linearizability)');
   let res;
   try { res = await lin.checkFile(positionals[0]!, model); } catch (e) {
     if (e instanceof lin.LinUsageError) throw new UsageError(`check --model: ${(e as Error).message}`);

@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
+import { importIfBuilt } from '../import-if-built.ts';
 
 async function importBuilt(rel: string, what: string): Promise<Record<string, any>> {
-  const path = fileURLToPath(new URL(rel, import.meta.url));
-  if (!existsSync(path)) throw new UsageError(`${what} is not built yet (${rel.replace(/^\.\.\//, 'harness/')})`);
-  return (await import(pathToFileURL(path).href)) as Record<string, any>;
+  const mod = await importIfBuilt(new URL(rel, import.meta.url));
+  if (!mod) throw new UsageError(`${what} is not built yet (${rel.replace(/^\.\.\//, 'harness/')})`);
+  return mod;
 }
 
 /** `report <run dir>`: (re)writes the run's report.html */

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine } from '../config/run-config.ts';
 import { createWorkload } from '../../workloads/index.ts';
 import { resolveChecks } from '../../workloads/resolve-checks.ts';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
+import { importIfBuilt } from '../import-if-built.ts';
 import { selectRuntime } from '../runtime/select.ts';
 import { loadNemesis } from '../runner/load-nemesis.ts';
 import { createRunDir, testName, updateLatest, writeJsonAtomic } from '../runs/run-dir.ts';
@@ -178,10 +177,9 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
 
 /** the HTML report is a bonus: its failure is logged and never changes the verdict */
 async function writeReportSafely(runDir: string, log: HarnessLog): Promise<string | null> {
-  const path = fileURLToPath(new URL('../report/index.ts', import.meta.url));
-  if (!existsSync(path)) { log.file('report: harness/report/index.ts not built yet'); return null; }
   try {
-    const mod = (await import(pathToFileURL(path).href)) as { writeReport?: (dir: string) => Promise<string> };
+    const mod = await importIfBuilt(new URL('../report/index.ts', import.meta.url));
+    if (!mod) { log.file('report: harness/report/index.ts not built yet'); return null; }
     if (typeof mod.writeReport !== 'function') return null;
     return await mod.writeReport(runDir);
   } catch (e) {

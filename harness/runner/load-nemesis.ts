@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
+import { importIfBuilt } from '../import-if-built.ts';
 import type { Nemesis, NemesisOptions } from '../../nemesis/types.ts';
 
 const NEMESIS = new URL('../../nemesis/index.ts', import.meta.url);
@@ -8,8 +7,7 @@ const NEMESIS = new URL('../../nemesis/index.ts', import.meta.url);
 /** the nemesis for --nemesis, or null for none; imported only when faults were asked for */
 export async function loadNemesis(opts: NemesisOptions): Promise<Nemesis | null> {
   if (opts.kinds.length === 0) return null;
-  const path = fileURLToPath(NEMESIS);
-  const mod = existsSync(path) ? ((await import(pathToFileURL(path).href)) as Record<string, any>) : null;
+  const mod = await importIfBuilt(NEMESIS);
   if (!mod || typeof mod.createNemesis !== 'function') throw new UsageError(`--nemesis ${opts.kinds.join(',')}: fault injection is not built yet (nemesis/index.ts); use --nemesis none`);
   return mod.createNemesis(opts) as Nemesis;
 }

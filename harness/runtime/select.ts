@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
 import type { Runtime } from './types.ts';
 import type { RunConfig } from '../config/run-config.ts';
+import { importIfBuilt } from '../import-if-built.ts';
 
 export type RuntimeChoice = RunConfig['runtime'];
 
@@ -13,14 +12,9 @@ const MODULES: Record<RuntimeKind, URL> = {
   docker: new URL('../../docker/index.ts', import.meta.url),
 };
 
-/**
- * A runtime's module (harness/local/index.ts or docker/index.ts), imported by path only when it is
- * needed, so a missing one is a clear error instead of a harness that cannot start. Null when absent.
- */
-export async function importRuntimeModule(kind: RuntimeKind): Promise<Record<string, any> | null> {
-  const path = fileURLToPath(MODULES[kind]);
-  if (!existsSync(path)) return null;
-  return (await import(pathToFileURL(path).href)) as Record<string, any>;
+/** a runtime's module (harness/local/index.ts or docker/index.ts), imported only when needed; null when absent */
+export function importRuntimeModule(kind: RuntimeKind): Promise<Record<string, any> | null> {
+  return importIfBuilt(MODULES[kind]);
 }
 
 export interface DockerProbe { ok: boolean; why: string }
