@@ -4,13 +4,13 @@
  * daemon's pid, node pids, ports and proxies, so later CLI invocations can inspect and stop it.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
 import { readState, type DaemonConfig, type DetachedState } from './detached-state.ts';
 import { httpJson } from './http.ts';
-import { REPO_ROOT, type LocalRuntimeOptions } from './local-runtime.ts';
+import { REPO_ROOT, tail, type LocalRuntimeOptions } from './local-runtime.ts';
 import { commandLine, processAlive, signal, sleep, waitUntil } from './processes.ts';
 import { createRequire } from 'node:module';
 
@@ -107,7 +107,7 @@ export async function startDetachedCluster(opts: DetachedClusterOptions): Promis
     }
     if (!processAlive(pid)) {
       sweep(stateFile, null);
-      throw new Error(`cluster daemon exited during start; see ${daemonLogPath(runDir)}:\n${tailOf(daemonLogPath(runDir))}`);
+      throw new Error(`cluster daemon exited during start; see ${daemonLogPath(runDir)}:\n${tail(daemonLogPath(runDir), 15)}`);
     }
     if (performance.now() > deadline) {
       signal(pid, 'SIGTERM');
@@ -117,10 +117,6 @@ export async function startDetachedCluster(opts: DetachedClusterOptions): Promis
     }
     await sleep(100);
   }
-}
-
-function tailOf(path: string): string {
-  try { return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-15).join('\n'); } catch { return '(no log)'; }
 }
 
 export async function clusterStatus(stateFile: string = DEFAULT_STATE_FILE): Promise<ClusterStatus> {

@@ -23,6 +23,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Rng } from '../random.ts';
 import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../runtime/types.ts';
 import { NodeClock, libfaketimePath, type ClockMechanism } from './clock.ts';
+import type { DetachedNode } from './detached-state.ts';
 import { track, untrack } from './cleanup.ts';
 import { httpJson } from './http.ts';
 import { LinkProxy, normalizeFault } from './link-proxy.ts';
@@ -84,7 +85,8 @@ function resolveTsxLoader(given?: string): string {
   return pathToFileURL(req.resolve('tsx')).href;
 }
 
-function tail(path: string, lines = 20): string {
+/** the last lines of a log, for error messages */
+export function tail(path: string, lines = 20): string {
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -369,7 +371,7 @@ export class LocalRuntime implements Runtime {
   }
 
   /** per-node details for the detached cluster's state file */
-  describe(): Array<{ id: string; http: string; peerPort: number; pid: number | null; supervisorPid: number | null; logPath: string; dataDir: string }> {
+  describe(): DetachedNode[] {
     return [...this.nodes.values()].map((n) => ({
       id: n.id, http: `http://${LOOPBACK}:${n.httpPort}`, peerPort: n.peerPort,
       pid: n.proc?.pid ?? null, supervisorPid: n.proc?.supervisorPid ?? null, logPath: n.logPath, dataDir: n.dataDir,
