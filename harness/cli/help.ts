@@ -1,4 +1,4 @@
-import { FLAGS, type Command } from '../config/flags.ts';
+import { COMMANDS, FLAGS, type Command } from '../config/flags.ts';
 
 const USAGE: Record<Command, string> = {
   run: 'npm run jepsen -- [run] --workload bank|lww|history [flags]   run one test (default command)',
@@ -20,7 +20,7 @@ export function helpText(command?: Command): string {
   const w = Math.max(...left.map((s) => s.length));
   shown.forEach((f, i) => {
     const dflt = f.default !== undefined && f.default !== '' ? ` (default ${f.default})` : '';
-    const scope = command ? '' : `  [${f.for.length === 6 ? 'all' : f.for.join(', ')}]`;
+    const scope = command ? '' : `  [${f.for.length === COMMANDS.length ? 'all' : f.for.join(', ')}]`;
     lines.push(`  ${left[i]!.padEnd(w)}  ${f.help}${dflt}${scope}`);
   });
   lines.push('', 'exit codes: 0 all checks as expected, 1 a check failed unexpectedly, 2 unknown, 254 bad arguments, 255 the harness crashed');

@@ -22,8 +22,9 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   const { dir, history } = locateHistory(positionals[0]!);
   if (!existsSync(history)) throw new UsageError(`check: ${positionals[0]} has no history.jsonl; give a run folder (store/<test>/<time>) or a history.jsonl file`);
   const testPath = join(dir, 'test.json');
+  const hasTest = existsSync(testPath);
   let test: Record<string, any> = {};
-  if (existsSync(testPath)) {
+  if (hasTest) {
     try { test = JSON.parse(readFileSync(testPath, 'utf8')); } catch { throw new UsageError(`check: ${testPath} is not valid JSON; pass --workload to check the history without it`); }
   }
   const name = (typeof flags.workload === 'string' ? flags.workload : test.workload) as string | undefined;
@@ -41,7 +42,7 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   const checks = await resolveChecks(workload.checks(kinds));
   const outcomes = await runChecks(ops, { nodes, workload: workload.params }, checks);
   const verdict = verdictOf(outcomes);
-  const isRunDir = existsSync(testPath) && history === join(dir, 'history.jsonl');
+  const isRunDir = hasTest && history === join(dir, 'history.jsonl');
   if (isRunDir) writeJsonAtomic(join(dir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
   out.write(`${ops.length} ops from ${showPath(history)} (workload ${name})\n\n`);
   out.write(verdictTable(outcomes) + '\n\n');

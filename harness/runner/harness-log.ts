@@ -6,7 +6,7 @@ import { appendFileSync } from 'node:fs';
  */
 export class HarnessLog {
   private readonly t0 = performance.now();
-  path: string | null = null;
+  private path: string | null = null;
 
   constructor(private readonly echo: (line: string) => void) {}
 
