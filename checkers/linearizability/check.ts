@@ -8,10 +8,10 @@ export interface LinOptions {
   timeoutMs?: number;
   /** memo-table cap, in configurations summed over the partitions being searched; past it that partition is "unknown" */
   maxCacheEntries?: number;
-  /** checkLinearizabilityAsync: give the event loop a turn at least this often (default 50 ms) */
-  yieldEveryMs?: number;
   /** the same cap in bytes */
   maxCacheBytes?: number;
+  /** checkLinearizabilityAsync: give the event loop a turn at least this often (default 50 ms) */
+  yieldEveryMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
