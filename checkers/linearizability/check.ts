@@ -135,6 +135,13 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
   let simplifiedAway = 0;
   let pendingCompleted = 0;
   let nextGroup = 0;
+  const result = (valid: Validity, partitionsChecked: number) => ({
+    ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid, partitionCount: groups.length, partitionsChecked, cacheEntries,
+  });
+  const unknown = (): LinResult => {
+    const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
+    return { ...result('unknown', checked), summary: `unknown: ${reason}`, reason };
+  };
   while (live.length > 0 || nextGroup < groups.length) {
     while (live.length < WINDOW && nextGroup < groups.length) {
       const [key, all] = groups[nextGroup++]!;
@@ -152,14 +159,13 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
         const evidence = buildEvidence(p.key, p.group, model, outcome.longest);
         for (const q of live) if (q !== p) cacheEntries += q.search.cacheEntries;
         return {
-          ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: false, partitionCount: groups.length, partitionsChecked: checked + 1, cacheEntries,
+          ...result(false, checked + 1),
           summary: `not linearizable: ${where(p.key, p.group)}: after ${plural(outcome.longest.length, 'op')} no op fits state ${evidence.stateBefore}`,
           partitions: [evidence],
         };
       }
       undecided.push(`time budget of ${timeoutMs / 1000} s ran out while checking ${where(p.key, p.group)}`);
-      const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-      return { ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+      return unknown();
     }
     live = live.filter((p) => !p.search.decided);
     yield;
@@ -173,12 +179,9 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
       live = live.filter((p) => p !== biggest);
     }
   }
-  if (undecided.length === 0) {
-    return {
-      ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: true, partitionCount: groups.length, partitionsChecked: checked, cacheEntries,
-      summary: `linearizable: ${plural(ops.length, 'op')}${model.partitionKey ? ` in ${plural(groups.length, 'key')}` : ''}`,
-    };
-  }
-  const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
-  return { ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid: 'unknown', partitionCount: groups.length, partitionsChecked: checked, cacheEntries, summary: `unknown: ${reason}`, reason };
+  if (undecided.length > 0) return unknown();
+  return {
+    ...result(true, checked),
+    summary: `linearizable: ${plural(ops.length, 'op')}${model.partitionKey ? ` in ${plural(groups.length, 'key')}` : ''}`,
+  };
 }
