@@ -10,6 +10,7 @@
 import type { Runtime } from '../harness/runtime/types.ts';
 import type { Rng } from '../harness/random.ts';
 import type { FaultKind, KillTargets } from './types.ts';
+import { majority } from './shapes.ts';
 
 export interface PlanInput {
   nodes: readonly string[];
@@ -74,7 +75,7 @@ export function pickTargetsBy(mode: KillTargets, nodes: readonly string[], rng: 
   const n = nodes.length;
   const count = mode === 'one' ? 1
     : mode === 'minority' ? rng.int(1, largestMinority(n))
-      : mode === 'majority' ? Math.floor(n / 2) + 1
+      : mode === 'majority' ? majority(n)
         : n;
   return rng.shuffle(free).slice(0, Math.min(count, free.length)).sort();
 }
