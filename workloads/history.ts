@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../harness/random.ts';
 import type { NodeEndpoint } from '../harness/runtime/types.ts';
-import { requestSync, httpJson, type HttpOutcome } from './http.ts';
+import { requestSync, httpJson } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
 import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
@@ -48,11 +48,10 @@ export function historyWorkload(p: HistoryParams): Workload {
         finalRead(signal) {
           return finalReadOf(ep.http, signal, timeoutMs, async () => {
             const out: Record<string, unknown[]> = {};
-            let last: HttpOutcome | undefined;
             for (const k of keys) {
-              last = await httpJson('GET', `${ep.http}/history/${k}`, undefined, signal, timeoutMs);
-              if (last.kind !== 'ok') return last;
-              try { out[k] = entryValues(last.body); } catch (e) { return { kind: 'unknown', error: `bad answer: ${(e as Error).message}` }; }
+              const r = await httpJson('GET', `${ep.http}/history/${k}`, undefined, signal, timeoutMs);
+              if (r.kind !== 'ok') return r;
+              try { out[k] = entryValues(r.body); } catch (e) { return { kind: 'unknown', error: `bad answer: ${(e as Error).message}` }; }
             }
             return { kind: 'ok', status: 200, body: null, state: { keys: out } };
           });

@@ -4,9 +4,6 @@ import { lwwParamsSchema, lwwWorkload } from './lww.ts';
 import { historyParamsSchema, historyWorkload } from './history.ts';
 import type { Workload } from './types.ts';
 
-export type { Workload, WorkloadClient, GeneratedOp, Completion, CheckSpec } from './types.ts';
-export { resolveChecks } from './resolve-checks.ts';
-
 export const WORKLOAD_NAMES = ['bank', 'lww', 'history'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
 

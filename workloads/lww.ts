@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Rng } from '../harness/random.ts';
 import type { NodeEndpoint } from '../harness/runtime/types.ts';
-import { requestSync, httpJson, type HttpOutcome } from './http.ts';
+import { requestSync, httpJson } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
 import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
@@ -59,11 +59,10 @@ export function lwwWorkload(p: LwwParams): Workload {
         finalRead(signal) {
           return finalReadOf(ep.http, signal, timeoutMs, async () => {
             const registers: Record<string, unknown> = {};
-            let last: HttpOutcome | undefined;
             for (const k of keys) {
-              last = await httpJson('GET', `${ep.http}/kv/${k}`, undefined, signal, timeoutMs);
-              if (last.kind !== 'ok') return last;
-              try { registers[k] = registerValue(last.body); } catch (e) { return { kind: 'unknown', error: `bad answer: ${(e as Error).message}` }; }
+              const r = await httpJson('GET', `${ep.http}/kv/${k}`, undefined, signal, timeoutMs);
+              if (r.kind !== 'ok') return r;
+              try { registers[k] = registerValue(r.body); } catch (e) { return { kind: 'unknown', error: `bad answer: ${(e as Error).message}` }; }
             }
             return { kind: 'ok', status: 200, body: null, state: { registers } };
           });
