@@ -79,17 +79,19 @@ export function buildEvidence<S>(
     return model.describeOp(op.input, op.ret === Infinity || op.inferredReturn ? undefined : op.output);
   };
 
-  // replay the longest linearization (every step was legal when the search took it)
+  // replay the longest linearization (every step was legal when the search took it); only the
+  // last MAX_STEPS are shown, so only those are described
   const init = model.init();
   let state = init;
   const steps: LinearizedStep[] = [];
+  const firstShownStep = longest.length - MAX_STEPS;
   const placed = new Uint8Array(ops.length);
-  for (const id of longest) {
+  longest.forEach((id, i) => {
     const next = model.step(state, ops[id]!.input, ops[id]!.ret === Infinity ? undefined : ops[id]!.output);
     if (next !== ILLEGAL) state = next as S;
     placed[id] = 1;
-    steps.push({ id, describe: describe(id), stateAfter: model.describeState(state) });
-  }
+    if (i >= firstShownStep) steps.push({ id, describe: describe(id), stateAfter: model.describeState(state) });
+  });
 
   // the ops that could go next: remaining calls before the first remaining return
   const candidates: number[] = [];
@@ -144,8 +146,8 @@ export function buildEvidence<S>(
     opCount: ops.length,
     ops: shown.map((id) => view(ops, model, id)),
     opsOmitted: ops.length - shown.length,
-    longestLinearization: steps.slice(-MAX_STEPS),
-    linearizationStepsOmitted: Math.max(0, steps.length - MAX_STEPS),
+    longestLinearization: steps,
+    linearizationStepsOmitted: longest.length - steps.length,
     initialState: model.describeState(init),
     stateBefore: stateText,
     couldNotPlace,
