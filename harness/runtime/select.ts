@@ -20,7 +20,7 @@ export function importRuntimeModule(kind: RuntimeKind): Promise<Record<string, a
 export interface DockerProbe { ok: boolean; why: string }
 
 /** is a container engine there? (false with the reason when the docker runtime is not built) */
-export async function probeDocker(): Promise<DockerProbe> {
+async function probeDocker(): Promise<DockerProbe> {
   const mod = await importRuntimeModule('docker');
   if (!mod || typeof mod.dockerAvailable !== 'function') return { ok: false, why: 'the docker runtime is not built yet (docker/index.ts)' };
   try { return await mod.dockerAvailable(); } catch (e) { return { ok: false, why: `docker check failed: ${(e as Error).message}` }; }
