@@ -48,7 +48,7 @@ export function listRuns(store: string): RunSummary[] {
       if (lstatSync(dir).isSymbolicLink() || !statSync(dir).isDirectory()) continue;
       const t = readJson<TestJson>(join(dir, 'test.json'));
       if (!t) continue;
-      const r = existsSync(join(dir, 'results.json')) ? readJson<ResultsJson>(join(dir, 'results.json')) : null;
+      const r = readJson<ResultsJson>(join(dir, 'results.json')); // null when missing or half-written
       const v = runVerdict(r && Array.isArray(r.checkers) ? r : null);
       const started = typeof t.startedAt === 'string' ? t.startedAt : stampToIso(stamp) ?? '';
       const wall = typeof t.endedAt === 'string' && started ? (Date.parse(t.endedAt) - Date.parse(started)) / 1000 : NaN;
