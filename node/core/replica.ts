@@ -504,7 +504,11 @@ export class Replica {
     if (msg.leaves) {
       const theyLack: Op[] = [];
       const want: string[] = [];
+      // a leaf named twice would send its ops twice; an honest peer names each once
+      const seen = new Set<number>();
       for (const [leaf, ids] of msg.leaves) {
+        if (seen.has(leaf)) continue;
+        seen.add(leaf);
         const theirs = new Set(ids);
         for (const id of ids) if (!this.byId.has(id)) want.push(id);
         for (const id of this.merkle.leafIds(leaf)) if (!theirs.has(id)) theyLack.push(this.byId.get(id)!);
@@ -547,7 +551,8 @@ export class Replica {
       }
       case DeltaPhase.Want: {
         const wanted: Op[] = [];
-        for (const id of msg.want ?? []) { const op = this.byId.get(id); if (op) wanted.push(op); }
+        // once per id: a want list repeating one id must not be answered with that op over and over
+        for (const id of new Set(msg.want)) { const op = this.byId.get(id); if (op) wanted.push(op); }
         fx.replies.push(...this.chunked(wanted, msg.s, { phase: DeltaPhase.Final }));
         return;
       }
