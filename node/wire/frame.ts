@@ -35,12 +35,13 @@ export class FrameDecoder {
 
   constructor(private readonly maxPayload = DEFAULT_MAX_FRAME) {}
 
+  /** set once the stream is unusable; the caller closes the connection */
+  get error(): FrameError | null { return this.failed; }
+
   /**
    * Feed bytes; returns the complete frames. Once the stream is unusable `error` is set (frames
    * completed before the bad one are still returned, so they are not lost) and later pushes throw.
    */
-  get error(): FrameError | null { return this.failed; }
-
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
     this.chunks.push(chunk);
