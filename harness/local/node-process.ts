@@ -38,7 +38,6 @@ export class NodeProcess {
   supervisorPid: number | null = null;
   paused = false;
   exitInfo: ExitInfo | null = null;
-  private exited: Promise<ExitInfo> = Promise.resolve({ code: null, signal: null });
 
   constructor(readonly spec: NodeProcessSpec) {}
 
@@ -68,7 +67,7 @@ export class NodeProcess {
     this.paused = false;
     this.exitInfo = null;
     this.supervisorPid = sup.pid ?? null;
-    this.exited = new Promise<ExitInfo>((resolve) => {
+    const exited = new Promise<ExitInfo>((resolve) => {
       sup.once('exit', (code, sig) => {
         this.exitInfo = { code, signal: sig };
         resolve(this.exitInfo);
@@ -95,15 +94,10 @@ export class NodeProcess {
         try { resolve((JSON.parse(buf.slice(0, nl)) as { pid: number }).pid); } catch { resolve(null); }
       };
       sup.stdout!.on('data', onData);
-      void this.exited.then(() => resolve(null));
+      void exited.then(() => resolve(null));
     });
     if (pid === null) throw new Error(`node ${spec.id}: supervisor exited before starting the node (see ${spec.logPath})`);
     this.pid = pid;
-  }
-
-  /** resolves when the node (and its supervisor) exited */
-  waitExit(): Promise<ExitInfo> {
-    return this.exited;
   }
 
   pause(): void {
