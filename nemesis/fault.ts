@@ -29,8 +29,9 @@ export interface Fault<P = unknown> {
   stopValue(): unknown;
   /** undo what is active (a stop); afterwards nothing of this kind is active */
   undo(runtime: Runtime): Promise<void>;
-  /** undo this kind on every node, whatever is tracked; returns one message per failed step */
-  healDefensive(runtime: Runtime, nodes: readonly string[]): Promise<string[]>;
+  /** undo this kind on every node, whatever is tracked; returns one message per failed step.
+   *  `killed`: nodes the kill fault still holds down, which only a pause heal needs to skip */
+  healDefensive(runtime: Runtime, nodes: readonly string[], killed: ReadonlySet<string>): Promise<string[]>;
   /** short label of what is active, for the status line, or null */
   label(): string | null;
   /** nodes this fault holds now (paused or killed) */

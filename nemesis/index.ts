@@ -173,9 +173,7 @@ class ComposedNemesis implements Nemesis {
       const scheduled = this.opts.kinds.includes(kind);
       let errs: string[];
       try {
-        errs = fault instanceof PauseFault
-          ? await fault.healDefensive(ctx.runtime, ctx.nodes, killed)
-          : await fault.healDefensive(ctx.runtime, ctx.nodes);
+        errs = await fault.healDefensive(ctx.runtime, ctx.nodes, killed);
       } catch (e) { errs = [`${kind}: ${errorText(e)}`]; }
       for (const e of errs) ctx.log(`nemesis: heal step failed${scheduled ? '' : ` (${kind} was not scheduled)`}: ${e}`);
       if (scheduled) failed += errs.length;
