@@ -65,7 +65,6 @@ export function normalizeFault(fault: LinkFault): Required<LinkFault> {
 class Pipe {
   private queue: Item[] = [];
   queuedBytes = 0;
-  delivered = 0;
   private lastReadyAt = 0;
   private timer: NodeJS.Timeout | null = null;
   private waitingDrain = false;
@@ -113,7 +112,6 @@ class Pipe {
       if (head.kind === 'reset') { this.conn.reset(); return; }
       if (head.kind === 'end') { dst.end(); continue; }
       this.queuedBytes -= head.buf.length;
-      this.delivered += head.buf.length;
       this.conn.proxy.countDelivered(this.dir, head.buf.length);
       if (!dst.write(head.buf)) {
         this.waitingDrain = true;
