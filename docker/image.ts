@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleMaep } from './bundle.ts';
@@ -105,9 +105,7 @@ async function rootfsImage(bundle: Buffer, bundleHash: string, log: (l: string) 
     return res;
   }
   log(`docker image: building ${tag} by importing a root filesystem assembled from this host: ${m.summary.join(', ')}`);
-  const dir = mkdtempSync(join(tmpdir(), 'splitbrain-rootfs-'));
-  trackTempDir(dir);
-  try {
+  return withTempDir('splitbrain-rootfs-', async (dir) => {
     materialize(m, dir);
     const tar = spawn('tar', ['-C', dir, '--numeric-owner', '--owner=0', '--group=0', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tarErr = '';
@@ -129,10 +127,7 @@ async function rootfsImage(bundle: Buffer, bundleHash: string, log: (l: string) 
     const pruned = await pruneOldImages(tag).catch(() => []);
     if (pruned.length) log(`docker image: removed ${pruned.length} older image(s): ${pruned.join(', ')}`);
     return { ...res, built: true };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    untrackTempDir(dir);
-  }
+  });
 }
 
 async function dockerfileImage(base: string, bundle: Buffer, bundleHash: string, log: (l: string) => void): Promise<ImageResult> {
@@ -161,10 +156,7 @@ async function dockerfileImage(base: string, bundle: Buffer, bundleHash: string,
     return res;
   }
   log(`docker image: building ${tag} from a Dockerfile on base image ${base}`);
-  const dir = mkdtempSync(join(tmpdir(), 'splitbrain-build-'));
-  trackTempDir(dir);
-  try {
-    mkdirSync(dir, { recursive: true });
+  return withTempDir('splitbrain-build-', async (dir) => {
     writeFileSync(join(dir, 'Dockerfile'), dockerfile);
     writeFileSync(join(dir, 'maep.mjs'), bundle);
     if (ft) copyFileSync(ft, join(dir, 'libfaketime.so.1'));
@@ -174,6 +166,15 @@ async function dockerfileImage(base: string, bundle: Buffer, bundleHash: string,
       bad ? fail(new Error(`docker build failed: ${err?.message ?? (bad as { error?: string }).error}`)) : ok();
     }));
     return { ...res, built: true };
+  });
+}
+
+/** a build folder, removed afterwards, and by the exit hook (cleanup.ts) if the process ends mid-build */
+async function withTempDir<T>(prefix: string, build: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  trackTempDir(dir);
+  try {
+    return await build(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     untrackTempDir(dir);
