@@ -27,11 +27,8 @@ export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape
 export { PARTITION_SHAPES, partitionPlan, type PartitionPlan } from './shapes.ts';
 export { schedule, takeEvents, type ScheduleEvent } from './schedule.ts';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
-/** --kill-targets values; 'mixed' (one node or a random minority) is the default */
-export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
-/** --clock-mode values; 'mixed' (bump or strobe) is the default, 'freeze' only when asked */
-export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
+import { FAULT_KINDS } from './types.ts';
+export { FAULT_KINDS, KILL_TARGETS, CLOCK_MODES } from './types.ts';
 
 /** the order faults are stopped in by healAll: network first, so restarted nodes rejoin a whole cluster */
 const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'clock'];

@@ -11,7 +11,7 @@ import type { Grudge } from '../harness/runtime/types.ts';
 import type { PartitionShape } from './types.ts';
 import type { Rng } from '../harness/random.ts';
 
-export const PARTITION_SHAPES: readonly PartitionShape[] = ['halves', 'one', 'majorities-ring', 'bridge'];
+export { PARTITION_SHAPES } from './types.ts';
 
 export interface PartitionPlan {
   shape: PartitionShape;

@@ -4,14 +4,20 @@ import type { Rng } from '../harness/random.ts';
 
 /** Fault kinds selectable with --nemesis (comma-separated; "none" for no faults). */
 export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
+export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
 
 export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge';
+export const PARTITION_SHAPES: readonly PartitionShape[] = ['halves', 'one', 'majorities-ring', 'bridge'];
 
 /** --kill-targets: whom a kill hits. mixed = one node or a random minority (equal odds) */
 export type KillTargets = 'one' | 'minority' | 'majority' | 'all' | 'mixed';
+/** --kill-targets values; 'mixed' (one node or a random minority) is the default */
+export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
 
 /** --clock-mode: what a clock start does. mixed = bump or strobe; freeze only when asked */
 export type ClockMode = 'bump' | 'strobe' | 'freeze' | 'mixed';
+/** --clock-mode values; 'mixed' (bump or strobe) is the default, 'freeze' only when asked */
+export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
 
 export interface NemesisOptions {
   kinds: FaultKind[];

@@ -5,12 +5,10 @@ import { UsageError } from '../cli/usage-error.ts';
 import { freshSeed } from '../random.ts';
 import { FLAGS } from './flags.ts';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
-import type { ClockMode, FaultKind, KillTargets, PartitionShape } from '../../nemesis/types.ts';
+// the nemesis's own value lists (nemesis/types.ts has no runtime dependencies, so this loads nothing else)
+import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../nemesis/types.ts';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
-export const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = ['halves', 'one', 'majorities-ring', 'bridge', 'cycle'];
-export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
-export const CLOCK_MODES: readonly ClockMode[] = ['bump', 'strobe', 'freeze', 'mixed'];
+const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = [...SHAPES, 'cycle'];
 export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
 
 /** A run's full, validated configuration (what test.json records). */
