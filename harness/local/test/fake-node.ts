@@ -49,19 +49,26 @@ function apply(key: string, e: Entry): void {
 interface Link { id: string; host: string; port: number; sock: net.Socket | null; lastPong: number }
 const links = peers.map((p): Link => ({ ...p, sock: null, lastPong: 0 }));
 
-function dial(l: Link): void {
-  const sock = net.connect({ host: l.host, port: l.port });
-  l.sock = sock;
-  l.lastPong = performance.now();
+/** newline-delimited JSON messages on a socket, whichever side opened it */
+function onMessages(sock: net.Socket, handle: (msg: { type: string; [k: string]: any }) => void): void {
   let buf = '';
   sock.on('data', (b) => {
     buf += b.toString();
     let nl: number;
     while ((nl = buf.indexOf('\n')) >= 0) {
-      const msg = JSON.parse(buf.slice(0, nl));
+      const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
-      if (msg.type === 'pong') l.lastPong = performance.now();
+      handle(JSON.parse(line));
     }
+  });
+}
+
+function dial(l: Link): void {
+  const sock = net.connect({ host: l.host, port: l.port });
+  l.sock = sock;
+  l.lastPong = performance.now();
+  onMessages(sock, (msg) => {
+    if (msg.type === 'pong') l.lastPong = performance.now();
   });
   const drop = () => { if (l.sock === sock) { l.sock = null; setTimeout(() => dial(l), 100); } };
   sock.on('error', drop);
@@ -83,18 +90,11 @@ setInterval(() => {
 }, 300);
 
 const peerServer = net.createServer((sock) => {
-  let buf = '';
   sock.on('error', () => {});
-  sock.on('data', (b) => {
-    buf += b.toString();
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const msg = JSON.parse(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      if (msg.type === 'ping') sock.write(JSON.stringify({ type: 'pong' }) + '\n');
-      if (msg.type === 'put') apply(msg.key, msg.entry);
-      if (msg.type === 'sync') for (const [k, e] of Object.entries(msg.store as Record<string, Entry>)) apply(k, e);
-    }
+  onMessages(sock, (msg) => {
+    if (msg.type === 'ping') sock.write(JSON.stringify({ type: 'pong' }) + '\n');
+    if (msg.type === 'put') apply(msg.key, msg.entry);
+    if (msg.type === 'sync') for (const [k, e] of Object.entries(msg.store as Record<string, Entry>)) apply(k, e);
   });
 });
 
