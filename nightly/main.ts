@@ -121,19 +121,19 @@ async function main(): Promise<number> {
 
   const deadline = performance.now() + matrix.budgetMinutes * 60_000;
   // a cell needs its time limit plus cluster start, recovery and checks
-  const cellBudgetMs = (matrix.timeLimitS + 60) * 1000;
+  const cellBudgetMs = (cell: Cell) => ((cell.timeLimitS ?? matrix.timeLimitS) + 60) * 1000;
   const run = (cell: Cell, suffix = '') =>
     runCell({
       repoRoot,
       argv: cellArgv(cell, matrix, join(summaryDir, 'cells', cell.id + suffix)),
       cellStore: join(summaryDir, 'cells', cell.id + suffix),
       summaryDir,
-      timeoutMs: cellBudgetMs * 2,
+      timeoutMs: cellBudgetMs(cell) * 2,
       signal: abort.signal,
     });
 
   for (const [i, cell] of cells.entries()) {
-    if (abort.signal.aborted || performance.now() + cellBudgetMs > deadline) {
+    if (abort.signal.aborted || performance.now() + cellBudgetMs(cell) > deadline) {
       summary.budgetSkipped.push(...cells.slice(i).map((c) => c.id));
       break;
     }

@@ -16,6 +16,8 @@ const cellExtra = z.object({
   nodeArgs: z.string().optional(),
   /** extra harness flags for this cell */
   args: z.array(z.string()).optional(),
+  /** this cell's time limit, when it needs a longer run than the matrix's (e.g. to expose a bug reliably) */
+  timeLimitS: z.number().positive().optional(),
 }).strict();
 
 export const matrixSchema = z.object({
@@ -50,6 +52,8 @@ export interface Cell {
   fresh: boolean;
   nodeArgs?: string;
   args: string[];
+  /** overrides the matrix's timeLimitS */
+  timeLimitS?: number;
 }
 
 /** One clear line naming the bad field, for a malformed matrix file. */
@@ -108,7 +112,7 @@ export function expandMatrix(m: Matrix, availableRuntimes: readonly string[], fr
     cells.push({
       id: `${c.name}-${runtime}-s${seed}`,
       workload: c.workload, nemesis: c.nemesis, runtime, seed, fresh: false,
-      nodeArgs: c.nodeArgs, args: [...m.args, ...(c.args ?? [])],
+      nodeArgs: c.nodeArgs, args: [...m.args, ...(c.args ?? [])], timeLimitS: c.timeLimitS,
     });
   }
   return cells;
@@ -129,7 +133,7 @@ export function cellArgv(cell: Cell, m: Pick<Matrix, 'timeLimitS' | 'nodes'>, st
     '--nemesis', cell.nemesis,
     '--runtime', cell.runtime,
     '--seed', String(cell.seed),
-    '--time-limit', String(m.timeLimitS),
+    '--time-limit', String(cell.timeLimitS ?? m.timeLimitS),
     '--nodes', String(m.nodes),
     '--store', store,
   ];

@@ -41,7 +41,7 @@ seeds: [7]
 timeLimitS: 4
 nodes: 3
 extraCells:
-  - { name: bug, workload: history, nemesis: partition, nodeArgs: "--unsafe-no-anti-entropy" }
+  - { name: bug, workload: history, nemesis: partition, nodeArgs: "--unsafe-no-anti-entropy", timeLimitS: 9 }
 `);
   const cells = expandMatrix(m, ['local'], () => 1);
   const bug = cells.find((c) => c.id === 'bug-local-s7');
@@ -49,8 +49,10 @@ extraCells:
   const argv = cellArgv(bug!, m, '/tmp/s');
   assert.deepEqual(argv.slice(0, 15), [
     'run', '--workload', 'history', '--nemesis', 'partition', '--runtime', 'local', '--seed', '7',
-    '--time-limit', '4', '--nodes', '3', '--store', '/tmp/s',
+    '--time-limit', '9', '--nodes', '3', '--store', '/tmp/s',
   ]);
+  // the other cells keep the matrix's time limit
+  assert.equal(cellArgv(cells.find((c) => c.id !== bug!.id)!, m, '/tmp/s')[10], '4');
   assert.ok(argv.includes('--node-args=--unsafe-no-anti-entropy'));
 });
 
