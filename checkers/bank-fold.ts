@@ -1,4 +1,4 @@
-import type { CheckResult } from './types.ts';
+import type { CheckResult } from '../api/checker.ts';
 import type { SyncChecker } from './sync-checker.ts';
 import { balanceViews, bankParams, parseTransfer, type Transfer } from './bank-ops.ts';
 import { lastFinalRounds } from './final-reads.ts';

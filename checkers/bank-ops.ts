@@ -1,4 +1,4 @@
-import type { ProcessId } from '../harness/history/op.ts';
+import type { ProcessId } from '../api/history.ts';
 import type { OpPair } from './op-pairs.ts';
 import { pairOps } from './op-pairs.ts';
 import { finalRounds } from './final-reads.ts';

@@ -1,5 +1,5 @@
-import type { ProcessId } from '../harness/history/op.ts';
-import type { CheckResult } from './types.ts';
+import type { ProcessId } from '../api/history.ts';
+import type { CheckResult } from '../api/checker.ts';
 import type { SyncChecker } from './sync-checker.ts';
 import { pairOps } from './op-pairs.ts';
 import { lastFinalRounds } from './final-reads.ts';

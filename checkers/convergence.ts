@@ -1,4 +1,4 @@
-import type { CheckResult } from './types.ts';
+import type { CheckResult } from '../api/checker.ts';
 import type { SyncChecker } from './sync-checker.ts';
 import { pairOps } from './op-pairs.ts';
 import { allNodes, finalRounds, healTimeS, type FinalRound } from './final-reads.ts';

@@ -1,4 +1,4 @@
-import type { Op } from '../harness/history/op.ts';
+import type { Op } from '../api/history.ts';
 import type { OpPair } from './op-pairs.ts';
 import { nsToS } from './op-pairs.ts';
 

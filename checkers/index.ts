@@ -3,8 +3,8 @@
  * `(history, ctx) => CheckResult` with `valid`, a one-line `summary`, and capped violation lists
  * naming ops by index, process, node, value and time (seconds since the test started).
  */
-export type { Checker, CheckResult, CheckContext, Expectation, ExpectedCheck, CheckerOutcome, Validity } from './types.ts';
-export { matches } from './types.ts';
+export type { Checker, CheckResult, CheckContext, Expectation, ExpectedCheck, CheckerOutcome, Validity } from '../api/checker.ts';
+export { matches } from '../api/checker.ts';
 
 /** ok/fail/info/pending counts per f; invalid when no client op succeeded. Needs nothing in ctx. */
 export { statsChecker } from './stats.ts';

@@ -1,6 +1,6 @@
-import type { CheckResult } from './types.ts';
+import type { CheckResult } from '../api/checker.ts';
 import type { SyncChecker } from './sync-checker.ts';
-import type { ProcessId } from '../harness/history/op.ts';
+import type { ProcessId } from '../api/history.ts';
 import { pairOps } from './op-pairs.ts';
 import { allNodes, lastFinalRounds } from './final-reads.ts';
 import { finalLists, parseAppend, parseListRead, type Append } from './history-ops.ts';

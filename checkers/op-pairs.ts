@@ -1,4 +1,4 @@
-import type { Op, ProcessId } from '../harness/history/op.ts';
+import type { Op, ProcessId } from '../api/history.ts';
 
 /**
  * Pairs each invocation with its completion. Checkers work on pairs, not raw lines.

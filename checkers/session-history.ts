@@ -1,4 +1,4 @@
-import type { ProcessId } from '../harness/history/op.ts';
+import type { ProcessId } from '../api/history.ts';
 import type { OpPair } from './op-pairs.ts';
 import { lastFinalRounds } from './final-reads.ts';
 import { finalLists, parseAppend, parseListRead, type Append, type ListRead } from './history-ops.ts';

@@ -1,4 +1,4 @@
-import type { ProcessId } from '../harness/history/op.ts';
+import type { ProcessId } from '../api/history.ts';
 
 /** The four session guarantees (Terry et al. 1994), checked per client process. */
 export type Guarantee = 'read-your-writes' | 'monotonic-reads' | 'monotonic-writes' | 'writes-follow-reads';

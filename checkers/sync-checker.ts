@@ -1,5 +1,5 @@
-import type { Op } from '../harness/history/op.ts';
-import type { CheckContext, CheckResult } from './types.ts';
+import type { Op } from '../api/history.ts';
+import type { CheckContext, CheckResult } from '../api/checker.ts';
 
 /** The checkers in this folder are synchronous; this narrower type is still a `Checker`. */
 export type SyncChecker = (history: readonly Op[], ctx: CheckContext) => CheckResult;

@@ -10,7 +10,7 @@
  * - faults: see faultIntervals.
  * - healS: the last heal marker or null;  endS: the last line's time.
  */
-import type { Op, ProcessId } from '../harness/history/op.ts';
+import type { Op, ProcessId } from '../api/history.ts';
 import { lastTimeS, pairOps, type OpPair } from './op-pairs.ts';
 
 export interface OpRecord {

@@ -11,10 +11,11 @@
  * go backwards. Under a freeze every write carries the same timestamp, so last-writer-wins is
  * decided by its tiebreak alone (a stuck clock: a dead RTC, a VM restored from a snapshot).
  */
-import type { Runtime } from '../harness/runtime/types.ts';
-import type { Rng } from '../harness/random.ts';
-import type { ClockMode } from './types.ts';
-import { type Fault, type PlanInput, allSteps } from './fault.ts';
+import type { Runtime } from '../api/runtime.ts';
+import type { Rng } from '../api/rng.ts';
+import type { ClockMode } from '../api/fault.ts';
+import type { Fault, PlanInput } from '../api/fault.ts';
+import { allSteps } from './fault.ts';
 
 /** a bump or a strobe: offsets per node */
 export interface OffsetClockPlan {

@@ -12,9 +12,10 @@
  * runtime call cannot block teardown), then stops what is active and heals every kind
  * defensively, each step on its own so one failure does not skip the others.
  */
-import type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from './types.ts';
-import type { Rng } from '../harness/random.ts';
-import { type Fault, errorText } from './fault.ts';
+import type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from '../api/fault.ts';
+import type { Rng } from '../api/rng.ts';
+import type { Fault } from '../api/fault.ts';
+import { errorText } from './fault.ts';
 import { PartitionFault } from './partition.ts';
 import { PauseFault } from './pause.ts';
 import { KillFault } from './kill.ts';
@@ -23,12 +24,12 @@ import { LinkFault } from './link.ts';
 import { schedule } from './schedule.ts';
 import { PARTITION_SHAPES } from './shapes.ts';
 
-export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from './types.ts';
+export type { Nemesis, NemesisContext, NemesisOptions, FaultKind, PartitionShape, KillTargets, ClockMode } from '../api/fault.ts';
 export { PARTITION_SHAPES, partitionPlan, type PartitionPlan } from './shapes.ts';
 export { schedule, takeEvents, type ScheduleEvent } from './schedule.ts';
 
-import { FAULT_KINDS } from './types.ts';
-export { FAULT_KINDS, KILL_TARGETS, CLOCK_MODES } from './types.ts';
+import { FAULT_KINDS } from '../api/fault.ts';
+export { FAULT_KINDS, KILL_TARGETS, CLOCK_MODES } from '../api/fault.ts';
 
 /** the order faults are stopped in by healAll: network first, so restarted nodes rejoin a whole cluster */
 const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'clock'];

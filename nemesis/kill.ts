@@ -7,9 +7,10 @@
  * a write no node has made durable is gone. The nodes of one start are killed (and restarted) side
  * by side, so they die within milliseconds of each other.
  */
-import type { Runtime } from '../harness/runtime/types.ts';
-import type { KillTargets } from './types.ts';
-import { type Fault, type PlanInput, errorText, pickTargetsBy } from './fault.ts';
+import type { Runtime } from '../api/runtime.ts';
+import type { KillTargets } from '../api/fault.ts';
+import type { Fault, PlanInput } from '../api/fault.ts';
+import { errorText, pickTargetsBy } from './fault.ts';
 
 export interface KillPlan { nodes: string[] }
 

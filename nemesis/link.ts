@@ -4,8 +4,9 @@
  * a degraded network, not a cut one: replication and anti-entropy still get through, late or
  * after retries, and a lossy TCP link stalls in retransmits.
  */
-import type { LinkFault as RuntimeLinkFault, Runtime } from '../harness/runtime/types.ts';
-import { type Fault, type PlanInput, allSteps } from './fault.ts';
+import type { LinkFault as RuntimeLinkFault, Runtime } from '../api/runtime.ts';
+import type { Fault, PlanInput } from '../api/fault.ts';
+import { allSteps } from './fault.ts';
 
 export interface LinkPlan {
   mode: 'delay' | 'loss' | 'delay+loss';

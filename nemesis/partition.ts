@@ -4,9 +4,10 @@
  * iptables behave alike: traffic from a dropped node silently disappears (no RST, no error), as
  * with iptables DROP, so the node sees timeouts, not refusals.
  */
-import type { Runtime } from '../harness/runtime/types.ts';
-import type { PartitionShape } from './types.ts';
-import { type Fault, type PlanInput, allSteps } from './fault.ts';
+import type { Runtime } from '../api/runtime.ts';
+import type { PartitionShape } from '../api/fault.ts';
+import type { Fault, PlanInput } from '../api/fault.ts';
+import { allSteps } from './fault.ts';
 import { PARTITION_SHAPES, type PartitionPlan, partitionPlan, describePartition } from './shapes.ts';
 
 export class PartitionFault implements Fault<PartitionPlan> {

@@ -3,8 +3,9 @@
  * keeps its sockets open but answers nothing: peers and clients see connections that accept
  * bytes and then hang until their own timeouts, unlike a crash, which refuses connections.
  */
-import type { Runtime } from '../harness/runtime/types.ts';
-import { type Fault, type PlanInput, allSteps, pickTargets } from './fault.ts';
+import type { Runtime } from '../api/runtime.ts';
+import type { Fault, PlanInput } from '../api/fault.ts';
+import { allSteps, pickTargets } from './fault.ts';
 
 export interface PausePlan { nodes: string[] }
 

@@ -4,8 +4,8 @@
  * bump). A fault is never left on for long: once a kind has been on for two events it is the next
  * to stop. Waits are the interval jittered uniformly over [0.5, 1.5) × intervalS.
  */
-import type { Rng } from '../harness/random.ts';
-import type { FaultKind } from './types.ts';
+import type { Rng } from '../api/rng.ts';
+import type { FaultKind } from '../api/fault.ts';
 
 export interface ScheduleEvent {
   /** ms to wait before this event */

@@ -7,11 +7,11 @@
  * directions (the ACKs are lost), so a one-way grudge silently shrinks what a node really sees
  * below a majority. A symmetric grudge makes "what a node sees" mean what it says.
  */
-import type { Grudge } from '../harness/runtime/types.ts';
-import type { PartitionShape } from './types.ts';
-import type { Rng } from '../harness/random.ts';
+import type { Grudge } from '../api/runtime.ts';
+import type { PartitionShape } from '../api/fault.ts';
+import type { Rng } from '../api/rng.ts';
 
-export { PARTITION_SHAPES } from './types.ts';
+export { PARTITION_SHAPES } from '../api/fault.ts';
 
 export interface PartitionPlan {
   shape: PartitionShape;

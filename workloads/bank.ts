@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Rng } from '../harness/random.ts';
-import type { NodeEndpoint } from '../harness/runtime/types.ts';
+import type { Rng } from '../api/rng.ts';
+import type { NodeEndpoint } from '../api/runtime.ts';
 import { requestSync, httpJson } from './http.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import { finalReadOf } from './final-read.ts';
-import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from './types.ts';
+import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from '../api/workload.ts';
 
 /** bank: transfers between accounts and reads of every balance (Jepsen's bank test). */
 export const bankParamsSchema = z.strictObject({

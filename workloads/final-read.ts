@@ -1,5 +1,5 @@
 import { httpJson, type HttpOutcome } from './http.ts';
-import type { Completion } from './types.ts';
+import type { Completion } from '../api/workload.ts';
 
 /**
  * A final read: the workload's whole view of one node plus the node's Merkle root, asked after

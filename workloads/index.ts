@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { bankParamsSchema, bankWorkload } from './bank.ts';
 import { lwwParamsSchema, lwwWorkload } from './lww.ts';
 import { historyParamsSchema, historyWorkload } from './history.ts';
-import type { Workload } from './types.ts';
+import type { Workload } from '../api/workload.ts';
 
 export const WORKLOAD_NAMES = ['bank', 'lww', 'history'] as const;
 export type WorkloadName = (typeof WORKLOAD_NAMES)[number];

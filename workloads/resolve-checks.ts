@@ -1,6 +1,6 @@
 import { importIfBuilt } from '../harness/import-if-built.ts';
-import type { Checker, ExpectedCheck } from '../checkers/types.ts';
-import type { CheckSpec } from './types.ts';
+import type { Checker, ExpectedCheck } from '../api/checker.ts';
+import type { CheckSpec } from '../api/workload.ts';
 
 const MODULES = {
   checkers: '../checkers/index.ts',

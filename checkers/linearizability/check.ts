@@ -1,4 +1,4 @@
-import type { CheckResult, Validity } from '../types.ts';
+import type { CheckResult, Validity } from '../../api/checker.ts';
 import { buildEvidence, type PartitionEvidence } from './evidence.ts';
 import type { LinOp, Model } from './model.ts';
 import { PartitionSearch } from './search.ts';

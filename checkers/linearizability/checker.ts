@@ -1,4 +1,4 @@
-import type { Checker } from '../types.ts';
+import type { Checker } from '../../api/checker.ts';
 import { DEFAULT_TIMEOUT_MS } from './check.ts';
 import { checkReadAsync } from './check-file.ts';
 import { lwwModel } from './models/register.ts';

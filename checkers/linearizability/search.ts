@@ -1,4 +1,4 @@
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { ConfigCache } from './cache.ts';
 import { ILLEGAL, type LinOp, type Model } from './model.ts';
 import { StateTable } from './state-table.ts';

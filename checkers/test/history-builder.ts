@@ -1,4 +1,4 @@
-import type { Op, OpType, ProcessId } from '../../harness/history/op.ts';
+import type { Op, OpType, ProcessId } from '../../api/history.ts';
 
 /**
  * Builds small hand-made histories for tests: each line gets the next index and a time that

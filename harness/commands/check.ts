@@ -9,7 +9,7 @@ import { createWorkload, WORKLOAD_NAMES, type WorkloadName } from '../../workloa
 import { resolveChecks } from '../../workloads/resolve-checks.ts';
 import { runChecks, verdictOf } from '../runner/verdict.ts';
 import { verdictTable, exitLine } from '../terminal/verdict-table.ts';
-import type { FaultKind } from '../../nemesis/types.ts';
+import type { FaultKind } from '../../api/fault.ts';
 
 /**
  * `check <run dir | history.jsonl>`: re-runs the workload's checkers on a stored history. The

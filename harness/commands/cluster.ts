@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { UsageError } from '../cli/usage-error.ts';
-import { chooseRuntime, importRuntimeModule, removeDockerLeftovers } from '../runtime/select.ts';
+import { chooseRuntime, importRuntimeModule, removeDockerLeftovers } from '../../runtimes/select.ts';
 import { nodeIds } from '../runner/run-test.ts';
 import { runTimestamp } from '../runs/run-dir.ts';
 import { showPath } from '../terminal/show-path.ts';

@@ -5,7 +5,7 @@ import { resolveChecks } from '../../workloads/resolve-checks.ts';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { importIfBuilt } from '../import-if-built.ts';
-import { selectRuntime } from '../runtime/select.ts';
+import { selectRuntime } from '../../runtimes/select.ts';
 import { loadNemesis } from '../runner/load-nemesis.ts';
 import { createRunDir, testName, updateLatest, writeJsonAtomic } from '../runs/run-dir.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
@@ -17,8 +17,8 @@ import { onEmergency } from '../runner/emergency.ts';
 import { StatusLine, statusText } from '../terminal/status-line.ts';
 import { verdictTable, exitLine } from '../terminal/verdict-table.ts';
 import { versions } from '../versions.ts';
-import type { NemesisContext } from '../../nemesis/types.ts';
-import { Rng } from '../random.ts';
+import type { NemesisContext } from '../../api/fault.ts';
+import { Rng } from '../../api/rng.ts';
 
 /** what the run command needs from its surroundings (tests pass their own) */
 export interface RunIo {

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../cli/usage-error.ts';
-import { freshSeed } from '../random.ts';
+import { freshSeed } from '../../api/rng.ts';
 import { FLAGS } from './flags.ts';
 import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
 // the nemesis's own value lists (nemesis/types.ts has no runtime dependencies, so this loads nothing else)
-import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../nemesis/types.ts';
+import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../api/fault.ts';
 
 const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = [...SHAPES, 'cycle'];
 export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;

@@ -1,4 +1,4 @@
-import type { Op } from './op.ts';
+import type { Op } from '../../api/history.ts';
 
 /**
  * Jepsen's EDN history format, so Elle, Knossos or elle-cli can read a splitbrain history:

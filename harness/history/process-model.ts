@@ -1,4 +1,4 @@
-import type { Op } from './op.ts';
+import type { Op } from '../../api/history.ts';
 
 /**
  * Checks a history against the process model (see harness/runner/process-ids.ts and op.ts):

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Op } from './op.ts';
+import type { Op } from '../../api/history.ts';
 
 export interface ReadHistory {
   ops: Op[];

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync, fsyncSync } from 'node:fs';
-import type { Op, OpInput } from './op.ts';
+import type { Op, OpInput } from '../../api/history.ts';
 
 /**
  * Appends ops to history.jsonl as they happen. Each op is one synchronous write, so whatever

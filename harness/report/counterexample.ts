@@ -5,7 +5,7 @@
  * JavaScript or hover. Field names follow checkers/linearizability/evidence.ts; anything
  * unexpected is shown as JSON rather than trusted.
  */
-import type { CheckerOutcome } from '../../checkers/types.ts';
+import type { CheckerOutcome } from '../../api/checker.ts';
 import { esc, prettyJson } from './html.ts';
 
 interface OpV { id: number; process: string; invoke: number; complete: number | null; describe: string }

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Op } from '../history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 export interface HistoryRead {
   ops: Op[];

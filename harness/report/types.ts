@@ -1,7 +1,7 @@
 /** Shapes the report reads from a run folder (harness/store-layout.md), kept loose on purpose: an
  * older or crashed run may lack fields, and the report must still render what is there. */
-import type { CheckerOutcome, Validity } from '../../checkers/types.ts';
-import type { Op } from '../history/op.ts';
+import type { CheckerOutcome, Validity } from '../../api/checker.ts';
+import type { Op } from '../../api/history.ts';
 
 export interface TestJson {
   name?: string;

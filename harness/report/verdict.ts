@@ -2,7 +2,7 @@
  * The verdict panel: one banner a person cannot misread, then one row per checker with unexpected
  * results first. Every state has a word and a symbol besides its colour.
  */
-import type { CheckerOutcome } from '../../checkers/types.ts';
+import type { CheckerOutcome } from '../../api/checker.ts';
 import { esc, prettyJson } from './html.ts';
 import type { ResultsJson } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { UsageError } from '../cli/usage-error.ts';
 import { importIfBuilt } from '../import-if-built.ts';
-import type { Nemesis, NemesisOptions } from '../../nemesis/types.ts';
+import type { Nemesis, NemesisOptions } from '../../api/fault.ts';
 
 const NEMESIS = new URL('../../nemesis/index.ts', import.meta.url);
 

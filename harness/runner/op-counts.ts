@@ -1,4 +1,4 @@
-import type { Op } from '../history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 /** Live counts of client ops for the status line (final reads and nemesis ops are not counted). */
 export class OpCounts {

@@ -1,7 +1,7 @@
-import type { NodeEndpoint, Runtime } from '../runtime/types.ts';
-import type { Nemesis, NemesisContext } from '../../nemesis/types.ts';
-import type { Workload, WorkloadClient, Completion } from '../../workloads/types.ts';
-import { Rng } from '../random.ts';
+import type { NodeEndpoint, Runtime } from '../../api/runtime.ts';
+import type { Nemesis, NemesisContext } from '../../api/fault.ts';
+import type { Workload, WorkloadClient, Completion } from '../../api/workload.ts';
+import { Rng } from '../../api/rng.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
 import type { HarnessLog } from './harness-log.ts';
 import { ProcessIds } from './process-ids.ts';

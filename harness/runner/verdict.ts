@@ -1,5 +1,5 @@
-import { matches, type CheckerOutcome, type ExpectedCheck, type CheckContext, type Validity } from '../../checkers/types.ts';
-import type { Op } from '../history/op.ts';
+import { matches, type CheckerOutcome, type ExpectedCheck, type CheckContext, type Validity } from '../../api/checker.ts';
+import type { Op } from '../../api/history.ts';
 
 /** Runs every check; a checker that throws is reported as unknown (with its error), never fatal. */
 export async function runChecks(history: readonly Op[], ctx: CheckContext, checks: readonly ExpectedCheck[]): Promise<CheckerOutcome[]> {

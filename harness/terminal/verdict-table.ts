@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import type { CheckerOutcome } from '../../checkers/types.ts';
+import type { CheckerOutcome } from '../../api/checker.ts';
 
 const show = (v: unknown) => (v === true ? 'valid' : v === false ? 'invalid' : 'unknown');
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { toEdn, opToEdn, historyToEdn, ednString } from '../history/edn.ts';
-import type { Op } from '../history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 const op = (o: Partial<Op>): Op => ({ index: 0, time: 5, type: 'invoke', process: 0, f: 'read', value: null, ...o });
 

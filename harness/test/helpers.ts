@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { readHistoryFile } from '../history/reader.ts';
-import type { Op } from '../history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(REPO, 'harness/cli/main.ts');

@@ -8,7 +8,7 @@ import { HistoryRecorder } from '../history/recorder.ts';
 import { parseHistory, readHistoryFile } from '../history/reader.ts';
 import { processModelViolations, pendingInvokes } from '../history/process-model.ts';
 import { ProcessIds } from '../runner/process-ids.ts';
-import type { Op } from '../history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 test('the recorder streams: each op is in the file as a whole line before close', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-rec-'));

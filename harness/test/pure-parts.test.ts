@@ -2,14 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { nextSlot, RateLimiter } from '../runner/rate-limiter.ts';
-import { Rng } from '../random.ts';
+import { Rng } from '../../api/rng.ts';
 import { verdictOf } from '../runner/verdict.ts';
 import { allAgree } from '../runner/run-test.ts';
 import { runTimestamp, testName } from '../runs/run-dir.ts';
 import { statusText } from '../terminal/status-line.ts';
 import { OpCounts } from '../runner/op-counts.ts';
-import type { CheckerOutcome, Expectation, Validity } from '../../checkers/types.ts';
-import { matches } from '../../checkers/types.ts';
+import type { CheckerOutcome, Expectation, Validity } from '../../api/checker.ts';
+import { matches } from '../../api/checker.ts';
 
 test('rate limiter: slots never go back, never before now, and gaps are interval × [0.5, 1.5)', () => {
   fc.assert(fc.property(

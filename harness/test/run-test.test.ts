@@ -13,10 +13,10 @@ import { HistoryRecorder } from '../history/recorder.ts';
 import { HarnessLog } from '../runner/harness-log.ts';
 import { processModelViolations } from '../history/process-model.ts';
 import { resolveRunConfig } from '../config/run-config.ts';
-import { Rng } from '../random.ts';
-import type { Runtime, NodeEndpoint } from '../runtime/types.ts';
-import type { Nemesis, NemesisContext } from '../../nemesis/types.ts';
-import type { Workload, Completion } from '../../workloads/types.ts';
+import { Rng } from '../../api/rng.ts';
+import type { Runtime, NodeEndpoint } from '../../api/runtime.ts';
+import type { Nemesis, NemesisContext } from '../../api/fault.ts';
+import type { Workload, Completion } from '../../api/workload.ts';
 
 function fakeRuntime(): Runtime & { torn: number } {
   let eps: NodeEndpoint[] = [];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusLine } from '../terminal/status-line.ts';
 import { verdictTable } from '../terminal/verdict-table.ts';
-import type { CheckerOutcome } from '../../checkers/types.ts';
+import type { CheckerOutcome } from '../../api/checker.ts';
 
 function fakeStream(isTTY: boolean, columns = 0) {
   const writes: string[] = [];

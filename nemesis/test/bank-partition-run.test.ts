@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { jepsen, latestRun, historyOf, readJson, processesMentioning, eventually } from '../../harness/test/helpers.ts';
-import type { Op } from '../../harness/history/op.ts';
+import type { Op } from '../../api/history.ts';
 
 interface Plan { shape: string; grudge: Record<string, string[]>; components?: string[][]; bridge?: string }
 

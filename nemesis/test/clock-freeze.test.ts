@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { ClockFault } from '../clock.ts';
 import { createNemesis } from '../index.ts';
-import type { NemesisOptions } from '../types.ts';
-import type { Op } from '../../harness/history/op.ts';
+import type { NemesisOptions } from '../../api/fault.ts';
+import type { Op } from '../../api/history.ts';
 import { fakeContext, until, type Call } from './fake-runtime.ts';
 
 const NODES = ['n1', 'n2', 'n3'];

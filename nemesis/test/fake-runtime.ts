@@ -2,10 +2,10 @@
  * A Runtime that records the fault calls it gets, in order, for orchestration tests. Optional
  * hooks make a call fail or hang. It starts nothing: it is not a stand-in for the real tests.
  */
-import type { Runtime, Grudge, LinkFault, NodeEndpoint } from '../../harness/runtime/types.ts';
-import type { NemesisContext } from '../types.ts';
-import type { Op, OpInput } from '../../harness/history/op.ts';
-import { Rng } from '../../harness/random.ts';
+import type { Runtime, Grudge, LinkFault, NodeEndpoint } from '../../api/runtime.ts';
+import type { NemesisContext } from '../../api/fault.ts';
+import type { Op, OpInput } from '../../api/history.ts';
+import { Rng } from '../../api/rng.ts';
 
 export type Call =
   | { m: 'partition'; grudge: Grudge } | { m: 'heal' }

@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { pickTargets, pickTargetsBy } from '../fault.ts';
 import { KillFault } from '../kill.ts';
 import { createNemesis, KILL_TARGETS } from '../index.ts';
-import type { KillTargets } from '../types.ts';
+import type { KillTargets } from '../../api/fault.ts';
 import { fakeContext, until } from './fake-runtime.ts';
 
 const nodesOf = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);

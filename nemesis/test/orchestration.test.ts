@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNemesis, parseNemesisKinds, parsePartitionShape, FAULT_KINDS } from '../index.ts';
-import type { NemesisOptions, FaultKind } from '../types.ts';
-import type { Op } from '../../harness/history/op.ts';
+import type { NemesisOptions, FaultKind } from '../../api/fault.ts';
+import type { Op } from '../../api/history.ts';
 import { fakeContext, until, type Call } from './fake-runtime.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { pickTargets } from '../fault.ts';
 import { PauseFault } from '../pause.ts';
 import { KillFault } from '../kill.ts';

@@ -5,12 +5,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalRuntime } from '../../harness/local/index.ts';
-import { httpJson } from '../../harness/local/http.ts';
-import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from '../../harness/local/test/helpers.ts';
-import type { NodeEndpoint } from '../../harness/runtime/types.ts';
-import type { Op, OpInput } from '../../harness/history/op.ts';
-import { Rng } from '../../harness/random.ts';
+import { LocalRuntime } from '../../runtimes/local/index.ts';
+import { httpJson } from '../../runtimes/local/http.ts';
+import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from '../../runtimes/local/test/helpers.ts';
+import type { NodeEndpoint } from '../../api/runtime.ts';
+import type { Op, OpInput } from '../../api/history.ts';
+import { Rng } from '../../api/rng.ts';
 import { PartitionFault } from '../partition.ts';
 import { PauseFault } from '../pause.ts';
 import { KillFault } from '../kill.ts';

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { takeEvents, MAX_ON_EVENTS, type ScheduleEvent } from '../schedule.ts';
-import type { FaultKind } from '../types.ts';
+import type { FaultKind } from '../../api/fault.ts';
 
 const ALL: FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
 const arbKinds = fc.uniqueArray(fc.constantFrom(...ALL), { minLength: 1, maxLength: 5 });

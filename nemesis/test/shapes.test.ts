@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import {
   halves, isolateOne, majoritiesRing, bridge, partitionPlan, majority, visibleFrom, PARTITION_SHAPES,
   describePartition,
 } from '../shapes.ts';
-import type { Grudge } from '../../harness/runtime/types.ts';
+import type { Grudge } from '../../api/runtime.ts';
 
 const nodesOf = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
 const arbCluster = (min = 1, max = 9) =>

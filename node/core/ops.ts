@@ -42,13 +42,46 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The id hashes the fields as the origin serialises them. Receivers never recompute it (they trust
- * their peers), so no canonical form is needed; (origin, seq) alone already makes ids unique in a
- * healthy cluster, and the rest of the content tells apart the twins a node that lost its log makes.
+ * The id: first 128 bits of sha256 over the canonical JSON of the other fields. Canonical (sorted
+ * keys), so every receiver recomputes it from the content it decoded and rejects an op whose id
+ * does not match: one id can never stand for two different contents on two replicas.
  */
 export function opId(f: OpFields): string {
-  const text = JSON.stringify([f.origin, f.seq, f.ts, f.vv, f.kind, f.key, f.payload]);
+  const text = canonicalJson([f.origin, f.seq, f.ts, f.vv, f.kind, f.key, f.payload]);
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/** most keys one object may have: msgpackr cannot encode a map with more (it throws) */
+export const MAX_OBJECT_KEYS = 65_535;
+
+/**
+ * Why a client value would not come back exactly as it went in (JSON → msgpack → disk → peer →
+ * restart), or null if it will. msgpackr renames a `__proto__` key, replaces lone surrogates
+ * (UTF-8 cannot hold them) and cannot pack a map over 65,535 keys; such values are refused with a
+ * 400 rather than stored differently on different replicas.
+ */
+export function valueProblem(value: unknown): string | null {
+  const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const walk = (v: unknown, path: string): string | null => {
+    if (typeof v === 'string') return LONE.test(v) ? `the string at ${path} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored` : null;
+    if (typeof v === 'number') return Number.isFinite(v) ? null : `the number at ${path} is not finite`;
+    if (v === null || typeof v !== 'object') return null;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) { const p = walk(v[i], `${path}[${i}]`); if (p) return p; }
+      return null;
+    }
+    const keys = Object.keys(v);
+    if (keys.length > MAX_OBJECT_KEYS) return `the object at ${path} has ${keys.length} keys; the limit is ${MAX_OBJECT_KEYS}`;
+    for (const k of keys) {
+      const at = `${path}.${JSON.stringify(k).slice(0, 40)}`;
+      if (k === '__proto__') return `the object at ${path} has a "__proto__" key, which cannot be stored`;
+      if (LONE.test(k)) return `a key at ${at} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored`;
+      const p = walk((v as Record<string, unknown>)[k], at);
+      if (p) return p;
+    }
+    return null;
+  };
+  return walk(value, 'value');
 }
 
 export function makeOp(f: OpFields): Op {
@@ -63,6 +96,8 @@ export function opToWire(op: Op): WireOp {
 }
 
 const ID_RE = /^[0-9a-f]{32}$/;
+/** the node id rule of --id (config.ts) */
+const ORIGIN_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_JSON_DEPTH = 64;
 
 /** Depth of a JSON-like value, stopping early once it exceeds `limit`. */
@@ -86,7 +121,7 @@ export function opFromWire(w: unknown): Op | string {
   if (!Array.isArray(w) || w.length !== 8) return 'operation is not an 8-element array';
   const [id, origin, seq, ts, vv, kind, key, payload] = w as unknown[];
   if (typeof id !== 'string' || !ID_RE.test(id)) return 'operation id is not 32 hex chars';
-  if (typeof origin !== 'string' || origin.length === 0 || origin.length > 256) return 'operation origin is not a node id';
+  if (typeof origin !== 'string' || !ORIGIN_RE.test(origin)) return 'operation origin is not a node id';
   if (!isSafeNat(seq) || seq < 1) return 'operation seq is not a positive integer';
   if (typeof ts !== 'number' || !Number.isFinite(ts)) return 'operation timestamp is not a number';
   if (vv === null || typeof vv !== 'object' || Array.isArray(vv)) return 'operation version vector is not a map';
@@ -101,5 +136,8 @@ export function opFromWire(w: unknown): Op | string {
   } else if (kind === 'append') {
     if (!Array.isArray(p.links) || !p.links.every((l) => typeof l === 'string' && ID_RE.test(l))) return 'append payload needs a links array of op ids';
   }
-  return { id, origin, seq, ts, vv: vv as VersionVector, kind: kind as OpKind, key, payload };
+  const op: Op = { id, origin, seq, ts, vv: vv as VersionVector, kind: kind as OpKind, key, payload };
+  // content hash: a forged or corrupted op cannot pass for another one with the same id
+  if (opId(op) !== id) return 'operation id does not match its content';
+  return op;
 }

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { encodeMessage } from '../wire/codec.ts';
 import { encodeFrame } from '../wire/frame.ts';
 import { makeOp, type Op } from '../core/ops.ts';

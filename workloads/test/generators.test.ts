@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Rng } from '../../harness/random.ts';
+import { Rng } from '../../api/rng.ts';
 import { bankGenerator, bankParamsSchema } from '../bank.ts';
 import { lwwGenerator, lwwParamsSchema } from '../lww.ts';
 import { historyGenerator, historyParamsSchema } from '../history.ts';

@@ -1,4 +1,4 @@
-import type { Op } from '../../../harness/history/op.ts';
+import type { Op } from '../../../api/history.ts';
 import type { LinOp, ReadResult } from '../model.ts';
 import type { RegisterInput, RegisterValue } from '../models/register.ts';
 

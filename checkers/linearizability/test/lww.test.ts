@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Op, OpInput } from '../../../harness/history/op.ts';
+import type { Op, OpInput } from '../../../api/history.ts';
 import { linearizabilityChecker, lwwOpsFromHistory, readHistoryJsonl } from '../index.ts';
 
 /** builds a history the way the recorder would: index = position, time in ns */

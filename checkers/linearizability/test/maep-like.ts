@@ -1,5 +1,5 @@
-import type { Op, OpInput } from '../../../harness/history/op.ts';
-import { Rng } from '../../../harness/random.ts';
+import type { Op, OpInput } from '../../../api/history.ts';
+import { Rng } from '../../../api/rng.ts';
 
 /**
  * A synthetic history shaped like the lww workload against maep: two replicas of last-writer-wins

@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../random.ts';
-import type { Op, OpInput } from '../../history/op.ts';
-import type { CheckerOutcome } from '../../../checkers/types.ts';
+import { Rng } from '../../../api/rng.ts';
+import type { Op, OpInput } from '../../../api/history.ts';
+import type { CheckerOutcome } from '../../../api/checker.ts';
 
 /** every client op by outcome, final reads included (they are also counted in finalReads) */
 export interface Counts { ok: number; fail: number; info: number; pending: number; clientOps: number; finalReads: number }

@@ -12,7 +12,7 @@ import { pairOps, timeline } from '../../../checkers/index.ts';
 import { describeFault, faultPeriods } from '../faults.ts';
 import { timelineData } from '../timeline-data.ts';
 import { orderCheckers } from '../verdict.ts';
-import type { Op } from '../../history/op.ts';
+import type { Op } from '../../../api/history.ts';
 
 function tmp(t: { after: (f: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'report-model-'));

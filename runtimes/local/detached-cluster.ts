@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
+import type { ClusterOptions, NodeEndpoint } from '../../api/runtime.ts';
 import { readState, type DaemonConfig, type DetachedState } from './detached-state.ts';
 import { httpJson } from './http.ts';
 import { REPO_ROOT, tail, type LocalRuntimeOptions } from './local-runtime.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { LinkProxy, LOSS_PENALTY_MS } from '../link-proxy.ts';
 import { portIsFree, LOOPBACK } from '../ports.ts';
-import { Rng } from '../../random.ts';
+import { Rng } from '../../../api/rng.ts';
 
 /** every test is bounded: a hang fails with a message instead of stalling the suite */
 const BOUND = { timeout: 60_000 };

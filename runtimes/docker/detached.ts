@@ -7,8 +7,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { ClusterOptions, NodeEndpoint } from '../harness/runtime/types.ts';
-import { writeJsonAtomic } from '../harness/runs/run-dir.ts';
+import type { ClusterOptions, NodeEndpoint } from '../../api/runtime.ts';
+import { writeJsonAtomic } from '../../harness/runs/run-dir.ts';
 import { removeRun } from './cleanup.ts';
 import { docker, NODE_LABEL, RUN_LABEL } from './engine.ts';
 import { demux, DockerRuntime, type DockerRuntimeOptions } from './runtime.ts';

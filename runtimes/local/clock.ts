@@ -24,7 +24,7 @@
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { faketimeFrozenSpec, faketimeSpec } from '../runtime/faketime.ts';
+import { faketimeFrozenSpec, faketimeSpec } from '../faketime.ts';
 
 export type ClockMechanism = 'libfaketime' | 'offset-file';
 

@@ -4,7 +4,7 @@
  */
 import { dockerAvailable } from './engine.ts';
 import { DockerRuntime, type DockerRuntimeOptions } from './runtime.ts';
-import type { Runtime } from '../harness/runtime/types.ts';
+import type { Runtime } from '../../api/runtime.ts';
 
 export { dockerAvailable } from './engine.ts';
 export { removeAllLeftovers } from './cleanup.ts';

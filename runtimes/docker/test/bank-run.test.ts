@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOrSkip, leftovers } from './helpers.ts';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = join(REPO, 'harness', 'cli', 'main.ts');
 
 function jepsen(args: string[]): Promise<{ code: number | null; out: string }> {

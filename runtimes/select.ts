@@ -1,15 +1,15 @@
-import { UsageError } from '../cli/usage-error.ts';
-import type { Runtime } from './types.ts';
-import type { RunConfig } from '../config/run-config.ts';
-import { importIfBuilt } from '../import-if-built.ts';
+import { UsageError } from '../harness/cli/usage-error.ts';
+import type { Runtime } from '../api/runtime.ts';
+import type { RunConfig } from '../harness/config/run-config.ts';
+import { importIfBuilt } from '../harness/import-if-built.ts';
 
 export type RuntimeChoice = RunConfig['runtime'];
 
 export type RuntimeKind = 'local' | 'docker';
 
 const MODULES: Record<RuntimeKind, URL> = {
-  local: new URL('../local/index.ts', import.meta.url),
-  docker: new URL('../../docker/index.ts', import.meta.url),
+  local: new URL('./local/index.ts', import.meta.url),
+  docker: new URL('./docker/index.ts', import.meta.url),
 };
 
 /** a runtime's module (harness/local/index.ts or docker/index.ts), imported only when needed; null when absent */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { LocalRuntime } from '../local-runtime.ts';
 import { httpJson } from '../http.ts';
 import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
-import type { NodeEndpoint } from '../../runtime/types.ts';
+import type { NodeEndpoint } from '../../../api/runtime.ts';
 
 /** every test is bounded: a hang fails with a message instead of stalling the suite */
 const BOUND = { timeout: 60_000 };

@@ -7,7 +7,7 @@ import { httpJson } from '../http.ts';
 import { REPO_ROOT } from '../local-runtime.ts';
 import { listeningPorts } from '../ports.ts';
 import { commandLine, processAlive } from '../processes.ts';
-import type { NodeEndpoint } from '../../runtime/types.ts';
+import type { NodeEndpoint } from '../../../api/runtime.ts';
 
 export const FAKE_NODE = fileURLToPath(new URL('./fake-node.ts', import.meta.url));
 

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { overlaps, parseCidr, parseProcNetRoute, planSubnet } from '../subnet.ts';
 import { parseLdd } from '../ldd.ts';
 import { iptablesFor, shapingRate, tcFor } from '../netplan.ts';
-import { faketimeFrozenSpec, faketimeSpec } from '../../harness/runtime/faketime.ts';
+import { faketimeFrozenSpec, faketimeSpec } from '../../faketime.ts';
 import { demux } from '../runtime.ts';
 
 test('planSubnet gives each node a distinct address inside a free 10.213.k.0/24', () => {

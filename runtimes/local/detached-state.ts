@@ -1,8 +1,8 @@
 /** The state file of a detached cluster (e.g. store/cluster/state.json), shared by CLI and daemon. */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ClusterOptions, NodeEndpoint } from '../runtime/types.ts';
-import { writeJsonAtomic } from '../runs/run-dir.ts';
+import type { ClusterOptions, NodeEndpoint } from '../../api/runtime.ts';
+import { writeJsonAtomic } from '../../harness/runs/run-dir.ts';
 import type { LocalRuntimeOptions } from './local-runtime.ts';
 
 export interface DaemonConfig {

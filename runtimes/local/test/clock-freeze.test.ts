@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeClock, libfaketimePath } from '../clock.ts';
-import { faketimeFrozenSpec } from '../../runtime/faketime.ts';
+import { faketimeFrozenSpec } from '../../faketime.ts';
 import { LocalRuntime } from '../local-runtime.ts';
 import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NodeClock, libfaketimePath } from '../clock.ts';
-import { faketimeSpec } from '../../runtime/faketime.ts';
+import { faketimeSpec } from '../../faketime.ts';
 import { LocalRuntime } from '../local-runtime.ts';
 import { status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
 

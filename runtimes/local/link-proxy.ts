@@ -22,8 +22,8 @@
  * `backward` the replies on those connections (B→A bytes).
  */
 import net from 'node:net';
-import { Rng } from '../random.ts';
-import type { LinkFault } from '../runtime/types.ts';
+import { Rng } from '../../api/rng.ts';
+import type { LinkFault } from '../../api/runtime.ts';
 import { LOOPBACK } from './ports.ts';
 
 export const LOSS_PENALTY_MS = 200;

@@ -1,6 +1,10 @@
-import type { OpInput } from '../harness/history/op.ts';
-import type { Runtime } from '../harness/runtime/types.ts';
-import type { Rng } from '../harness/random.ts';
+/**
+ * The fault contracts: the kinds a user selects (--nemesis), a Fault (one kind's plan / apply /
+ * undo through the Runtime), and the Nemesis the runner drives (a schedule of faults).
+ */
+import type { OpInput } from './history.ts';
+import type { Runtime } from './runtime.ts';
+import type { Rng } from './rng.ts';
 
 /** Fault kinds selectable with --nemesis (comma-separated; "none" for no faults). */
 export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
@@ -52,4 +56,37 @@ export interface Nemesis {
   healAll(ctx: NemesisContext): Promise<void>;
   /** short labels of the faults active now, for the status line, e.g. ["partition halves", "pause n3"] */
   active(): string[];
+}
+
+export interface PlanInput {
+  nodes: readonly string[];
+  rng: Rng;
+  /** nodes another fault holds (paused or killed), which pause/kill should leave alone */
+  held: ReadonlySet<string>;
+}
+
+/**
+ * One fault kind. A start is split in two: `plan` chooses what to do (pure: nodes + Rng → a JSON
+ * value recorded in the history) and `apply` does it through the Runtime, so the invoke op carries
+ * the targets before anything happens and the same seed gives the same targets. Each fault keeps
+ * its own active state (set before the first runtime call, so a half-done start is still undone)
+ * and knows how to heal its kind defensively, whatever it believes is active.
+ */
+export interface Fault<P = unknown> {
+  readonly kind: FaultKind;
+  /** choose the next start; pure given its input */
+  plan(input: PlanInput): P;
+  /** carry out a plan; marks it active first; may be cut short by `signal` (clock strobe) */
+  apply(runtime: Runtime, plan: P, signal: AbortSignal): Promise<void>;
+  /** the value recorded with the stop op, or null when nothing of this kind is active */
+  stopValue(): unknown;
+  /** undo what is active (a stop); afterwards nothing of this kind is active */
+  undo(runtime: Runtime): Promise<void>;
+  /** undo this kind on every node, whatever is tracked; returns one message per failed step.
+   *  `killed`: nodes the kill fault still holds down, which only a pause heal needs to skip */
+  healDefensive(runtime: Runtime, nodes: readonly string[], killed: ReadonlySet<string>): Promise<string[]>;
+  /** short label of what is active, for the status line, or null */
+  label(): string | null;
+  /** nodes this fault holds now (paused or killed) */
+  held(): string[];
 }

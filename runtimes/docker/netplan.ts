@@ -12,7 +12,7 @@
  *               (rate shaping: an approximation of delay that grows under load, no jitter).
  * Chains are swapped in with one `iptables-restore --noflush` so there is no window with no rules.
  */
-import type { Grudge, LinkFault } from '../harness/runtime/types.ts';
+import type { Grudge, LinkFault } from '../../api/runtime.ts';
 
 export interface Cmd { argv: string[]; stdin?: string }
 

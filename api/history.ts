@@ -6,20 +6,13 @@
  * - A client process that gets `info` is retired; its worker continues as process + concurrency.
  * - Faults are recorded by process "nemesis" as `info` invoke/completion pairs
  *   (f = "start-partition", "stop-partition", "start-pause", ...).
+ * - Every workload, in the final-read phase: f "final-read", `node` set, value null →
+ *   {@link FinalRead}. The phase polls, so a node can have several final-read rounds; the last ok
+ *   round per node is its final state.
+ * - Process "nemesis", f "heal", type info marks the moment every fault was healed (the start of
+ *   the recovery phase).
  *
- * Op formats per workload (value on invoke → value on completion):
- * - bank:    f "transfer" {from, to, amount} → same;   f "read" null → {"0": 10, "1": 10, ...}
- * - lww:     f "read" [key, null] → [key, v|null];  f "write" [key, v] → same;
- *            f "cas" [key, [expected, new]] → same (fail when the node's value differed)
- * - history: f "append" [key, v] (v unique integer) → same;  f "read" [key, null] → [key, [v...]]
- *            (the node's causal order of the key's entries' values)
- * - every workload, in the final-read phase: f "final-read", node set, value null →
- *   {state: <workload's whole view of that node>, merkleRoot: string}. The phase polls, so one node
- *   can have several final-read rounds; the last ok round per node is its final state.
- *   bank state: {balances: {...}};  lww state: {registers: {key: v|null}};
- *   history state: {keys: {key: [v...]}}.
- * - process "nemesis", f "heal" with type info marks the moment every fault was healed
- *   (start of the recovery phase).
+ * Each workload documents the values of its own ops (workloads/<name>.ts).
  */
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 export type ProcessId = number | 'nemesis';
@@ -41,3 +34,13 @@ export interface Op {
 
 /** An op with `index` and `time` still to be assigned by the recorder. */
 export type OpInput = Omit<Op, 'index' | 'time'>;
+
+/**
+ * The value of an ok final read: the workload's whole view of one node (its shape is the
+ * workload's), and, where the system has one, a digest of the node's data (maep: its Merkle root)
+ * that must be equal on every node once they converged.
+ */
+export interface FinalRead {
+  state: unknown;
+  digest?: string;
+}

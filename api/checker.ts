@@ -1,4 +1,4 @@
-import type { Op } from '../harness/history/op.ts';
+import type { Op } from './history.ts';
 
 /** true: the property held; false: a violation was found; "unknown": could not decide (budget, no data). */
 export type Validity = true | false | 'unknown';
@@ -17,7 +17,15 @@ export interface CheckContext {
   /** workload parameters (e.g. bank: {accounts: number[], initialBalance: number, total: number}) */
   workload: Record<string, unknown>;
   /** checker options, e.g. {linTimeoutMs: 60000} */
-  options?: Record<string, unknown>;
+  options?: CheckOptions;
+}
+
+/** Options a user sets for the checkers (flags of `run` and `check`). */
+export interface CheckOptions {
+  /** budget of the linearizability search in ms (--lin-timeout) */
+  linTimeoutMs?: number;
+  /** memo-table cap of the linearizability search, in entries */
+  linMaxCacheEntries?: number;
 }
 
 /** A checker is pure and deterministic and never throws on a bad history: it reports. */
@@ -32,12 +40,15 @@ export type Checker = (history: readonly Op[], ctx: CheckContext) => CheckResult
  */
 export type Expectation = 'valid' | 'invalid' | 'may-fail';
 
-export interface ExpectedCheck {
+/** An expectation with the reason, shown in the verdict table and the report. */
+export interface Expected {
+  expected: Expectation;
+  why: string;
+}
+
+export interface ExpectedCheck extends Expected {
   name: string;
   check: Checker;
-  expected: Expectation;
-  /** why this is expected, shown in the report and terminal */
-  why: string;
 }
 
 /** One checker's entry in results.json. */

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const DEFAULT_ENTRY = fileURLToPath(new URL('../node/main.ts', import.meta.url));
+export const DEFAULT_ENTRY = fileURLToPath(new URL('../../node/main.ts', import.meta.url));
 
 export async function bundleMaep(entry = DEFAULT_ENTRY): Promise<Buffer> {
   if (!existsSync(entry)) throw new Error(`maep entry point ${entry} does not exist`);
