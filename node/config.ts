@@ -12,7 +12,7 @@ import { parseHostPort } from './shell/address.ts';
 export class ConfigError extends Error {}
 
 /** the core's tunables are the core's own types; the rest is the shell's (sockets, disk, clock, logs) */
-export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'initialBalance' | 'heartbeatIntervalMs' | 'antiEntropyIntervalMs' | 'phi' | 'merkleDepth'> {
+export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'initialBalance' | 'heartbeatIntervalMs' | 'antiEntropyIntervalMs' | 'phi' | 'merkleDepth' | 'maxSeqJump' | 'maxOrigins' | 'maxPeers' | 'forgetPeerAfterMs'> {
   listen: string;
   http: string;
   peers: { id: string; addr: string }[];
@@ -20,7 +20,14 @@ export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'in
   fsync: 'always' | 'interval' | 'never';
   clockOffsetFile?: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
-  unsafe: ReplicaOptions['unsafe'] & { noFsync: boolean };
+  /** encoded bytes a client value may have (413 above) */
+  maxValueBytes: number;
+  /** file holding the pre-shared cluster key; none = unauthenticated peer links (loud warning) */
+  clusterKeyFile?: string;
+  /** bearer token every HTTP request (except /metrics) must carry; none = open API */
+  clientToken?: string;
+  clientTokenFile?: string;
+  unsafe: ReplicaOptions['unsafe'] & { noFsync: boolean; truncateOnCorruption: boolean };
 }
 
 /** the core's defaults, so the flags' defaults and their help cannot drift from them */
@@ -46,10 +53,19 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'merkle-depth': { kind: 'int', help: `Merkle tree depth, fan-out 16 (default ${D.merkleDepth})` },
   'clock-offset-file': { kind: 'string', help: 'file holding a wall-clock offset in ms (fallback when libfaketime is missing)' },
   'log-level': { kind: 'string', help: 'error | warn | info | debug (default info)' },
+  'cluster-key-file': { kind: 'string', help: 'file with the pre-shared cluster key (>= 16 chars, surrounding whitespace ignored); peers must prove it (none = unauthenticated, with a warning)' },
+  'client-token': { kind: 'string', help: 'HTTP requests (except /metrics) need "authorization: Bearer TOKEN" (none = open)' },
+  'client-token-file': { kind: 'string', help: 'file holding the client token (surrounding whitespace ignored)' },
+  'max-value-bytes': { kind: 'int', help: 'encoded bytes a client value may have; over it: 413 (default 1048576)' },
+  'max-seq-jump': { kind: 'int', help: `reject a received op more than this many seqs beyond the highest held of its origin (default ${D.maxSeqJump})` },
+  'max-origins': { kind: 'int', help: `distinct writers (origins) accepted (default ${D.maxOrigins})` },
+  'max-peers': { kind: 'int', help: `cluster members known at most (default ${D.maxPeers})` },
+  'forget-peer-after': { kind: 'int', help: `ms after which a learnt, non-seed peer that is not alive is forgotten; 0 = never (default ${D.forgetPeerAfterMs})` },
   'unsafe-no-fsync': { kind: 'bool', help: 'TESTING AID: acknowledge writes before they are durable' },
   'unsafe-no-causal-delivery': { kind: 'bool', help: 'TESTING AID: make ops visible ignoring their causal context' },
   'unsafe-no-anti-entropy': { kind: 'bool', help: 'TESTING AID: replicate by push only, never repair' },
   'unsafe-lww-no-tiebreak': { kind: 'bool', help: 'TESTING AID: equal LWW timestamps resolved by arrival order' },
+  'unsafe-truncate-on-corruption': { kind: 'bool', help: 'TESTING AID: cut the log at the first bad record (losing every record after it)' },
   'help': { kind: 'bool', help: 'print this help' },
 };
 
@@ -130,6 +146,12 @@ function addr(raw: Record<string, string | boolean>, name: string): string {
   return v;
 }
 
+function nonEmpty(raw: Record<string, string | boolean>, name: string): string | undefined {
+  const v = str(raw, name);
+  if (v === '') throw new ConfigError(`--${name} needs a value: ${FLAGS[name]!.help}`);
+  return v;
+}
+
 const ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function parsePeers(text: string): { id: string; addr: string }[] {
@@ -167,6 +189,7 @@ export function loadConfig(argv: string[], readFile: (p: string) => string = (p)
   const heartbeatIntervalMs = num(raw, 'heartbeat-interval', D.heartbeatIntervalMs, 10, 60_000, true);
   const dphi = defaultPhiOptions(heartbeatIntervalMs);
   const peers = parsePeers(str(raw, 'peers') ?? '').filter((p) => p.id !== id);
+  if (str(raw, 'client-token') !== undefined && str(raw, 'client-token-file') !== undefined) throw new ConfigError('give --client-token or --client-token-file, not both');
   const data = str(raw, 'data');
   if (data === '') throw new ConfigError('--data needs a directory path');
   return {
@@ -184,11 +207,20 @@ export function loadConfig(argv: string[], readFile: (p: string) => string = (p)
     merkleDepth: num(raw, 'merkle-depth', D.merkleDepth, 1, 6, true),
     clockOffsetFile: str(raw, 'clock-offset-file'),
     logLevel: logLevel as NodeConfig['logLevel'],
+    maxValueBytes: num(raw, 'max-value-bytes', 1024 * 1024, 1, 8 * 1024 * 1024, true),
+    maxSeqJump: num(raw, 'max-seq-jump', D.maxSeqJump, 1, Number.MAX_SAFE_INTEGER, true),
+    maxOrigins: num(raw, 'max-origins', D.maxOrigins, 1, 100_000, true),
+    maxPeers: num(raw, 'max-peers', D.maxPeers, 1, 100_000, true),
+    forgetPeerAfterMs: num(raw, 'forget-peer-after', D.forgetPeerAfterMs, 0, 365 * 24 * 3_600_000, true),
+    clusterKeyFile: nonEmpty(raw, 'cluster-key-file'),
+    clientToken: nonEmpty(raw, 'client-token'),
+    clientTokenFile: nonEmpty(raw, 'client-token-file'),
     unsafe: {
       noFsync: raw['unsafe-no-fsync'] === true,
       noCausalDelivery: raw['unsafe-no-causal-delivery'] === true,
       noAntiEntropy: raw['unsafe-no-anti-entropy'] === true,
       lwwNoTiebreak: raw['unsafe-lww-no-tiebreak'] === true,
+      truncateOnCorruption: raw['unsafe-truncate-on-corruption'] === true,
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 import { DeltaPhase, type Message } from './messages.ts';
 import { MerkleTree, DIGEST_BYTES, FANOUT } from './merkle.ts';
-import { canonicalJson, makeOp, type Op, type OpKind } from './ops.ts';
+import { canonicalJson, makeOp, valueProblem, type Op, type OpKind } from './ops.ts';
 import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
 import { FoldedState } from './state.ts';
 import { SeqTracker, type OriginHoldings, type VersionVector } from './version-vector.ts';
@@ -30,6 +30,26 @@ export interface ReplicaOptions {
   syncTimeoutMs: number;
   /** ops per PUSH/DELTA_SYNC frame, keeps frames well under the size limit */
   maxOpsPerMessage: number;
+  /** encoded op bytes per DELTA_SYNC frame (a single larger op still goes, alone): large values
+   *  must not add up to a frame over the 16 MiB limit that is then refused forever */
+  maxBytesPerMessage: number;
+  /** encoded size of an op (the shell passes the real msgpack size; the default over-estimates) */
+  opBytes: (op: Op) => number;
+  /**
+   * Checked BEFORE a client write takes a sequence number: null, or the 4xx to answer. The shell
+   * encodes the op here (size cap, exact round trip), so encoding can never fail after the op is
+   * committed.
+   */
+  admit: (op: Op) => { status: number; error: string } | null;
+  /** a received op whose seq (or whose context) is more than this beyond the highest seq held of
+   *  that origin is rejected as implausible: it could never be delivered and would block the origin */
+  maxSeqJump: number;
+  /** origins (writers) this node accepts ops from; a fake-origin flood must not grow every op's vv */
+  maxOrigins: number;
+  /** members this node knows at most (seeds always count); further JOIN entries are ignored */
+  maxPeers: number;
+  /** a learnt (non-seed) peer not alive for this long is forgotten; 0 = never */
+  forgetPeerAfterMs: number;
   /** a VV message lists at most this many holes per origin; beyond, the Merkle walk finds them */
   maxListedHoles: number;
   unsafe: { noCausalDelivery: boolean; noAntiEntropy: boolean; lwwNoTiebreak: boolean };
@@ -40,7 +60,9 @@ export function defaultReplicaOptions(id: string, over: Partial<ReplicaOptions> 
   return {
     id, advertise: '', seeds: [], accounts: 8, initialBalance: 10, heartbeatIntervalMs: hb,
     antiEntropyIntervalMs: 1000, phi: defaultPhiOptions(hb), merkleDepth: 4, syncTimeoutMs: 10_000,
-    maxOpsPerMessage: 2000, maxListedHoles: 4096, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
+    maxOpsPerMessage: 2000, maxBytesPerMessage: 4 * 1024 * 1024, opBytes: estimateOpBytes,
+    admit: defaultAdmit, maxSeqJump: 1_000_000, maxOrigins: 256, maxPeers: 64, forgetPeerAfterMs: 600_000,
+    maxListedHoles: 4096, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
     ...over,
   };
 }
@@ -58,7 +80,12 @@ export type ReplicaEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'debug'; text: string }
   | { type: 'peer-added'; id: string; addr: string }
   | { type: 'sync-done'; session: number; peer: string; repaired: number; ok: boolean }
-  | { type: 'repaired'; n: number };
+  | { type: 'repaired'; n: number }
+  | { type: 'peer-removed'; id: string }
+  | { type: 'rejected'; reason: RejectReason; text: string };
+
+/** why a received op was refused (a label of maep_ops_rejected_total) */
+export type RejectReason = 'seq-jump' | 'context-jump' | 'origin-limit' | 'bad-context';
 
 export interface Effects {
   /** to send back on the connection the triggering message arrived on */
@@ -90,6 +117,8 @@ interface PeerState {
   seed: boolean;
   detector: PhiAccrual;
   alive: boolean;
+  /** monotonic ms it was last alive (or learnt): a learnt peer dead long enough is forgotten */
+  lastAlive: number;
 }
 
 interface Session { id: number; peer: string; started: number; repaired: number }
@@ -116,8 +145,9 @@ export class Replica {
   private lastHeartbeat = -Infinity;
   private lastAntiEntropy: number;
   private joined = false;
+  private warnedPeerCap = false;
   /** counters the shell exports as metrics */
-  readonly counters = { repaired: 0, syncRounds: 0, opsCreated: 0, opsReceived: 0 };
+  readonly counters = { repaired: 0, syncRounds: 0, opsCreated: 0, opsReceived: 0, rejected: 0 };
 
   constructor(readonly opts: ReplicaOptions, private readonly env: ReplicaEnv) {
     this.id = opts.id;
@@ -129,7 +159,7 @@ export class Replica {
   }
 
   private addPeer(id: string, addr: string, seed: boolean): PeerState {
-    const p: PeerState = { id, addr, seed, detector: new PhiAccrual(this.opts.phi, this.opts.heartbeatIntervalMs), alive: false };
+    const p: PeerState = { id, addr, seed, detector: new PhiAccrual(this.opts.phi, this.opts.heartbeatIntervalMs), alive: false, lastAlive: this.env.monoNow() };
     this.peers.set(id, p);
     return p;
   }
@@ -173,6 +203,7 @@ export class Replica {
         return ok({ key: req.key, value: this.state.read(req.key) });
       case 'put': {
         const op = this.create('put', req.key, { value: req.value }, fx);
+        if (!('id' in op)) return op;
         return ok({ ok: true, id: op.id });
       }
       case 'cas': {
@@ -181,11 +212,13 @@ export class Replica {
           return { status: 409, body: { error: `cas failed: key ${JSON.stringify(req.key)} holds ${canonicalJson(current)}, not the expected ${canonicalJson(req.expected)}`, current } };
         }
         const op = this.create('cas', req.key, { value: req.new }, fx);
+        if (!('id' in op)) return op;
         return ok({ ok: true, id: op.id });
       }
       case 'append': {
         const links = this.state.historyHeads(req.key);
         const op = this.create('append', req.key, { value: req.value, links }, fx);
+        if (!('id' in op)) return op;
         return ok({ ok: true, hash: op.id });
       }
       case 'history':
@@ -200,7 +233,8 @@ export class Replica {
         if (req.from === req.to) return { status: 400, body: { error: `"from" and "to" are both account ${req.from}; a transfer needs two different accounts` } };
         const balance = this.state.balances[req.from]!;
         if (balance < req.amount) return { status: 409, body: { error: `insufficient funds: account ${req.from} has ${balance}, transfer needs ${req.amount}`, balance } };
-        this.create('transfer', 'bank', { from: req.from, to: req.to, amount: req.amount }, fx);
+        const op = this.create('transfer', 'bank', { from: req.from, to: req.to, amount: req.amount }, fx);
+        if (!('id' in op)) return op;
         return ok({ ok: true });
       }
       case 'bank': {
@@ -223,11 +257,15 @@ export class Replica {
   }
 
   /** create a local op: visible at once (its context is by construction visible), pushed to live peers */
-  private create(kind: OpKind, key: string, payload: unknown, fx: Effects): Op {
-    const seq = this.nextSeq++;
+  private create(kind: OpKind, key: string, payload: unknown, fx: Effects): Op | ClientReply {
+    const seq = this.nextSeq;
     const vv = { ...this.visibleVV };
     if (seq > 1) vv[this.id] = seq - 1; else delete vv[this.id];
     const op = makeOp({ origin: this.id, seq, ts: this.env.wallNow(), vv, kind, key, payload });
+    // refused before it takes the seq: a later op must never wait for one that was not committed
+    const refused = this.opts.admit(op);
+    if (refused) return { status: refused.status, body: { error: refused.error } };
+    this.nextSeq++;
     this.store(op);
     this.offer(op);
     fx.persist.push(op);
@@ -317,6 +355,13 @@ export class Replica {
   private ingest(ops: Op[], fx: Effects): number {
     let n = 0;
     for (const op of ops) {
+      if (this.byId.has(op.id)) continue;
+      const bad = this.implausible(op);
+      if (bad) {
+        this.counters.rejected++;
+        fx.events.push({ type: 'rejected', reason: bad[0], text: `rejected op ${op.id} (${op.origin}#${op.seq}): ${bad[1]}` });
+        continue;
+      }
       if (!this.store(op)) continue;
       fx.persist.push(op);
       this.offer(op);
@@ -324,6 +369,29 @@ export class Replica {
     }
     this.counters.opsReceived += n;
     return n;
+  }
+
+  /**
+   * Why a received op cannot be genuine, or null. The bound is relative to the highest seq held of
+   * that origin: an honest origin's ops reach us in seq order per connection (pushes, and
+   * anti-entropy deltas in ascending seq), so a jump of over maxSeqJump is a forgery or a bug, and
+   * accepting it would make every later op of that origin wait forever.
+   */
+  private implausible(op: Op): [RejectReason, string] | null {
+    const jump = this.opts.maxSeqJump;
+    const frontier = (origin: string) => Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0);
+    if (!this.have.knows(op.origin) && this.have.originCount() >= this.opts.maxOrigins) return ['origin-limit', `${this.opts.maxOrigins} origins are known already (--max-origins)`];
+    const f = frontier(op.origin);
+    if (op.seq > f + jump) return ['seq-jump', `seq is more than ${jump} beyond the highest held (${f}) (--max-seq-jump)`];
+    if ((op.vv[op.origin] ?? 0) !== op.seq - 1) return ['bad-context', `its context says it follows seq ${op.vv[op.origin] ?? 0} of its own origin, not ${op.seq - 1}`];
+    const ctx = Object.keys(op.vv);
+    if (ctx.length > this.opts.maxOrigins) return ['origin-limit', `its context names ${ctx.length} origins (limit ${this.opts.maxOrigins})`];
+    for (const k of ctx) {
+      if (k === op.origin) continue;
+      const c = op.vv[k]!;
+      if (c > frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${frontier(k)})`];
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- membership
@@ -337,6 +405,11 @@ export class Replica {
 
   private learn(id: string, addr: string, fx: Effects): void {
     if (id === this.id || this.peers.has(id) || !addr) return;
+    // a JOIN naming thousands of (fake) members must not make this node dial them all
+    if (this.peers.size >= this.opts.maxPeers) {
+      if (!this.warnedPeerCap) { this.warnedPeerCap = true; fx.events.push({ type: 'log', level: 'warn', text: `${this.peers.size} peers known, the --max-peers limit; ignoring further members (first ignored: ${id} at ${addr})` }); }
+      return;
+    }
     this.addPeer(id, addr, false);
     fx.events.push({ type: 'peer-added', id, addr });
     fx.events.push({ type: 'log', level: 'info', text: `learnt peer ${id} at ${addr}` });
@@ -458,10 +531,17 @@ export class Replica {
   /** send ops in frame-sized chunks; the last chunk carries `last`'s phase and extras */
   private chunked(ops: Op[], s: number, last: Omit<Extract<Message, { type: 'DELTA_SYNC' }>, 'type' | 's' | 'ops'>): Message[] {
     const out: Message[] = [];
-    const k = this.opts.maxOpsPerMessage;
-    for (let i = 0; i + k < ops.length; i += k) out.push({ type: 'DELTA_SYNC', s, phase: DeltaPhase.Ops, ops: ops.slice(i, i + k) });
-    const tail = ops.length === 0 ? [] : ops.slice(Math.floor((ops.length - 1) / k) * k);
-    out.push({ type: 'DELTA_SYNC', s, ops: tail, ...last });
+    const k = this.opts.maxOpsPerMessage, budget = this.opts.maxBytesPerMessage;
+    let cur: Op[] = [], bytes = 0;
+    for (const op of ops) {
+      const b = this.opts.opBytes(op);
+      if (cur.length > 0 && (cur.length >= k || bytes + b > budget)) {
+        out.push({ type: 'DELTA_SYNC', s, phase: DeltaPhase.Ops, ops: cur });
+        cur = []; bytes = 0;
+      }
+      cur.push(op); bytes += b;
+    }
+    out.push({ type: 'DELTA_SYNC', s, ops: cur, ...last });
     return out;
   }
 
@@ -568,6 +648,7 @@ export class Replica {
     const now = this.env.monoNow();
     const phi = p.detector.phi(now);
     const alive = p.detector.heardOf() && phi <= this.opts.phi.threshold;
+    if (alive) p.lastAlive = now;
     if (alive === p.alive) return;
     p.alive = alive;
     fx.events.push({ type: 'log', level: 'info', text: alive ? `peer ${p.id} alive` : `peer ${p.id} suspect (phi ${phi.toFixed(1)})` });
@@ -585,12 +666,25 @@ export class Replica {
       for (const p of this.peers.values()) fx.sends.push({ to: p.id, msg: { type: 'PING', n: now } });
     }
     for (const p of this.peers.values()) this.updateLiveness(p, fx);
+    this.forgetDeadPeers(now, fx);
     for (const s of [...this.sessions.values()]) if (now - s.started > this.opts.syncTimeoutMs) this.finishSession(s, false, fx);
     if (!this.opts.unsafe.noAntiEntropy && now - this.lastAntiEntropy >= this.opts.antiEntropyIntervalMs) {
       this.lastAntiEntropy = now;
       for (const peer of this.antiEntropyTargets()) if (!this.sessionWith(peer)) this.startSession(peer, fx);
     }
     return fx;
+  }
+
+  /** a learnt peer dead for forgetPeerAfterMs is dropped (seeds are kept: they are configuration) */
+  private forgetDeadPeers(now: number, fx: Effects): void {
+    if (this.opts.forgetPeerAfterMs <= 0) return;
+    for (const p of [...this.peers.values()]) {
+      if (p.seed || p.alive || now - p.lastAlive < this.opts.forgetPeerAfterMs) continue;
+      this.peers.delete(p.id);
+      this.abandonSessions(p.id, fx);
+      fx.events.push({ type: 'peer-removed', id: p.id });
+      fx.events.push({ type: 'log', level: 'info', text: `forgot peer ${p.id} at ${p.addr}: not alive for ${Math.round((now - p.lastAlive) / 1000)} s` });
+    }
   }
 
   /** the next live peer on the ring (ids sorted) and one random live peer */
@@ -604,4 +698,16 @@ export class Replica {
 }
 
 function ok(body: Record<string, unknown>): ClientReply { return { status: 200, body }; }
+
+/** an upper bound of an op's msgpack size without encoding it (a float is 9 bytes, "0.5" is 3 chars) */
+export function estimateOpBytes(op: Op): number {
+  return 3 * canonicalJson([op.vv, op.key, op.payload]).length + 128;
+}
+
+/** the pure part of admission: the value must survive encoding exactly (see valueProblem) */
+export function defaultAdmit(op: Op): { status: number; error: string } | null {
+  const p = op.payload as { value?: unknown };
+  const problem = op.kind === 'transfer' ? null : valueProblem(p.value);
+  return problem ? { status: 400, error: problem } : null;
+}
 function round2(x: number): number { return Math.round(x * 100) / 100; }

@@ -19,9 +19,12 @@ export interface OriginHoldings {
 export class SeqTracker {
   private prefix = new Map<string, number>();
   private above = new Map<string, Set<number>>();
+  /** highest seq held per origin (kept, not computed: it is asked for every received op) */
+  private max = new Map<string, number>();
 
   /** record seq for origin; returns false if it was already present */
   add(origin: string, seq: number): boolean {
+    if (seq > (this.max.get(origin) ?? 0)) this.max.set(origin, seq);
     let p = this.prefix.get(origin) ?? 0;
     if (seq <= p) return false;
     let set = this.above.get(origin);
@@ -44,14 +47,14 @@ export class SeqTracker {
     return seq <= (this.prefix.get(origin) ?? 0) || (this.above.get(origin)?.has(seq) ?? false);
   }
 
+  knows(origin: string): boolean { return this.max.has(origin); }
+
+  originCount(): number { return this.max.size; }
+
   prefixOf(origin: string): number { return this.prefix.get(origin) ?? 0; }
 
   /** the highest seq held for origin (prefix or beyond) */
-  maxOf(origin: string): number {
-    let m = this.prefix.get(origin) ?? 0;
-    for (const s of this.above.get(origin) ?? []) if (s > m) m = s;
-    return m;
-  }
+  maxOf(origin: string): number { return this.max.get(origin) ?? 0; }
 
   /**
    * The seqs held for origin above `after`, ascending. Walks what is held, not the range up to the
@@ -69,7 +72,7 @@ export class SeqTracker {
   }
 
   origins(): string[] {
-    return [...new Set([...this.prefix.keys(), ...this.above.keys()])];
+    return [...this.max.keys()];
   }
 
   holdings(maxListed = 4096): Record<string, OriginHoldings> {

@@ -12,6 +12,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_KEY = 1024;
 
 export interface HttpHandlers {
+  /** request body limit (413 above); default MAX_BODY_BYTES */
+  maxBodyBytes?: number;
   client(req: ClientRequest): Promise<ClientReply>;
   sync(): Promise<ClientReply>;
   metrics(): Promise<string>;
@@ -28,7 +30,7 @@ function send(res: http.ServerResponse, status: number, body: unknown, close = f
   res.end(text);
 }
 
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
+function readBody(req: http.IncomingMessage, MAX_BODY_BYTES: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) { reject(new BadRequest(413, `request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`)); return; }
@@ -44,8 +46,8 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-async function jsonBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
-  const buf = await readBody(req);
+async function jsonBody(req: http.IncomingMessage, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  const buf = await readBody(req, limit);
   if (buf.length === 0) throw new BadRequest(400, 'request body is empty; send a JSON object');
   let v: unknown;
   try { v = JSON.parse(buf.toString('utf8')); } catch (e) { throw new BadRequest(400, `request body is not valid JSON: ${(e as Error).message}`); }
@@ -83,13 +85,13 @@ async function route(req: http.IncomingMessage, h: HttpHandlers): Promise<[strin
     allow(['GET', 'PUT'], '/kv/:key');
     const key = decodeKey(seg[1]!);
     if (method === 'GET') return ['kv-get', await h.client({ t: 'get', key })];
-    const body = await jsonBody(req);
+    const body = await jsonBody(req, h.maxBodyBytes);
     return ['kv-put', await h.client({ t: 'put', key, value: field(body, 'value', '{"value": 1}') })];
   }
   if (seg[0] === 'kv' && seg.length === 3 && seg[2] === 'cas') {
     allow(['POST'], '/kv/:key/cas');
     const key = decodeKey(seg[1]!);
-    const body = await jsonBody(req);
+    const body = await jsonBody(req, h.maxBodyBytes);
     const ex = '{"expected": 1, "new": 2}';
     return ['kv-cas', await h.client({ t: 'cas', key, expected: field(body, 'expected', ex), new: field(body, 'new', ex) })];
   }
@@ -97,12 +99,12 @@ async function route(req: http.IncomingMessage, h: HttpHandlers): Promise<[strin
     allow(['GET', 'POST'], '/history/:key');
     const key = decodeKey(seg[1]!);
     if (method === 'GET') return ['history-get', await h.client({ t: 'history', key })];
-    const body = await jsonBody(req);
+    const body = await jsonBody(req, h.maxBodyBytes);
     return ['history-append', await h.client({ t: 'append', key, value: field(body, 'value', '{"value": 1}') })];
   }
   if (path === '/bank/transfer') {
     allow(['POST'], '/bank/transfer');
-    const body = await jsonBody(req);
+    const body = await jsonBody(req, h.maxBodyBytes);
     const ex = '{"from": 0, "to": 1, "amount": 2}';
     const from = account(field(body, 'from', ex), 'from');
     const to = account(field(body, 'to', ex), 'to');

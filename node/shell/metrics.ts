@@ -11,6 +11,7 @@ export class NodeMetrics {
   readonly repaired: Counter;
   readonly malformedFrames: Counter;
   readonly droppedSends: Counter;
+  readonly rejectedOps: Counter<'reason'>;
 
   constructor(core: () => Replica, withDefaults = false) {
     const r = this.registry;
@@ -21,6 +22,7 @@ export class NodeMetrics {
     this.repaired = new Counter({ name: 'maep_sync_ops_repaired_total', help: 'operations this node received through anti-entropy that it lacked', registers: [r] });
     this.malformedFrames = new Counter({ name: 'maep_malformed_frames_total', help: 'peer frames rejected (bad header, size, type or payload); each closed its connection', registers: [r] });
     this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection or its buffer was full', registers: [r] });
+    this.rejectedOps = new Counter({ name: 'maep_ops_rejected_total', help: 'received ops refused as implausible or forged, by reason (id-mismatch, seq-jump, context-jump, bad-context, origin-limit)', labelNames: ['reason'], registers: [r] });
     new Gauge({ name: 'maep_op_count', help: 'operations held (received set)', registers: [r], collect() { this.set(core().opCount()); } });
     new Gauge({ name: 'maep_visible_op_count', help: 'operations visible (causally delivered)', registers: [r], collect() { this.set(core().visibleOpCount()); } });
     new Gauge({ name: 'maep_pending_op_count', help: 'operations held but waiting for their causal context', registers: [r], collect() { this.set(core().pendingOpCount()); } });

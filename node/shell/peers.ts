@@ -87,6 +87,18 @@ export class PeerNet {
     this.connect(d);
   }
 
+  /** stop dialling a peer the core forgot */
+  forget(id: string): void {
+    const d = this.dials.get(id);
+    if (!d) return;
+    this.dials.delete(id);
+    if (d.retry) clearTimeout(d.retry);
+    // unset first, so the close handler does not schedule a redial
+    const socket = d.socket;
+    d.socket = null; d.ready = false;
+    socket?.destroy();
+  }
+
   isConnected(id: string): boolean { return this.dials.get(id)?.ready ?? false; }
 
   /** best effort: false when there is no live dialed connection to `to` */
@@ -209,6 +221,7 @@ export class PeerNet {
 
   private malformed(socket: net.Socket, who: string, reason: string): void {
     this.hooks.metrics.malformedFrames.inc();
+    if (reason.includes('does not match its content')) this.hooks.metrics.rejectedOps.inc({ reason: 'id-mismatch' });
     // a flood of garbage must not become a flood of log lines: at most 20 per second
     const now = performance.now();
     const b = this.logBudget;

@@ -9,10 +9,12 @@ import type { Message } from '../core/messages.ts';
 import { OpLog } from '../storage/log.ts';
 import type { NodeConfig } from '../config.ts';
 import { NodeClock } from './clock.ts';
-import { createHttpServer, listenHttp } from './http.ts';
+import { createHttpServer, listenHttp, MAX_BODY_BYTES } from './http.ts';
 import { NodeMetrics } from './metrics.ts';
 import { PeerNet } from './peers.ts';
 import { DEFAULT_MAX_FRAME } from '../wire/frame.ts';
+import { encodedOpBytes, makeAdmit } from '../wire/admission.ts';
+import { RateLimitedLog } from './rate-log.ts';
 
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -55,11 +57,14 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
     advertise: cfg.listen, seeds: cfg.peers, accounts: cfg.accounts, initialBalance: cfg.initialBalance,
     heartbeatIntervalMs: cfg.heartbeatIntervalMs, antiEntropyIntervalMs: cfg.antiEntropyIntervalMs, phi: cfg.phi,
     merkleDepth: cfg.merkleDepth,
+    admit: makeAdmit(cfg.maxValueBytes), opBytes: encodedOpBytes,
+    maxSeqJump: cfg.maxSeqJump, maxOrigins: cfg.maxOrigins, maxPeers: cfg.maxPeers, forgetPeerAfterMs: cfg.forgetPeerAfterMs,
     unsafe: { noCausalDelivery: cfg.unsafe.noCausalDelivery, noAntiEntropy: cfg.unsafe.noAntiEntropy, lwwNoTiebreak: cfg.unsafe.lwwNoTiebreak },
   }), { wallNow: () => clock.wallNow(), monoNow: () => clock.monoNow(), random: Math.random });
   core.restore(recovered);
   recovered = [];
 
+  const rejectLog = new RateLimitedLog((text) => log('warn', text));
   const syncWaiters = new Map<number, (r: { repaired: number; ok: boolean }) => void>();
   let syncRoundsCounted = 0;
 
@@ -71,6 +76,8 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
       switch (ev.type) {
         case 'log': log(ev.level, ev.text); break;
         case 'peer-added': peers.ensureDial(ev.id, ev.addr); break;
+        case 'peer-removed': peers.forget(ev.id); break;
+        case 'rejected': metrics.rejectedOps.inc({ reason: ev.reason }); rejectLog.line(ev.reason, ev.text); break;
         case 'repaired': metrics.repaired.inc(ev.n); break;
         case 'sync-done': syncWaiters.get(ev.session)?.({ repaired: ev.repaired, ok: ev.ok }); syncWaiters.delete(ev.session); break;
       }
@@ -135,6 +142,8 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   try {
     const peerAddr = await peers.listen(cfg.listen);
     httpServer = createHttpServer({
+      // a body must be able to carry a value of the full cap (JSON may be larger than msgpack)
+      maxBodyBytes: cfg.maxValueBytes > MAX_BODY_BYTES ? 2 * cfg.maxValueBytes : MAX_BODY_BYTES,
       client: handleClient,
       sync: handleSync,
       metrics: () => metrics.registry.metrics(),

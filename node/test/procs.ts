@@ -55,14 +55,72 @@ export async function runMaep(args: string[]): Promise<{ code: number | null; st
   return { code, stderr };
 }
 
-export async function http(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+export async function http(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed: unknown = text;
   try { parsed = JSON.parse(text); } catch { /* metrics are text */ }
-  return { status: res.status, body: parsed };
+  return { status: res.status, body: parsed, text };
+}
+
+/** a cluster of maep processes on loopback, each with its own data dir under `dir` */
+export class Cluster {
+  readonly ids: string[];
+  readonly procs = new Map<number, NodeProc>();
+  private constructor(readonly dir: string, readonly ports: number[], n: number, private readonly extra: (i: number) => string[]) {
+    this.ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+  }
+
+  static async create(dir: string, n: number, extra: (i: number) => string[] = () => []): Promise<Cluster> {
+    return new Cluster(dir, await freePorts(2 * n), n, extra);
+  }
+
+  peerPort(i: number): number { return this.ports[i]!; }
+  httpPort(i: number): number { return this.ports[this.ids.length + i]!; }
+  base(i: number): string { return `http://127.0.0.1:${this.httpPort(i)}`; }
+
+  args(i: number, more: string[] = []): string[] {
+    return ['--id', this.ids[i]!, '--listen', `127.0.0.1:${this.peerPort(i)}`, '--http', `127.0.0.1:${this.httpPort(i)}`,
+      '--peers', this.ids.map((id, j) => `${id}@127.0.0.1:${this.peerPort(j)}`).filter((_, j) => j !== i).join(','),
+      '--data', join(this.dir, this.ids[i]!), '--anti-entropy-interval', '300', ...this.extra(i), ...more];
+  }
+
+  async start(i: number, more: string[] = []): Promise<NodeProc> {
+    const p = await startMaep(this.args(i, more));
+    this.procs.set(i, p);
+    return p;
+  }
+
+  async startAll(): Promise<void> { await Promise.all(this.ids.map((_, i) => this.start(i))); }
+
+  async stop(i: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.procs.get(i);
+    if (p) { await stopMaep(p, signal); this.procs.delete(i); }
+  }
+
+  async stopAll(): Promise<void> { for (const i of [...this.procs.keys()]) await this.stop(i); }
+
+  /** anti-entropy on every running node until all report the same Merkle root */
+  async converge(timeoutMs = 20_000, headers: Record<string, string> = {}): Promise<string> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const running = [...this.procs.keys()];
+      for (const i of running) await http(this.base(i), 'POST', '/admin/sync', undefined, headers);
+      const roots = await Promise.all(running.map(async (i) => (await http(this.base(i), 'GET', '/admin/status', undefined, headers)).body.merkleRoot as string));
+      if (new Set(roots).size === 1) return roots[0]!;
+      if (Date.now() > until) throw new Error(`no convergence in ${timeoutMs} ms: roots ${roots.join(' ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** one Prometheus sample's value (0 if absent) */
+export function metric(text: string, name: string, labels = ''): number {
+  const esc = (name + labels).replace(/[{}"\\]/g, (c) => '\\' + c);
+  const m = new RegExp(`^${esc} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
 }
