@@ -12,6 +12,8 @@ export class NodeMetrics {
   readonly malformedFrames: Counter;
   readonly droppedSends: Counter;
   readonly rejectedOps: Counter<'reason'>;
+  readonly logCorruptRegions: Counter;
+  readonly logCorruptBytes: Counter;
 
   constructor(core: () => Replica, withDefaults = false) {
     const r = this.registry;
@@ -23,6 +25,8 @@ export class NodeMetrics {
     this.malformedFrames = new Counter({ name: 'maep_malformed_frames_total', help: 'peer frames rejected (bad header, size, type or payload); each closed its connection', registers: [r] });
     this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection or its buffer was full', registers: [r] });
     this.rejectedOps = new Counter({ name: 'maep_ops_rejected_total', help: 'received ops refused as implausible or forged, by reason (id-mismatch, seq-jump, context-jump, bad-context, origin-limit)', labelNames: ['reason'], registers: [r] });
+    this.logCorruptRegions = new Counter({ name: 'maep_log_corrupt_regions_total', help: 'damaged regions of ops.log skipped at start (not a torn tail); see /admin/status logCorruption', registers: [r] });
+    this.logCorruptBytes = new Counter({ name: 'maep_log_corrupt_bytes_total', help: 'bytes of ops.log skipped as damaged at start', registers: [r] });
     new Gauge({ name: 'maep_op_count', help: 'operations held (received set)', registers: [r], collect() { this.set(core().opCount()); } });
     new Gauge({ name: 'maep_visible_op_count', help: 'operations visible (causally delivered)', registers: [r], collect() { this.set(core().visibleOpCount()); } });
     new Gauge({ name: 'maep_pending_op_count', help: 'operations held but waiting for their causal context', registers: [r], collect() { this.set(core().pendingOpCount()); } });

@@ -37,15 +37,24 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
 
   let opLog: OpLog | null = null;
   let recovered: import('../core/ops.ts').Op[] = [];
+  let logCorruption: import('../storage/log.ts').Corruption | null = null;
   if (cfg.data) {
     const policy = cfg.unsafe.noFsync ? 'unsafe-buffered' : cfg.fsync;
     let opened;
-    try { opened = await OpLog.open(cfg.data, policy); } catch (e) {
+    try { opened = await OpLog.open(cfg.data, policy, cfg.unsafe.truncateOnCorruption); } catch (e) {
       throw new Error(`cannot use --data ${cfg.data} for the operation log: ${(e as Error).message}`);
     }
     const { log: l, recovery } = opened;
     opLog = l;
     recovered = recovery.ops;
+    logCorruption = recovery.corruption;
+    const c = recovery.corruption;
+    if (c) {
+      metrics.logCorruptRegions.inc(c.regions);
+      metrics.logCorruptBytes.inc(c.bytes);
+      // loud at every log level: acknowledged ops may be missing until anti-entropy repairs them
+      logSink(`${new Date().toISOString()} ${cfg.id} error LOG CORRUPTION in ${cfg.data}/ops.log: ${c.regions} damaged region(s), ${c.bytes} bytes, first at offset ${c.firstOffset}; skipped them and kept ${c.keptAfter} valid records after; a copy of the damaged file is ${c.copy}; the missing ops will be repaired from peers by anti-entropy`);
+    }
     if (recovery.records > 0 || recovery.droppedBytes > 0) {
       log('info', `recovered ${recovery.records} records from ${cfg.data}` + (recovery.droppedBytes > 0 ? `, dropped a torn tail of ${recovery.droppedBytes} bytes` : '') + (recovery.badRecords > 0 ? `, skipped ${recovery.badRecords} undecodable records` : ''));
     }
@@ -112,6 +121,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
 
   const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
     const { reply, fx } = core.client(req);
+    if (req.t === 'status') reply.body.logCorruption = logCorruption;
     if (reply.status === 200 && fx.persist.length > 0) {
       for (const op of fx.persist) metrics.ops.inc({ kind: op.kind });
     }

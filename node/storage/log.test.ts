@@ -15,8 +15,8 @@ test('crc32 matches the standard check value', () => {
   assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
 });
 
-test('parsing keeps exactly the complete records before a torn or corrupt tail', () => {
-  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 20 }), fc.nat(), fc.boolean(), (payloads, cutAt, flip) => {
+test('parsing skips a damaged record and keeps every record after it; only an incomplete last record is a torn tail', () => {
+  fc.assert(fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 40 }), { maxLength: 20 }), fc.nat(), fc.boolean(), (payloads, cutAt, flip) => {
     const recs = payloads.map((p) => encodeRecord(p));
     const all = Buffer.concat(recs);
     const cut = all.length === 0 ? 0 : cutAt % (all.length + 1);
@@ -24,16 +24,65 @@ test('parsing keeps exactly the complete records before a torn or corrupt tail',
     // optionally corrupt one byte inside the kept part
     let corruptAt = -1;
     if (flip && buf.length > 0) { corruptAt = cutAt % buf.length; buf[corruptAt] ^= 0xff; }
-    let complete = 0, off = 0;
-    for (const r of recs) {
-      if (off + r.length > cut || (corruptAt >= off && corruptAt < off + r.length)) break;
-      off += r.length; complete++;
-    }
+    const expected: number[] = [];
+    let off = 0;
+    recs.forEach((r, i) => {
+      if (off + r.length <= cut && !(corruptAt >= off && corruptAt < off + r.length)) expected.push(i);
+      off += r.length;
+    });
     const parsed = parseRecords(buf);
-    assert.equal(parsed.records.length, complete);
-    assert.equal(parsed.validBytes, off);
-    parsed.records.forEach((r, i) => assert.deepEqual(new Uint8Array(r), payloads[i]));
+    assert.deepEqual(parsed.records.map((r) => Buffer.from(r).toString('hex')), expected.map((i) => Buffer.from(payloads[i]!).toString('hex')));
+    const badBytes = parsed.corrupt.reduce((a, r) => a + r.bytes, 0) + parsed.tornTail;
+    assert.equal(badBytes + parsed.records.reduce((a, r) => a + r.length + 8, 0), buf.length, 'every byte is a record, damage or the torn tail');
   }), { seed: 5, numRuns: 500 });
+});
+
+test('a flipped byte, a zeroed page or a bad first length lose only the records they hit', () => {
+  const recs = Array.from({ length: 1000 }, (_, i) => OpLog.encode(op(i + 1)));
+  const all = Buffer.concat(recs);
+  const offsetOf = (i: number) => recs.slice(0, i).reduce((a, r) => a + r.length, 0);
+  const flipped = Buffer.from(all); flipped[offsetOf(500) + 20]! ^= 0x01;
+  assert.equal(parseRecords(flipped).records.length, 999);
+  const zeroed = Buffer.from(all); zeroed.fill(0, 4096 * 3, 4096 * 4);
+  const z = parseRecords(zeroed);
+  assert.ok(z.records.length >= 1000 - 4096 / 40 && z.records.length < 1000, `${z.records.length} kept`);
+  assert.equal(z.tornTail, 0);
+  const badLen = Buffer.from(all); badLen.writeUInt32BE(0x00ffffff, 0);
+  const b = parseRecords(badLen);
+  assert.equal(b.records.length, 999);
+  assert.deepEqual(b.corrupt, [{ offset: 0, bytes: recs[0]!.length }]);
+  assert.equal(b.validBytes, 0);
+  const torn = parseRecords(all.subarray(0, all.length - 3));
+  assert.equal(torn.records.length, 999);
+  assert.equal(torn.tornTail, recs[999]!.length - 3);
+  assert.deepEqual(torn.corrupt, []);
+});
+
+test('recovery keeps records after damage, copies the damaged file and rewrites the log; the unsafe switch truncates', async () => {
+  for (const unsafe of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'maep-log-'));
+    try {
+      const recs = Array.from({ length: 100 }, (_, i) => OpLog.encode(op(i + 1)));
+      const all = Buffer.concat(recs);
+      all[recs.slice(0, 50).reduce((a, r) => a + r.length, 0) + 12]! ^= 0x40;
+      writeFileSync(join(dir, 'ops.log'), all);
+      const { log, recovery } = await OpLog.open(dir, 'always', unsafe);
+      await log.close();
+      if (unsafe) {
+        assert.equal(recovery.records, 50);
+        assert.equal(recovery.corruption, null);
+        continue;
+      }
+      assert.equal(recovery.records, 99);
+      assert.equal(recovery.corruption?.regions, 1);
+      assert.equal(recovery.corruption?.keptAfter, 49);
+      assert.deepEqual(readFileSync(recovery.corruption!.copy), all, 'the damaged file is kept as it was');
+      const again = await OpLog.open(dir, 'always');
+      assert.equal(again.recovery.records, 99);
+      assert.equal(again.recovery.corruption, null, 'the rewritten log is clean');
+      await again.log.close();
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  }
 });
 
 test('the log recovers every appended op and truncates a torn tail', async (t) => {
@@ -70,6 +119,6 @@ test('--unsafe-no-fsync really holds acknowledged writes in memory (lost by a cr
   writeFileSync(join(dir, 'ops.log'), Buffer.from('garbage that is not a log'));
   const r = await OpLog.open(dir, 'always');
   assert.equal(r.recovery.records, 0);
-  assert.equal(r.recovery.droppedBytes, 25);
+  assert.equal(r.recovery.corruption?.bytes, 25, 'garbage is damage, reported, not a torn tail');
   await r.log.close();
 });

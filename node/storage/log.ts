@@ -10,18 +10,40 @@
  * - unsafe-buffered (--unsafe-no-fsync, a testing aid): acknowledged at once, records kept in
  *             memory and written once a second, so a SIGKILL right after an ack loses the write.
  */
-import { mkdirSync, readFileSync, truncateSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, existsSync, copyFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { opFromWire, opToWire, type Op } from '../core/ops.ts';
-import { encodeRecord, parseRecords } from './records.ts';
+import { encodeRecord, parseRecords, RECORD_HEADER } from './records.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never' | 'unsafe-buffered';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-export interface Recovery { ops: Op[]; records: number; droppedBytes: number; badRecords: number }
+export interface Corruption {
+  /** damaged regions skipped (bad framing or checksum) and framed records that are not valid ops */
+  regions: number;
+  bytes: number;
+  /** file offset of the first bad byte */
+  firstOffset: number;
+  /** where the damaged file was copied before the log was rewritten without the bad bytes */
+  copy: string;
+  /** valid records after the first bad byte, kept (the old behaviour lost them) */
+  keptAfter: number;
+}
+
+export interface Recovery {
+  ops: Op[];
+  records: number;
+  /** torn-tail bytes dropped (or, with truncateOnCorruption, everything from the first bad byte) */
+  droppedBytes: number;
+  badRecords: number;
+  corruption: Corruption | null;
+}
+
+/** an op record's payload is a msgpack 8-element array */
+const OP_RECORD_FIRST_BYTE = 0x98;
 
 interface Waiter { resolve: () => void; reject: (e: Error) => void }
 
@@ -42,23 +64,51 @@ export class OpLog {
     }
   }
 
-  /** open (creating) DIR/ops.log, recover its valid prefix, truncate any torn tail */
-  static async open(dir: string, policy: FsyncPolicy): Promise<{ log: OpLog; recovery: Recovery }> {
+  /**
+   * Open (creating) DIR/ops.log and recover it. A torn tail (an incomplete last record) is cut.
+   * Damage before the tail is never cut away: bad records are skipped, every valid record after
+   * them is kept, the damaged file is copied to ops.log.corrupt-<time> and the log is rewritten
+   * without the bad bytes (anti-entropy then repairs the lost ops from peers). With
+   * `truncateOnCorruption` (--unsafe-truncate-on-corruption, a testing aid) the log is cut at the
+   * first bad byte instead, as maep once did.
+   */
+  static async open(dir: string, policy: FsyncPolicy, truncateOnCorruption = false): Promise<{ log: OpLog; recovery: Recovery }> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'ops.log');
-    const recovery: Recovery = { ops: [], records: 0, droppedBytes: 0, badRecords: 0 };
+    const recovery: Recovery = { ops: [], records: 0, droppedBytes: 0, badRecords: 0, corruption: null };
     if (existsSync(path)) {
       const buf = readFileSync(path);
-      const parsed = parseRecords(buf);
-      for (const rec of parsed.records) {
+      const parsed = parseRecords(buf, (b) => b === OP_RECORD_FIRST_BYTE);
+      const good: Buffer[] = [], goodAt: number[] = [];
+      const bad = [...parsed.corrupt];
+      parsed.records.forEach((rec, i) => {
         let op: Op | string;
         try { op = opFromWire(packr.unpack(rec)); } catch { op = 'undecodable'; }
-        if (typeof op === 'string') { recovery.badRecords++; continue; }
+        const at = parsed.offsets[i]!;
+        if (typeof op === 'string') { recovery.badRecords++; bad.push({ offset: at, bytes: rec.length + RECORD_HEADER }); return; }
+        if (truncateOnCorruption && at >= parsed.validBytes) return;
         recovery.ops.push(op);
+        good.push(buf.subarray(at, at + RECORD_HEADER + rec.length)); goodAt.push(at);
+      });
+      recovery.records = recovery.ops.length;
+      if (truncateOnCorruption) {
+        recovery.droppedBytes = buf.length - parsed.validBytes;
+        if (recovery.droppedBytes > 0) truncateSync(path, parsed.validBytes);
+      } else if (bad.length > 0) {
+        bad.sort((a, b) => a.offset - b.offset);
+        const first = bad[0]!.offset;
+        const copy = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        copyFileSync(path, copy);
+        rewrite(path, Buffer.concat(good));
+        recovery.droppedBytes = parsed.tornTail;
+        recovery.corruption = {
+          regions: bad.length, bytes: bad.reduce((a, r) => a + r.bytes, 0), firstOffset: first, copy,
+          keptAfter: goodAt.filter((o) => o > first).length,
+        };
+      } else {
+        recovery.droppedBytes = parsed.tornTail;
+        if (parsed.tornTail > 0) truncateSync(path, buf.length - parsed.tornTail);
       }
-      recovery.records = parsed.records.length;
-      recovery.droppedBytes = buf.length - parsed.validBytes;
-      if (recovery.droppedBytes > 0) truncateSync(path, parsed.validBytes);
     }
     const fh = await open(path, 'a');
     return { log: new OpLog(fh, policy), recovery };
@@ -123,4 +173,15 @@ export class OpLog {
     try { await this.fh.datasync(); } catch { /* best effort */ }
     await this.fh.close();
   }
+}
+
+/** replace `path` atomically with `content` (write a temporary file, fsync, rename, fsync the dir) */
+function rewrite(path: string, content: Buffer): void {
+  const tmp = path + '.rewrite';
+  writeFileSync(tmp, content);
+  const fd = openSync(tmp, 'r+');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+  renameSync(tmp, path);
+  const dfd = openSync(join(path, '..'), 'r');
+  try { fsyncSync(dfd); } finally { closeSync(dfd); }
 }
