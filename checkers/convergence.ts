@@ -10,7 +10,7 @@ export interface Divergence { node: string; key: string; value: string; majority
 
 /**
  * Convergence: after heal and recovery, every node's last ok final read has the same state and
- * the same Merkle root. Works for every workload (balances, registers, histories).
+ * the same digest (maep: its Merkle root). Works for every workload (balances, registers, histories).
  *
  * Timing: a node "matched" at the first of its rounds from which on all its rounds equal the
  * common final state; convergedAfterS = the latest node's match time minus the heal time, i.e.
@@ -54,9 +54,9 @@ export const convergenceChecker: SyncChecker = (history, ctx): CheckResult => {
   }
 
   const roots = new Map<string, string | null>();
-  for (const [node, r] of last) roots.set(node, r.merkleRoot ?? null);
+  for (const [node, r] of last) roots.set(node, r.digest ?? null);
   const rootValues = new Set(roots.values());
-  // a system that reports no Merkle roots at all is compared on state alone
+  // a system that reports no digests at all is compared on state alone
   const rootsAgree = rootValues.size === 1;
   const statesAgree = divergent.count === 0;
 
@@ -77,7 +77,7 @@ export const convergenceChecker: SyncChecker = (history, ctx): CheckResult => {
 
   const details = {
     nodes, missingNodes: missing, healS: healS ?? null, convergedAfterS, convergedAtS,
-    merkleRoots: Object.fromEntries(roots), divergent: divergent.items, divergentCount: divergent.count,
+    digests: Object.fromEntries(roots), divergent: divergent.items, divergentCount: divergent.count,
     divergentKeysByNode,
   };
   if (!statesAgree) {
@@ -85,7 +85,7 @@ export const convergenceChecker: SyncChecker = (history, ctx): CheckResult => {
     return { valid: false, summary: `final states differ: ${divergent.count} node/key differences, most on ${worst[0]} (${worst[1]})`, ...details };
   }
   if (!rootsAgree) {
-    return { valid: false, summary: `states agree but Merkle roots differ: ${[...roots].map(([n, r]) => `${n}=${r ?? 'none'}`).join(', ')}`, ...details };
+    return { valid: false, summary: `states agree but digests differ: ${[...roots].map(([n, r]) => `${n}=${r ?? 'none'}`).join(', ')}`, ...details };
   }
   if (missing.length > 0) {
     return { valid: 'unknown', summary: `${last.size} nodes agree but ${missing.join(', ')} gave no ok final read`, ...details };

@@ -9,7 +9,7 @@ export interface FinalRound {
   index: number;
   timeS: number;
   state: unknown;
-  merkleRoot: string | undefined;
+  digest: string | undefined;
 }
 
 /**
@@ -20,11 +20,11 @@ export function finalRounds(pairs: readonly OpPair[]): Map<string, FinalRound[]>
   const byNode = new Map<string, FinalRound[]>();
   for (const p of pairs) {
     if (p.f !== 'final-read' || p.type !== 'ok' || !p.completion || typeof p.node !== 'string') continue;
-    const v = p.value as { state?: unknown; merkleRoot?: unknown } | null;
+    const v = p.value as { state?: unknown; digest?: unknown } | null;
     if (v === null || typeof v !== 'object' || !('state' in v)) continue;
     const round: FinalRound = {
       node: p.node, index: p.completion.index, timeS: p.endS, state: v.state,
-      merkleRoot: typeof v.merkleRoot === 'string' ? v.merkleRoot : undefined,
+      digest: typeof v.digest === 'string' ? v.digest : undefined,
     };
     const list = byNode.get(p.node) ?? [];
     list.push(round);

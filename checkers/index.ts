@@ -9,7 +9,7 @@ export { matches } from '../api/checker.ts';
 /** ok/fail/info/pending counts per f; invalid when no client op succeeded. Needs nothing in ctx. */
 export { statsChecker } from './stats.ts';
 
-/** Every node's last final read has the same state and Merkle root; how long after the heal. Any workload. */
+/** Every node's last final read has the same state and digest (maep: Merkle root); how long after the heal. Any workload. */
 export { convergenceChecker } from './convergence.ts';
 
 /** History workload: acknowledged appends in every node's final read; recovered / unexpected / duplicated values. */

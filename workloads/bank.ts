@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { Rng } from '../api/rng.ts';
-import type { NodeEndpoint } from '../api/runtime.ts';
-import { requestSync, httpJson } from './http.ts';
-import { readCompletion, writeCompletion } from './outcome.ts';
-import { finalReadOf } from './final-read.ts';
-import type { CheckSpec, GeneratedOp, Workload, WorkloadClient } from '../api/workload.ts';
+import type { GeneratedOp, Workload, WorkloadInstance } from '../api/workload.ts';
+import { statsChecker } from '../checkers/stats.ts';
+import { bankTotalChecker } from '../checkers/bank-total.ts';
+import { bankNoOverdraftChecker } from '../checkers/bank-overdraft.ts';
+import { bankFoldChecker } from '../checkers/bank-fold.ts';
+import { convergenceChecker } from '../checkers/convergence.ts';
+import { parseParams } from './params.ts';
+import { STATS_FALLBACK } from './fallbacks.ts';
 
-/** bank: transfers between accounts and reads of every balance (Jepsen's bank test). */
+/**
+ * bank: transfers between accounts and reads of every balance (Jepsen's bank test).
+ * Ops: f "transfer" {from, to, amount} → same;  f "read" null → {"0": 10, "1": 10, ...}.
+ * Final read state: {balances: {...}}.
+ */
 export const bankParamsSchema = z.strictObject({
   accounts: z.int().min(2).max(1000).default(8),
   'initial-balance': z.int().min(0).default(10),
@@ -14,10 +21,6 @@ export const bankParamsSchema = z.strictObject({
   'read-fraction': z.number().min(0).max(1).default(0.3),
 });
 export type BankParams = z.infer<typeof bankParamsSchema>;
-
-// maep's own defaults (node flags --accounts --initial-balance): only differing values are passed
-const MAEP_ACCOUNTS = 8;
-const MAEP_INITIAL = 10;
 
 export function bankGenerator(p: BankParams, rng: Rng): () => GeneratedOp {
   return () => {
@@ -29,52 +32,27 @@ export function bankGenerator(p: BankParams, rng: Rng): () => GeneratedOp {
   };
 }
 
-/** {"0": 10, ...} with numeric balances, or an error naming what was wrong */
-function balancesOf(body: any): Record<string, number> {
-  const b = body?.balances;
-  if (!b || typeof b !== 'object') throw new Error('no "balances" object');
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(b)) {
-    if (typeof v !== 'number') throw new Error(`balance of ${k} is not a number`);
-    out[k] = v;
-  }
-  return out;
-}
-
-export function bankWorkload(p: BankParams): Workload {
-  const accounts = Array.from({ length: p.accounts }, (_, i) => i);
-  const nodeArgs: string[] = [];
-  if (p.accounts !== MAEP_ACCOUNTS || p['initial-balance'] !== MAEP_INITIAL) nodeArgs.push('--accounts', String(p.accounts), '--initial-balance', String(p['initial-balance']));
-  return {
-    name: 'bank',
-    params: { accounts, initialBalance: p['initial-balance'], total: p.accounts * p['initial-balance'], maxTransfer: p['max-transfer'], readFraction: p['read-fraction'] },
-    nodeArgs,
-    generator: (rng) => bankGenerator(p, rng),
-    client(ep: NodeEndpoint, { timeoutMs }): WorkloadClient {
-      return {
-        async invoke(op, signal) {
-          if (op.f === 'transfer') return writeCompletion(await httpJson('POST', `${ep.http}/bank/transfer`, op.value, signal, timeoutMs), op.value);
-          if (op.f === 'read') return readCompletion(await httpJson('GET', `${ep.http}/bank`, undefined, signal, timeoutMs), op.value, balancesOf);
-          return { type: 'fail', value: op.value, error: `bank has no op ${op.f}` };
-        },
-        sync: (signal) => requestSync(ep.http, signal, timeoutMs),
-        finalRead(signal) {
-          return finalReadOf(ep.http, signal, timeoutMs, async () => {
-            const r = await httpJson('GET', `${ep.http}/bank`, undefined, signal, timeoutMs);
-            if (r.kind !== 'ok') return r;
-            try { return { ...r, state: { balances: balancesOf(r.body) } }; } catch (e) { return { kind: 'unknown', error: `bad answer: ${(e as Error).message}` }; }
-          });
-        },
-      };
-    },
-    checks(): CheckSpec[] {
-      return [
-        { name: 'stats', checker: 'statsChecker', expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
-        { name: 'bank-total', checker: 'bankTotalChecker', expected: 'valid', why: 'a transfer moves money and never creates or destroys it, so every read sums to the total' },
-        { name: 'bank-no-overdraft', checker: 'bankNoOverdraftChecker', expected: 'may-fail', why: "maep approves transfers on each node's local view; concurrent transfers and partitions can overdraw" },
-        { name: 'bank-fold', checker: 'bankFoldChecker', expected: 'valid', why: 'every node folds the same log of transfers: final balances are the initial ones plus every ok transfer and some of the unknown (info) ones' },
-        { name: 'convergence', checker: 'convergenceChecker', expected: 'valid', why: 'after healing, anti-entropy must bring every node to the same balances and Merkle root' },
-      ];
-    },
-  };
-}
+export const bank: Workload = {
+  name: 'bank',
+  description: 'transfers between accounts and reads of every balance; checks the total, overdrafts and the fold of transfers',
+  paramNames: Object.keys(bankParamsSchema.shape),
+  create(raw): WorkloadInstance {
+    const p = parseParams('bank', bankParamsSchema, raw);
+    return {
+      name: 'bank',
+      params: p,
+      checkParams: {
+        accounts: Array.from({ length: p.accounts }, (_, i) => i), initialBalance: p['initial-balance'],
+        total: p.accounts * p['initial-balance'], maxTransfer: p['max-transfer'], readFraction: p['read-fraction'],
+      },
+      generator: (rng) => bankGenerator(p, rng),
+      checks: () => [
+        { name: 'stats', check: statsChecker, fallback: STATS_FALLBACK },
+        { name: 'bank-total', check: bankTotalChecker },
+        { name: 'bank-no-overdraft', check: bankNoOverdraftChecker },
+        { name: 'bank-fold', check: bankFoldChecker },
+        { name: 'convergence', check: convergenceChecker },
+      ],
+    };
+  },
+};

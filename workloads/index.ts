@@ -1,33 +1,15 @@
-import { z } from 'zod';
-import { bankParamsSchema, bankWorkload } from './bank.ts';
-import { lwwParamsSchema, lwwWorkload } from './lww.ts';
-import { historyParamsSchema, historyWorkload } from './history.ts';
-import type { Workload } from '../api/workload.ts';
+/** The built-in workloads, system-neutral: each is an op generator, its params and its checkers. */
+import type { Workload, WorkloadInstance } from '../api/workload.ts';
+import { bank } from './bank.ts';
+import { lww } from './lww.ts';
+import { history } from './history.ts';
 
-export const WORKLOAD_NAMES = ['bank', 'lww', 'history'] as const;
-export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+export const WORKLOADS: Readonly<Record<string, Workload>> = { bank, lww, history };
+export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as readonly string[];
 
-const schemas: Record<WorkloadName, z.ZodType<any>> = { bank: bankParamsSchema, lww: lwwParamsSchema, history: historyParamsSchema };
-
-/** names of the params each workload accepts, for the error message */
-function workloadParamNames(name: WorkloadName): string[] {
-  return Object.keys((schemas[name] as any).shape ?? {});
-}
-
-/**
- * Validates the workload's params (config file `params:`) and builds it. Throws an Error whose
- * message names the bad field; the CLI turns it into one line and exit 254.
- */
-export function createWorkload(name: WorkloadName, rawParams: unknown = {}): Workload {
-  const parsed = schemas[name].safeParse(rawParams ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.length ? issue.path.join('.') : '(params)';
-    const known = workloadParamNames(name).join(', ');
-    throw new Error(`params.${field}: ${issue.message} (the ${name} workload takes: ${known})`);
-  }
-  const p = parsed.data;
-  if (name === 'bank') return bankWorkload(p);
-  if (name === 'lww') return lwwWorkload(p);
-  return historyWorkload(p);
+/** the named workload with validated params; throws an Error naming the bad field (or workload) */
+export function createWorkload(name: string, rawParams: unknown = {}): WorkloadInstance {
+  const w = WORKLOADS[name];
+  if (!w) throw new Error(`no workload "${name}": expected one of ${WORKLOAD_NAMES.join(', ')}`);
+  return w.create(rawParams);
 }

@@ -24,8 +24,8 @@ export class HistoryBuilder {
     return this.line('invoke', process, f, invokeValue, node).line(type, process, f, completionValue, node);
   }
 
-  finalRead(node: string, state: unknown, merkleRoot = 'root', process: ProcessId = 1000): this {
-    return this.op(process, 'final-read', 'ok', null, { state, merkleRoot }, node);
+  finalRead(node: string, state: unknown, digest = 'root', process: ProcessId = 1000): this {
+    return this.op(process, 'final-read', 'ok', null, { state, digest }, node);
   }
 
   nemesis(f: string, value: unknown = null): this {

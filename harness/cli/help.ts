@@ -7,6 +7,7 @@ const USAGE: Record<Command, string> = {
   export: 'npm run jepsen -- export --edn <run dir> [--out FILE]   write Jepsen EDN (history.edn) for Elle, Knossos, elle-cli',
   report: 'npm run jepsen -- report <run dir>   (re)write the run\'s report.html',
   serve: 'npm run jepsen -- serve [--port 8080] [--store DIR]   browse stored runs',
+  systems: 'npm run jepsen -- systems   list the built-in systems with the workloads and runtimes each supports',
 };
 
 /** --help text, generated from the flag table so it always lists every flag with its default */

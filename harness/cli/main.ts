@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<number | 'keep-running'> {
     case 'export': return (await import('../commands/export.ts')).exportCommand(positionals, flags, process.stdout);
     case 'cluster': return (await import('../commands/cluster.ts')).clusterCommand(positionals, flags, process.stdout);
     case 'report': return (await import('../commands/report.ts')).reportCommand(positionals, process.stdout);
+    case 'systems': return (await import('../commands/systems.ts')).systemsCommand(process.stdout);
     case 'serve': {
       await (await import('../commands/report.ts')).serveCommand(flags);
       return 'keep-running';

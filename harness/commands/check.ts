@@ -2,18 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
-import { importIfBuilt } from '../import-if-built.ts';
+import { checkFile, LinUsageError } from '../../checkers/linearizability/index.ts';
 import { readHistoryFile } from '../history/reader.ts';
 import { locateHistory, writeJsonAtomic } from '../runs/run-dir.ts';
-import { createWorkload, WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
-import { resolveChecks } from '../../workloads/resolve-checks.ts';
+import { createWorkload, WORKLOAD_NAMES } from '../../workloads/index.ts';
 import { runChecks, verdictOf } from '../runner/verdict.ts';
 import { verdictTable, exitLine } from '../terminal/verdict-table.ts';
+import { loadSystem } from '../system/load-system.ts';
+import { expectedChecks } from '../system/expected-checks.ts';
 import type { FaultKind } from '../../api/fault.ts';
 
 /**
  * `check <run dir | history.jsonl>`: re-runs the workload's checkers on a stored history. The
- * workload, its params, nodes and faults come from test.json beside the history, or --workload.
+ * system, workload, its params, nodes and faults come from test.json beside the history, or
+ * --system / --workload.
  * In a run folder results.json is rewritten; for a bare history file it is only printed.
  */
 export async function checkCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
@@ -29,18 +31,23 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   }
   const name = (typeof flags.workload === 'string' ? flags.workload : test.workload) as string | undefined;
   if (!name) throw new UsageError(`check: no test.json beside ${showPath(history)}; say which workload it is with --workload ${WORKLOAD_NAMES.join('|')}`);
-  if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new UsageError(`--workload: expected one of ${WORKLOAD_NAMES.join(', ')}, got "${name}"`);
-  let workload;
-  try { workload = createWorkload(name as WorkloadName, test.config?.params ?? {}); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
+  if (!WORKLOAD_NAMES.includes(name)) throw new UsageError(`--workload: expected one of ${WORKLOAD_NAMES.join(', ')}, got "${name}"`);
+  const system = await loadSystem(typeof flags.system === 'string' ? flags.system : test.config?.system ?? test.system ?? 'maep');
+  const kinds: FaultKind[] = Array.isArray(test.config?.nemesis) ? test.config.nemesis : [];
+  let workload, checks;
+  try {
+    workload = createWorkload(name, test.config?.params ?? {});
+    checks = expectedChecks(system, workload, kinds);
+  } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
+  const linTimeoutS = Number(flags['lin-timeout'] ?? test.config?.linTimeoutS ?? 60);
+  if (!(linTimeoutS > 0)) throw new UsageError(`--lin-timeout: expected a number of seconds > 0, got "${flags['lin-timeout']}"`);
 
   let read;
   try { read = readHistoryFile(history); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
   if (read.tornTail) out.write(`note: the last line of ${showPath(history)} was cut short (the harness was killed mid-write); it was skipped\n`);
   const ops = read.ops;
   const nodes: string[] = Array.isArray(test.nodes) ? test.nodes : [...new Set(ops.filter((o) => o.node).map((o) => o.node!))].sort();
-  const kinds: FaultKind[] = Array.isArray(test.config?.nemesis) ? test.config.nemesis : [];
-  const checks = await resolveChecks(workload.checks(kinds));
-  const outcomes = await runChecks(ops, { nodes, workload: workload.params }, checks);
+  const outcomes = await runChecks(ops, { nodes, workload: workload.checkParams, options: { linTimeoutMs: linTimeoutS * 1000 } }, checks);
   const verdict = verdictOf(outcomes);
   const isRunDir = hasTest && history === join(dir, 'history.jsonl');
   if (isRunDir) writeJsonAtomic(join(dir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
@@ -54,11 +61,9 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
 /** `check --model NAME FILE`: the linearizability checker on any history file it can read */
 async function checkModel(positionals: string[], model: string, out: NodeJS.WritableStream): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('check --model needs one file: npm run jepsen -- check --model cas-register|kv|lww FILE');
-  const lin = (await importIfBuilt(new URL('../../checkers/linearizability/index.ts', import.meta.url))) as { checkFile: (p: string, m: string, o?: object) => Promise<{ valid: unknown; summary?: string }>; LinUsageError: new (...a: any[]) => Error } | null;
-  if (!lin) throw new UsageError('check --model: the linearizability checker is not built yet (checkers/linearizability)');
   let res;
-  try { res = await lin.checkFile(positionals[0]!, model); } catch (e) {
-    if (e instanceof lin.LinUsageError) throw new UsageError(`check --model: ${(e as Error).message}`);
+  try { res = await checkFile(positionals[0]!, model); } catch (e) {
+    if (e instanceof LinUsageError) throw new UsageError(`check --model: ${(e as Error).message}`);
     throw e;
   }
   const valid = res.valid === true ? 'valid' : res.valid === false ? 'invalid' : 'unknown';

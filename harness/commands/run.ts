@@ -1,23 +1,28 @@
 import { join } from 'node:path';
-import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine } from '../config/run-config.ts';
+import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine, type RunConfig } from '../config/run-config.ts';
 import { createWorkload } from '../../workloads/index.ts';
-import { resolveChecks } from '../../workloads/resolve-checks.ts';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
-import { importIfBuilt } from '../import-if-built.ts';
 import { selectRuntime } from '../../runtimes/select.ts';
-import { loadNemesis } from '../runner/load-nemesis.ts';
+import { createNemesis } from '../../nemesis/index.ts';
+import { writeReport } from '../report/index.ts';
 import { createRunDir, testName, updateLatest, writeJsonAtomic } from '../runs/run-dir.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 import { HarnessLog } from '../runner/harness-log.ts';
 import { OpCounts } from '../runner/op-counts.ts';
 import { runTest, nodeIds, type Phase, type RunTestResult } from '../runner/run-test.ts';
-import { runChecks, verdictOf } from '../runner/verdict.ts';
+import { runChecks, verdictOf, type Verdict } from '../runner/verdict.ts';
 import { onEmergency } from '../runner/emergency.ts';
 import { StatusLine, statusText } from '../terminal/status-line.ts';
 import { verdictTable, exitLine } from '../terminal/verdict-table.ts';
 import { versions } from '../versions.ts';
-import type { NemesisContext } from '../../api/fault.ts';
+import { loadSystem } from '../system/load-system.ts';
+import { expectedChecks } from '../system/expected-checks.ts';
+import type { CheckerOutcome, ExpectedCheck } from '../../api/checker.ts';
+import type { Nemesis, NemesisContext } from '../../api/fault.ts';
+import type { Runtime } from '../../api/runtime.ts';
+import type { System } from '../../api/system.ts';
+import type { WorkloadInstance } from '../../api/workload.ts';
 import { Rng } from '../../api/rng.ts';
 
 /** what the run command needs from its surroundings (tests pass their own) */
@@ -27,24 +32,62 @@ export interface RunIo {
   argv: readonly string[];
 }
 
+/** Everything decided before the first node starts. */
+interface RunPlan {
+  config: RunConfig;
+  system: System;
+  workload: WorkloadInstance;
+  checks: ExpectedCheck[];
+  nemesis: Nemesis | null;
+  runtime: Runtime;
+  name: string;
+  runDir: string;
+  startedAt: Date;
+  testJson: Record<string, unknown>;
+  log: HarnessLog;
+}
+
 /**
- * `run`: config → workload, nemesis, runtime → run folder → phases → checks → results.json,
- * report, verdict table. Returns the exit code. Whatever happens, faults are healed and the
- * cluster torn down before it returns or throws.
+ * `run`: prepare (config, system, workload, checks, nemesis, runtime, run folder) → execute (the
+ * phases, with healing and teardown whatever happens) → analyze (checkers, results.json) →
+ * report (report.html, verdict table). Returns the exit code.
  */
 export async function runCommand(flags: Record<string, string | true>, io: RunIo): Promise<number> {
-  const file = typeof flags.config === 'string' ? readConfigFile(flags.config) : {};
-  const config = resolveRunConfig(flags, file, typeof flags.config === 'string' ? flags.config : undefined);
-  let workload;
-  try { workload = createWorkload(config.workload, config.params); } catch (e) {
-    throw new UsageError(`${typeof flags.config === 'string' ? `--config ${flags.config}: ` : ''}${(e as Error).message}`);
-  }
-  const nemesis = await loadNemesis({ kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, clockMode: config.clockMode });
+  const plan = await prepare(flags, io);
+  const executed = await execute(plan, io);
+  if (executed.interrupted) return executed.interrupted === 'SIGINT' ? 130 : 143;
+  const { outcomes, verdict } = await analyze(plan, executed.recorder);
+  await report(plan, outcomes, verdict, io);
+  return verdict.exitCode;
+}
 
-  let status: StatusLine | null = null;
-  const print = (line: string) => (status ? status.print(line) : io.out.write(line + '\n'));
-  const log = new HarnessLog(print);
+/** Validates everything a user can get wrong, so that no run stops halfway for a reason known at the start. */
+async function prepare(flags: Record<string, string | true>, io: RunIo): Promise<RunPlan> {
+  const configFile = typeof flags.config === 'string' ? flags.config : undefined;
+  const config = resolveRunConfig(flags, configFile ? readConfigFile(configFile) : {}, configFile);
+  const system = await loadSystem(config.system);
+  let workload: WorkloadInstance;
+  let checks: ExpectedCheck[];
+  try {
+    workload = createWorkload(config.workload, config.params);
+    checks = expectedChecks(system, workload, config.nemesis);
+  } catch (e) {
+    throw new UsageError(`${configFile ? `--config ${configFile}: ` : ''}${(e as Error).message}`);
+  }
+  const problem = await system.preflight?.();
+  if (problem) throw new UsageError(`--system ${config.system}: ${problem}`);
+  const nemesis = config.nemesis.length === 0 ? null : createNemesis({
+    kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape,
+    clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, clockMode: config.clockMode,
+  });
+
+  const log = new HarnessLog((line) => io.out.write(line + '\n'));
   const { runtime, why } = await selectRuntime(config.runtime, config.seed);
+  if (!system.runtimes.includes(runtime.info.name)) {
+    throw new UsageError(`--system ${config.system}: ${system.name} cannot run on the ${runtime.info.name} runtime (it runs on: ${system.runtimes.join(', ')}); pick one with --runtime`);
+  }
+  const cannot = runtime.cannotServe(system.needs, config.nemesis);
+  if (cannot.length) throw new UsageError(`--nemesis ${config.nemesis.join(',')} on the ${runtime.info.name} runtime: ${cannot.join('; ')}`);
   log.info(`runtime: ${why}`);
 
   const startedAt = new Date();
@@ -57,23 +100,31 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   log.file(`argv: ${JSON.stringify(io.argv)}`);
   const argv = reproduceCommand(config, runtime.info.name);
   // workload params only exist in the config file: the repeat command needs it too
-  if (typeof flags.config === 'string' && Object.keys(config.params).length > 0) argv.push('--config', flags.config);
-  const nodes = nodeIds(config.nodes);
+  if (configFile && Object.keys(config.params).length > 0) argv.push('--config', configFile);
   const testJson: Record<string, unknown> = {
-    name, workload: config.workload, nemesis: config.nemesis.length ? config.nemesis.join(',') : 'none', runtime: runtime.info.name, runtimeWhy: why,
-    nodes, concurrency: config.concurrency, timeLimitS: config.timeLimitS, rate: config.rate, seed: config.seed,
-    recoveryTimeS: config.recoveryTimeS, opTimeoutS: config.opTimeoutS, nodeArgs: [...workload.nodeArgs, ...config.nodeArgs],
+    name, system: system.name, workload: config.workload, nemesis: config.nemesis.length ? config.nemesis.join(',') : 'none',
+    runtime: runtime.info.name, runtimeWhy: why,
+    nodes: nodeIds(config.nodes), concurrency: config.concurrency, timeLimitS: config.timeLimitS, rate: config.rate, seed: config.seed,
+    recoveryTimeS: config.recoveryTimeS, opTimeoutS: config.opTimeoutS, nodeArgs: config.nodeArgs,
     nemesisIntervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs,
     killTargets: config.killTargets, clockMode: config.clockMode,
     command: ['npm', 'run', 'jepsen', '--', ...argv], commandLine: commandLine(argv),
     startedAt: startedAt.toISOString(), endedAt: null,
-    versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.params, config,
+    versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.checkParams, config,
   };
   writeJsonAtomic(join(runDir, 'test.json'), testJson);
   updateLatest(config.store, runDir);
-  log.info(`run ${name}, seed ${config.seed}; folder ${showPath(runDir)}`);
+  log.info(`run ${name} on ${system.name}, seed ${config.seed}; folder ${showPath(runDir)}`);
   log.info(`repeat with: ${commandLine(argv)}`);
+  return { config, system, workload, checks, nemesis, runtime, name, runDir, startedAt, testJson, log };
+}
 
+/**
+ * The phases, under a status line. Whatever happens (a crash, Ctrl-C, SIGTERM), faults are healed
+ * and the cluster torn down before this returns or throws.
+ */
+async function execute(plan: RunPlan, io: RunIo): Promise<{ recorder: HistoryRecorder; interrupted: NodeJS.Signals | null }> {
+  const { config, runtime, nemesis, log, runDir, testJson } = plan;
   const recorder = new HistoryRecorder(join(runDir, 'history.jsonl'));
   const counts = new OpCounts();
   recorder.onRecord((op) => counts.add(op));
@@ -81,10 +132,11 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   const t0 = performance.now();
   let mainStart = t0;
   let phaseStart = t0;
-  status = new StatusLine(io.out, () => statusText({
+  let status: StatusLine | null = new StatusLine(io.out, () => statusText({
     phase, elapsedS: (performance.now() - (phase === 'setup' ? t0 : phase === 'main' ? mainStart : phaseStart)) / 1000,
     limitS: phase === 'main' ? config.timeLimitS : phase === 'recovery' ? config.recoveryTimeS : undefined, counts, faults: nemesis?.active() ?? [],
   }));
+  log.setPrinter((line) => (status ? status.print(line) : io.out.write(line + '\n')));
 
   const interrupt = new AbortController();
   let signalName: NodeJS.Signals | null = null;
@@ -100,11 +152,12 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     log.info(`${sig}: stopping, healing faults and tearing the cluster down`);
     interrupt.abort();
   };
-  const sigint = () => onSignal('SIGINT');
-  const sigterm = () => onSignal('SIGTERM');
-  process.on('SIGINT', sigint);
-  process.on('SIGTERM', sigterm);
+  // the handlers stay until the process exits: the local runtime's own signal handler re-raises
+  // the signal (killing the process) when, after its teardown, nobody else listens for it
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
 
+  const nodes = nodeIds(config.nodes);
   const nemesisCtx: NemesisContext = {
     runtime, nodes, rng: new Rng(config.seed).fork('nemesis'),
     record: (op) => recorder.record({ ...op, process: 'nemesis' }),
@@ -121,7 +174,8 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
   status.start();
   try {
     result = await runTest({
-      config, runtime, workload, nemesis, nemesisCtx, recorder, log, runDir, runId: `${name}-${startedAt.getTime()}`, interrupt: interrupt.signal,
+      config, runtime, system: plan.system, workload: plan.workload, nemesis, nemesisCtx, recorder, log, runDir,
+      runId: `${plan.name}-${plan.startedAt.getTime()}`, interrupt: interrupt.signal,
       onPhase: (p) => { phase = p; phaseStart = performance.now(); if (p === 'main') mainStart = phaseStart; log.file(`phase ${p}`); },
     });
   } catch (e) {
@@ -144,48 +198,45 @@ export async function runCommand(flags: Record<string, string | true>, io: RunIo
     unregister();
     recorder.close();
     clusterGone = true;
-    // the handlers stay until the process exits: the local runtime's own signal handler re-raises
-    // the signal (killing the process) when, after its teardown, nobody else listens for it
   }
 
   testJson.endedAt = new Date().toISOString();
   testJson.converged = result.converged;
   testJson.finalReadRounds = result.finalRounds;
-  if (signalName) {
-    testJson.interrupted = signalName;
-    writeJsonAtomic(join(runDir, 'test.json'), testJson);
-    log.info(`interrupted: history kept in ${showPath(join(runDir, 'history.jsonl'))}; check it with: npm run jepsen -- check ${showPath(runDir)}`);
-    return signalName === 'SIGINT' ? 130 : 143;
-  }
+  if (signalName) testJson.interrupted = signalName;
   writeJsonAtomic(join(runDir, 'test.json'), testJson);
-  log.info(`${counts.invoked} client ops: ${counts.ok} ok, ${counts.fail} fail, ${counts.info} info; checking`);
+  if (signalName) {
+    log.info(`interrupted: history kept in ${showPath(join(runDir, 'history.jsonl'))}; check it with: npm run jepsen -- check ${showPath(runDir)}`);
+  } else {
+    log.info(`${counts.invoked} client ops: ${counts.ok} ok, ${counts.fail} fail, ${counts.info} info; checking`);
+  }
+  return { recorder, interrupted: signalName };
+}
 
-  const checks = await resolveChecks(workload.checks(config.nemesis));
-  const outcomes = await runChecks(recorder.ops, { nodes, workload: workload.params }, checks);
+/** The checkers on the recorded history → results.json and the verdict. */
+async function analyze(plan: RunPlan, recorder: HistoryRecorder): Promise<{ outcomes: CheckerOutcome[]; verdict: Verdict }> {
+  const { config, workload, checks, runDir, log } = plan;
+  const outcomes = await runChecks(recorder.ops, {
+    nodes: nodeIds(config.nodes), workload: workload.checkParams, options: { linTimeoutMs: config.linTimeoutS * 1000 },
+  }, checks);
   const verdict = verdictOf(outcomes);
   writeJsonAtomic(join(runDir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
   for (const o of outcomes) log.file(`checker ${o.name}: valid=${o.valid} expected=${o.expected} matched=${o.matched} ${o.result.summary ?? ''}`);
-
-  const report = await writeReportSafely(runDir, log);
-  io.out.write('\n' + verdictTable(outcomes) + '\n\n');
-  io.out.write(`run folder: ${showPath(runDir)}\n`);
-  if (report) io.out.write(`report:     ${showPath(report)}\n`);
-  io.out.write(exitLine(verdict.exitCode) + '\n');
-  log.file(`exit ${verdict.exitCode}`);
-  return verdict.exitCode;
+  return { outcomes, verdict };
 }
 
-/** the HTML report is a bonus: its failure is logged and never changes the verdict */
-async function writeReportSafely(runDir: string, log: HarnessLog): Promise<string | null> {
-  try {
-    const mod = await importIfBuilt(new URL('../report/index.ts', import.meta.url));
-    if (!mod) { log.file('report: harness/report/index.ts not built yet'); return null; }
-    if (typeof mod.writeReport !== 'function') return null;
-    return await mod.writeReport(runDir);
-  } catch (e) {
+/** report.html (a bonus: its failure is logged and never changes the verdict) and the verdict table */
+async function report(plan: RunPlan, outcomes: CheckerOutcome[], verdict: Verdict, io: RunIo): Promise<void> {
+  const { runDir, log } = plan;
+  let page: string | null = null;
+  try { page = await writeReport(runDir); } catch (e) {
     log.info(`report: could not write report.html: ${(e as Error).message.split('\n')[0]}`);
-    return null;
   }
+  io.out.write('\n' + verdictTable(outcomes) + '\n\n');
+  io.out.write(`run folder: ${showPath(runDir)}\n`);
+  if (page) io.out.write(`report:     ${showPath(page)}\n`);
+  io.out.write(exitLine(verdict.exitCode) + '\n');
+  log.file(`exit ${verdict.exitCode}`);
 }
 
 /** the nodes could not be started: reported without a stack trace (the node's log says why) */

@@ -14,12 +14,13 @@ export interface FlagSpec {
   inConfig?: boolean;
 }
 
-export const COMMANDS = ['run', 'check', 'cluster', 'export', 'report', 'serve'] as const;
+export const COMMANDS = ['run', 'check', 'cluster', 'export', 'report', 'serve', 'systems'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const RUN: Command[] = ['run'];
 
 export const FLAGS: readonly FlagSpec[] = [
+  { name: 'system', arg: 'NAME|PATH', default: 'maep', help: 'the system under test: a built-in one (see the systems command) or the path of a module exporting a System', for: ['run', 'check', 'cluster'], inConfig: true },
   { name: 'workload', arg: 'NAME', help: 'bank | lww | history (required for run; for check, when there is no test.json)', for: ['run', 'check'], inConfig: true },
   { name: 'nemesis', arg: 'LIST', default: 'none', help: 'faults: comma list of partition,pause,kill,clock,link, or none', for: RUN, inConfig: true },
   { name: 'nemesis-interval', arg: 'S', default: '5', help: 'seconds between fault start/stop events (jittered)', for: RUN, inConfig: true },
@@ -36,7 +37,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'store', arg: 'DIR', default: './store', help: 'where runs are stored (store/<test>/<time>/, store/latest)', for: ['run', 'serve', 'cluster'], inConfig: true },
   { name: 'recovery-time', arg: 'S', default: '10', help: 'after healing, seconds the final reads may poll for the nodes to converge', for: RUN, inConfig: true },
   { name: 'op-timeout', arg: 'S', default: '2', help: 'per-op timeout; a write that times out is recorded as info', for: RUN, inConfig: true },
-  { name: 'node-args', arg: '"ARGS"', default: '', help: 'extra maep flags for every node, e.g. "--unsafe-no-fsync"', for: ['run', 'cluster'], inConfig: true },
+  { name: 'node-args', arg: '"ARGS"', default: '', help: 'extra arguments for every node of the system, e.g. "--unsafe-no-fsync" for maep', for: ['run', 'cluster'], inConfig: true },
+  { name: 'lin-timeout', arg: 'S', default: '60', help: 'budget of the linearizability search in seconds; past it the check says unknown', for: ['run', 'check'], inConfig: true },
   { name: 'config', arg: 'FILE', help: 'YAML file with any of these flags as keys (and params: for the workload); flags override it', for: RUN },
   { name: 'model', arg: 'NAME', help: 'check FILE with the linearizability checker and this model: cas-register | kv | lww', for: ['check'] },
   { name: 'edn', help: 'export the history as Jepsen EDN (history.edn)', for: ['export'] },

@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { UsageError } from '../cli/usage-error.ts';
 import { freshSeed } from '../../api/rng.ts';
 import { FLAGS } from './flags.ts';
-import { WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.ts';
-// the nemesis's own value lists (nemesis/types.ts has no runtime dependencies, so this loads nothing else)
+import { WORKLOAD_NAMES } from '../../workloads/index.ts';
 import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../api/fault.ts';
 
 const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = [...SHAPES, 'cycle'];
@@ -13,7 +12,9 @@ export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
 
 /** A run's full, validated configuration (what test.json records). */
 export interface RunConfig {
-  workload: WorkloadName;
+  /** --system: a built-in system's name or a module's path */
+  system: string;
+  workload: string;
   nemesis: FaultKind[];
   nemesisIntervalS: number;
   partitionShape: PartitionShape | 'cycle';
@@ -32,6 +33,8 @@ export interface RunConfig {
   recoveryTimeS: number;
   opTimeoutS: number;
   nodeArgs: string[];
+  /** --lin-timeout in seconds */
+  linTimeoutS: number;
   /** workload params (config file `params:`), validated by the workload */
   params: Record<string, unknown>;
 }
@@ -57,7 +60,8 @@ const oneOf = <T extends string>(items: readonly T[]) => z.enum(items as [T, ...
 
 /** keys are the flag names (also the config file's keys) */
 const schema = z.strictObject({
-  workload: z.enum(WORKLOAD_NAMES, { error: `expected one of ${WORKLOAD_NAMES.join(', ')}` }),
+  system: z.string({ error: 'expected a system name or a module path' }).min(1, { error: 'expected a system name or a module path' }).default('maep'),
+  workload: z.enum(WORKLOAD_NAMES as [string, ...string[]], { error: `expected one of ${WORKLOAD_NAMES.join(', ')}` }),
   nemesis: nemesisList.default([]),
   'nemesis-interval': positive.default(5),
   'partition-shape': oneOf(PARTITION_SHAPES).default('cycle'),
@@ -74,6 +78,7 @@ const schema = z.strictObject({
   'recovery-time': num('a number of seconds').min(0, { error: 'expected a number of seconds ≥ 0' }).default(10),
   'op-timeout': positive.default(2),
   'node-args': wordList.default([]),
+  'lin-timeout': positive.default(60),
   params: z.record(z.string(), z.unknown(), { error: 'expected a map of workload parameters' }).default({}),
 });
 
@@ -116,6 +121,7 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
   }
   const c = parsed.data;
   return {
+    system: c.system,
     workload: c.workload,
     nemesis: c.nemesis,
     nemesisIntervalS: c['nemesis-interval'],
@@ -133,6 +139,7 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
     recoveryTimeS: c['recovery-time'],
     opTimeoutS: c['op-timeout'],
     nodeArgs: c['node-args'],
+    linTimeoutS: c['lin-timeout'],
     params: c.params,
   };
 }
@@ -140,6 +147,7 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
 /** the argv that repeats this run exactly (every choice explicit, so no config file is needed) */
 export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
   const argv = [
+    ...(c.system !== 'maep' ? ['--system', c.system] : []),
     '--workload', c.workload,
     '--nemesis', c.nemesis.length ? c.nemesis.join(',') : 'none',
     '--nodes', String(c.nodes), '--time-limit', String(c.timeLimitS), '--rate', String(c.rate),
@@ -151,6 +159,7 @@ export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
   if (c.nemesis.length && c.clockMode !== 'mixed') argv.push('--clock-mode', c.clockMode);
   if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
   if (c.store !== './store') argv.push('--store', c.store);
+  if (c.linTimeoutS !== 60) argv.push('--lin-timeout', String(c.linTimeoutS));
   return argv;
 }
 

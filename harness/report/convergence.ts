@@ -1,6 +1,6 @@
 /**
  * Convergence: when each node's final-read state settled on the state every node ends with,
- * measured from the heal. Computed from the final-read rounds in the history (merkleRoot), so it
+ * measured from the heal. Computed from the final-read rounds in the history (digest), so it
  * shows even when the checker's own details have another shape. Pure.
  */
 import type { OpPair } from '../../checkers/index.ts';
@@ -28,7 +28,7 @@ export function convergenceView(pairs: readonly OpPair[], healAt: number | null)
     const l = rounds.get(p.node) ?? [];
     rounds.set(p.node, l);
     if (p.type !== 'ok') continue;
-    const root = (p.value as { merkleRoot?: unknown } | null)?.merkleRoot;
+    const root = (p.value as { digest?: unknown } | null)?.digest;
     l.push({ t: p.endS, root: typeof root === 'string' ? root : null });
   }
   if (rounds.size === 0) return null;

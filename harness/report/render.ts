@@ -144,7 +144,7 @@ function convergenceSection(d: ReportData): string {
   const max = Math.max(1e-9, ...nodes.map((n) => n.afterHealS ?? 0));
   const rows = nodes.map((n) => `<tr data-node="${esc(n.node)}"><td>${esc(n.node)}</td><td class="num">${n.afterHealS === null ? '✗ did not converge' : n.afterHealS.toFixed(3) + ' s'}</td><td>${n.afterHealS === null ? '' : `<span class="bar" style="width:${Math.round((n.afterHealS / max) * 300) + 2}px"></span>`}</td><td class="num">${n.rounds}</td><td><code>${esc(n.finalRoot ?? '—')}</code></td></tr>`).join('');
   return `<section id="convergence"><h2>Convergence after the heal</h2>
-<p class="sub">${c.agreed ? '✓ every node ended with the same Merkle root.' : '✗ the nodes did not end with the same Merkle root.'}${typeof chk?.convergedAfterS === 'number' ? ` The convergence checker says: converged ${chk.convergedAfterS.toFixed(3)} s after the heal.` : ''}</p>
+<p class="sub">${c.agreed ? '✓ every node ended with the same digest (maep: its Merkle root).' : '✗ the nodes did not end with the same digest.'}${typeof chk?.convergedAfterS === 'number' ? ` The convergence checker says: converged ${chk.convergedAfterS.toFixed(3)} s after the heal.` : ''}</p>
 <table id="convergence-table"><thead><tr><th>node</th><th class="num">converged after heal</th><th></th><th class="num">final-read rounds</th><th>final root</th></tr></thead><tbody>${rows}</tbody></table>
 <div id="plot-convergence" class="plot"></div></section>`;
 }

@@ -8,7 +8,12 @@ export class HarnessLog {
   private readonly t0 = performance.now();
   private path: string | null = null;
 
-  constructor(private readonly echo: (line: string) => void) {}
+  constructor(private echo: (line: string) => void) {}
+
+  /** where terminal lines go from now on (e.g. above a status line) */
+  setPrinter(echo: (line: string) => void): void {
+    this.echo = echo;
+  }
 
   /** lines logged before the run folder existed are kept and written once it does */
   private pending: string[] = [];

@@ -1,7 +1,11 @@
 import type { NodeEndpoint, Runtime } from '../../api/runtime.ts';
 import type { Nemesis, NemesisContext } from '../../api/fault.ts';
-import type { Workload, WorkloadClient, Completion } from '../../api/workload.ts';
+import type { WorkloadInstance, Completion } from '../../api/workload.ts';
+import type { Client } from '../../api/client.ts';
+import type { System, SystemRun } from '../../api/system.ts';
 import { Rng } from '../../api/rng.ts';
+import { clusterSpec } from '../system/cluster-spec.ts';
+import { fanOut } from './fan-out.ts';
 import type { HistoryRecorder } from '../history/recorder.ts';
 import type { HarnessLog } from './harness-log.ts';
 import { ProcessIds } from './process-ids.ts';
@@ -15,7 +19,8 @@ export type Phase = 'setup' | 'main' | 'heal' | 'recovery' | 'done';
 export interface RunTestDeps {
   config: RunConfig;
   runtime: Runtime;
-  workload: Workload;
+  system: System;
+  workload: WorkloadInstance;
   nemesis: Nemesis | null;
   /** built by the caller, which also needs it to heal after a crash */
   nemesisCtx: NemesisContext;
@@ -42,18 +47,31 @@ export const nodeIds = (n: number): string[] => Array.from({ length: n }, (_, i)
  * this throws). Ops go to the recorder as they happen.
  */
 export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
-  const { config: c, runtime, workload, recorder, log } = d;
+  const { config: c, runtime, system, workload, recorder, log } = d;
   const nodes = nodeIds(c.nodes);
   const rng = new Rng(c.seed);
   const timeoutMs = c.opTimeoutS * 1000;
+  const serves = system.workloads[workload.name];
+  if (!serves) throw new Error(`${system.name} does not support the ${workload.name} workload`);
 
   d.onPhase?.('setup');
-  log.info(`starting ${c.nodes} nodes (${runtime.info.name} runtime)`);
-  const endpoints = await runtime.setup({ nodes, runDir: d.runDir, nodeArgs: [...workload.nodeArgs, ...c.nodeArgs], runId: d.runId });
-  for (const ep of endpoints) log.info(`  ${ep.id} ${ep.http}`);
+  log.info(`starting ${c.nodes} ${system.name} nodes (${runtime.info.name} runtime)`);
+  const run: SystemRun = { nodes, runDir: d.runDir, workload, faultKinds: c.nemesis, nodeArgs: c.nodeArgs };
+  await system.prepare?.(run);
+  const endpoints = await runtime.setup(clusterSpec(system, run, d.runId));
+  for (const ep of endpoints) log.info(`  ${describeEndpoint(ep)}`);
+  if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
+  await system.clusterReady?.(endpoints, d.interrupt);
   if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
 
   const pids = new ProcessIds(c.concurrency);
+  // one signal per worker (or final reader), all aborted by the one interrupt: a client's
+  // per-request listener then sits on its own worker's signal, never many on one signal
+  const signals = fanOut(d.interrupt, Math.max(c.concurrency, endpoints.length));
+  const clientOf = (ep: NodeEndpoint): Client => serves.client({ node: ep, cluster: endpoints, workload, timeoutMs });
+  const clients: Client[] = [];
+  const track = (cl: Client) => { clients.push(cl); return cl; };
+  try {
 
   // main phase
   d.onPhase?.('main');
@@ -65,9 +83,9 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   const limiter = new RateLimiter(c.rate, rng.fork('rate'));
   const nextOp = workload.generator(rng.fork('ops'));
   const endpointOf = (w: number): NodeEndpoint => endpoints[w % endpoints.length]!;
-  const workers = Array.from({ length: c.concurrency }, (_, w) => worker(w, workload.client(endpointOf(w), { timeoutMs })));
+  const workers = Array.from({ length: c.concurrency }, (_, w) => worker(w, track(clientOf(endpointOf(w)))));
 
-  async function worker(w: number, client: WorkloadClient): Promise<void> {
+  async function worker(w: number, client: Client): Promise<void> {
     const node = endpointOf(w).id;
     while (!main.signal.aborted) {
       if (!(await limiter.acquire(main.signal))) break;
@@ -76,7 +94,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
       recorder.record({ type: 'invoke', process, f: op.f, value: op.value, node });
       // the op itself is not cut by the time limit (only by its timeout or Ctrl-C): Jepsen lets
       // in-flight ops finish, so the end of the main phase does not turn them all into info
-      const done = await invokeSafely(client, op, d.interrupt);
+      const done = await invokeSafely(client, op, signals[w]!);
       recorder.record({ type: done.type, process, f: op.f, value: done.value ?? op.value, node, ...(done.error ? { error: done.error } : {}) });
       if (done.type === 'info') pids.retire(w);
     }
@@ -102,7 +120,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   // recovery: final reads until every node agrees or the recovery time runs out
   d.onPhase?.('recovery');
   const deadline = performance.now() + c.recoveryTimeS * 1000;
-  const readers = endpoints.map((ep, j) => ({ ep, worker: j % c.concurrency, client: workload.client(ep, { timeoutMs }) }));
+  const readers = endpoints.map((ep, j) => ({ ep, worker: j % c.concurrency, signal: signals[j]!, client: track(clientOf(ep)) }));
   // readers sharing a worker (concurrency < nodes) read one after another: one op per process at a time
   const byWorker = new Map<number, typeof readers>();
   for (const r of readers) byWorker.set(r.worker, [...(byWorker.get(r.worker) ?? []), r]);
@@ -110,13 +128,13 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   let converged = false;
   while (!d.interrupt.aborted) {
     rounds++;
-    await Promise.all(readers.map((r) => r.client.sync?.(d.interrupt).catch(() => {})));
+    await Promise.all(readers.map((r) => r.client.sync?.(r.signal).catch(() => {})));
     const results = new Map<string, Completion>();
     await Promise.all([...byWorker.values()].map(async (group) => {
       for (const r of group) {
         const process = pids.of(r.worker);
         recorder.record({ type: 'invoke', process, f: 'final-read', value: null, node: r.ep.id });
-        const done = await finalReadSafely(r.client, d.interrupt);
+        const done = await finalReadSafely(r.client, r.signal);
         recorder.record({ type: done.type, process, f: 'final-read', value: done.type === 'ok' ? done.value : null, node: r.ep.id, ...(done.error ? { error: done.error } : {}) });
         if (done.type === 'info') pids.retire(r.worker);
         results.set(r.ep.id, done);
@@ -130,9 +148,17 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   log.info(converged ? `nodes converged after ${rounds} final-read round(s)` : `nodes did not converge within --recovery-time ${c.recoveryTimeS} s (${rounds} rounds)`);
   d.onPhase?.('done');
   return { converged, finalRounds: rounds };
+  } finally {
+    await Promise.all(clients.map((cl) => cl.close?.().catch(() => {})));
+  }
 }
 
-/** every node answered, with equal state and Merkle root */
+/** "n1 127.0.0.1 client=8001 peer=7001" */
+export function describeEndpoint(ep: NodeEndpoint): string {
+  return `${ep.id} ${ep.host} ${Object.entries(ep.ports).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+}
+
+/** every node answered, with equal state and digest */
 export function allAgree(results: readonly Completion[]): boolean {
   if (results.length === 0 || results.some((r) => r.type !== 'ok')) return false;
   const key = (r: Completion) => canonicalJson(r.value);
@@ -141,10 +167,10 @@ export function allAgree(results: readonly Completion[]): boolean {
 }
 
 /** a client bug must not kill the worker: an exception is an unknown outcome */
-async function invokeSafely(client: WorkloadClient, op: { f: string; value: unknown }, signal: AbortSignal): Promise<Completion> {
+async function invokeSafely(client: Client, op: { f: string; value: unknown }, signal: AbortSignal): Promise<Completion> {
   try { return await client.invoke(op, signal); } catch (e) { return { type: 'info', value: op.value, error: `client error: ${(e as Error).message}` }; }
 }
 
-async function finalReadSafely(client: WorkloadClient, signal: AbortSignal): Promise<Completion> {
+async function finalReadSafely(client: Client, signal: AbortSignal): Promise<Completion> {
   try { return await client.finalRead(signal); } catch (e) { return { type: 'fail', value: null, error: `client error: ${(e as Error).message}` }; }
 }

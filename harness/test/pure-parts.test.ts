@@ -62,10 +62,10 @@ test('verdict: 1 on any unexpected definite result, else 2 on unknown, else 0', 
 });
 
 test('final reads agree only when every node answered with the same state and root, whatever the key order', () => {
-  const a = { type: 'ok' as const, value: { state: { balances: { 0: 1, 1: 2 } }, merkleRoot: 'r' } };
-  const b = { type: 'ok' as const, value: { state: { balances: { 1: 2, 0: 1 } }, merkleRoot: 'r' } };
+  const a = { type: 'ok' as const, value: { state: { balances: { 0: 1, 1: 2 } }, digest: 'r' } };
+  const b = { type: 'ok' as const, value: { state: { balances: { 1: 2, 0: 1 } }, digest: 'r' } };
   assert.ok(allAgree([a, b]));
-  assert.ok(!allAgree([a, { ...b, value: { ...b.value, merkleRoot: 's' } }]));
+  assert.ok(!allAgree([a, { ...b, value: { ...b.value, digest: 's' } }]));
   assert.ok(!allAgree([a, { type: 'fail', value: null }]));
   assert.ok(!allAgree([]));
 });

@@ -16,7 +16,8 @@ import { resolveRunConfig } from '../config/run-config.ts';
 import { Rng } from '../../api/rng.ts';
 import type { Runtime, NodeEndpoint } from '../../api/runtime.ts';
 import type { Nemesis, NemesisContext } from '../../api/fault.ts';
-import type { Workload, Completion } from '../../api/workload.ts';
+import type { WorkloadInstance, Completion } from '../../api/workload.ts';
+import type { System } from '../../api/system.ts';
 
 function fakeRuntime(): Runtime & { torn: number } {
   let eps: NodeEndpoint[] = [];
@@ -24,8 +25,8 @@ function fakeRuntime(): Runtime & { torn: number } {
   return {
     torn: 0,
     info: { name: 'local', mechanisms: {} },
-    // port 9 on loopback: nothing listens, so /admin/sync is refused at once
-    async setup(o) { eps = o.nodes.map((id) => ({ id, http: 'http://127.0.0.1:9' })); return eps; },
+    cannotServe: () => [],
+    async setup(o) { eps = o.nodes.map((id) => ({ id, host: '127.0.0.1', ports: { client: 9 } })); return eps; },
     async teardown() { this.torn++; },
     endpoints: () => eps,
     kill: noop, restart: noop, pause: noop, resume: noop, partition: noop, heal: noop,
@@ -33,22 +34,34 @@ function fakeRuntime(): Runtime & { torn: number } {
   };
 }
 
+const fakeWorkload: WorkloadInstance = {
+  name: 'fake', params: {}, checkParams: {},
+  generator: (r) => () => ({ f: r.pick(['read', 'write']), value: r.int(0, 9) }),
+  checks: () => [],
+};
+
 /** outcomes drawn from a seeded stream; final reads agree unless `diverged` names a node */
-function fakeWorkload(seed: number, diverged?: string): Workload {
+function fakeSystem(seed: number, diverged?: string): System {
   const rng = new Rng(seed);
   return {
-    name: 'fake', params: {}, nodeArgs: [],
-    generator: (r) => () => ({ f: r.pick(['read', 'write']), value: r.int(0, 9) }),
-    client: (ep) => ({
-      async invoke(op): Promise<Completion> {
-        await new Promise((r) => setTimeout(r, rng.int(0, 3)));
-        return { type: rng.pick(['ok', 'ok', 'fail', 'info'] as const), value: op.value };
+    name: 'fake', description: '', runtimes: ['local'], programs: [], ports: { ports: { client: 1 }, peer: [] },
+    needs: { dialsGivenPeerAddresses: true, libfaketime: true, clockOffsetFile: false },
+    launch: () => { throw new Error('the fake runtime launches nothing'); },
+    probe: async () => ({ ready: true }),
+    workloads: {
+      fake: {
+        expect: () => ({}),
+        client: ({ node }) => ({
+          async invoke(op): Promise<Completion> {
+            await new Promise((r) => setTimeout(r, rng.int(0, 3)));
+            return { type: rng.pick(['ok', 'ok', 'fail', 'info'] as const), value: op.value };
+          },
+          async finalRead(): Promise<Completion> {
+            return { type: 'ok', value: { state: { x: node.id === diverged ? 2 : 1 }, digest: 'r' } };
+          },
+        }),
       },
-      async finalRead(): Promise<Completion> {
-        return { type: 'ok', value: { state: { x: ep.id === diverged ? 2 : 1 }, merkleRoot: 'r' } };
-      },
-    }),
-    checks: () => [],
+    },
   };
 }
 
@@ -80,7 +93,7 @@ async function run(opts: { seed: number; concurrency: number; nodes: number; div
     const log = new HarnessLog(() => {});
     const nemesisCtx: NemesisContext = { runtime, nodes: [], rng: new Rng(1), record: (op) => recorder.record({ ...op, process: 'nemesis' }), log: () => {} };
     const phases: string[] = [];
-    const result = await runTest({ config, runtime, workload: fakeWorkload(opts.seed, opts.diverged), nemesis, nemesisCtx, recorder, log, runDir: dir, runId: 't', interrupt: new AbortController().signal, onPhase: (p) => phases.push(p) });
+    const result = await runTest({ config, runtime, system: fakeSystem(opts.seed, opts.diverged), workload: fakeWorkload, nemesis, nemesisCtx, recorder, log, runDir: dir, runId: 't', interrupt: new AbortController().signal, onPhase: (p) => phases.push(p) });
     recorder.close();
     return { result, ops: recorder.ops, phases, nemesis };
   } finally { rmSync(dir, { recursive: true, force: true }); }

@@ -113,7 +113,7 @@ export function bankRun(dir: string, o: BankOpts = {}): Built {
     for (const round of [0, 1]) {
       const t = heal + 1 + round * 0.5 + i * 0.01;
       const late = node === 'n3' && round === 0;
-      h.pair(t, 0.005, i, 'final-read', null, 'ok', { state: { balances }, merkleRoot: late ? 'aaaa' : 'beef' }, node);
+      h.pair(t, 0.005, i, 'final-read', null, 'ok', { state: { balances }, digest: late ? 'aaaa' : 'beef' }, node);
       if (!late && convergedAtS[node] === undefined) convergedAtS[node] = Math.round((t + 0.005) * 1000) / 1000;
     }
   });

@@ -1,5 +1,5 @@
-import type { HttpOutcome } from './http.ts';
-import type { Completion } from '../api/workload.ts';
+import type { HttpOutcome } from '../http-json.ts';
+import type { Completion } from '../../api/workload.ts';
 
 /** an op that changes state: refused → fail, unknown → info (it may have happened) */
 export function writeCompletion(r: HttpOutcome, okValue: unknown): Completion {

@@ -2,7 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWorkload } from '../index.ts';
+import { createWorkload } from '../../../workloads/index.ts';
+import { maep } from '../index.ts';
+import { workloadArgs } from '../launch.ts';
+import type { Client } from '../../../api/client.ts';
+
+/** maep's client for a workload, talking to the fake node at `url` */
+function clientFor(workload: string, url: string, timeoutMs: number, params: Record<string, unknown> = {}): Client {
+  const { hostname, port } = new URL(url);
+  const node = { id: 'n1', host: hostname, ports: { client: Number(port), peer: 1 } };
+  return maep.workloads[workload]!.client({ node, cluster: [node], workload: createWorkload(workload, params), timeoutMs });
+}
 
 /** a fake node whose answers the test scripts: status code and body per path, or "hang" / "reset" */
 async function fakeNode(answer: (method: string, path: string) => { status: number; body: unknown } | 'hang' | 'reset'): Promise<{ url: string; server: Server }> {
@@ -32,7 +42,7 @@ test('bank client: 200 ok, 409 definite fail, timeout info, reset info, read tim
     return mode;
   });
   try {
-    const client = createWorkload('bank').client({ id: 'n1', http: url }, { timeoutMs: 200 });
+    const client = clientFor('bank', url, 200);
     const transfer = { f: 'transfer', value: { from: 0, to: 1, amount: 4 } };
     assert.deepEqual(await client.invoke(transfer, signal()), { type: 'ok', value: transfer.value });
     assert.deepEqual(await client.invoke({ f: 'read', value: null }, signal()), { type: 'ok', value: { 0: 6, 1: 14 } });
@@ -49,7 +59,7 @@ test('bank client: 200 ok, 409 definite fail, timeout info, reset info, read tim
 test('connection refused before sending is a definite fail', async () => {
   const { url, server } = await fakeNode(() => ({ status: 200, body: {} }));
   await close(server);
-  const client = createWorkload('history').client({ id: 'n1', http: url }, { timeoutMs: 500 });
+  const client = clientFor('history', url, 500);
   const r = await client.invoke({ f: 'append', value: [0, 1] }, signal());
   assert.equal(r.type, 'fail');
   assert.match(r.error!, /refused/);
@@ -64,12 +74,18 @@ test('final reads: whole state plus Merkle root; a failing node gives fail', asy
     return { status: 404, body: {} };
   });
   try {
-    const h = createWorkload('history', { keys: 2 }).client({ id: 'n1', http: url }, { timeoutMs: 500 });
-    assert.deepEqual(await h.finalRead(signal()), { type: 'ok', value: { state: { keys: { 0: [3, 5], 1: [3, 5] } }, merkleRoot: 'abc' } });
+    const h = clientFor('history', url, 500, { keys: 2 });
+    assert.deepEqual(await h.finalRead(signal()), { type: 'ok', value: { state: { keys: { 0: [3, 5], 1: [3, 5] } }, digest: 'abc' } });
     assert.deepEqual(await h.invoke({ f: 'read', value: [1, null] }, signal()), { type: 'ok', value: [1, [3, 5]] });
-    const lww = createWorkload('lww', { keys: 1 }).client({ id: 'n1', http: url }, { timeoutMs: 500 });
-    assert.deepEqual(await lww.finalRead(signal()), { type: 'ok', value: { state: { registers: { 0: 9 } }, merkleRoot: 'abc' } });
-    const lww2 = createWorkload('lww', { keys: 2 }).client({ id: 'n1', http: url }, { timeoutMs: 500 });
+    const lww = clientFor('lww', url, 500, { keys: 1 });
+    assert.deepEqual(await lww.finalRead(signal()), { type: 'ok', value: { state: { registers: { 0: 9 } }, digest: 'abc' } });
+    const lww2 = clientFor('lww', url, 500, { keys: 2 });
     assert.equal((await lww2.finalRead(signal())).type, 'fail');
   } finally { await close(server); }
+});
+
+test('maep node flags from workload params: only values that differ from maep defaults are passed', () => {
+  assert.deepEqual(workloadArgs({ workload: createWorkload('bank', { accounts: 4, 'initial-balance': 5 }) }), ['--accounts', '4', '--initial-balance', '5']);
+  assert.deepEqual(workloadArgs({ workload: createWorkload('bank') }), []);
+  assert.deepEqual(workloadArgs({ workload: createWorkload('lww') }), []);
 });

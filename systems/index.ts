@@ -1,0 +1,5 @@
+/** The built-in systems under test, by name (`--system NAME`); a user's own is `--system PATH`. */
+import type { System } from '../api/system.ts';
+import { maep } from './maep/index.ts';
+
+export const BUILTIN_SYSTEMS: Readonly<Record<string, System>> = { maep };

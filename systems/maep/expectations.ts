@@ -1,0 +1,27 @@
+import type { Expected } from '../../api/checker.ts';
+
+const CONVERGE = (what: string): Expected => ({ expected: 'valid', why: `after healing, anti-entropy must bring every node to the same ${what} and Merkle root` });
+
+/** What maep, an AP store, is expected to show for each checker of each workload, and why. */
+export const MAEP_EXPECTATIONS: Record<string, Record<string, Expected>> = {
+  bank: {
+    stats: { expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
+    'bank-total': { expected: 'valid', why: 'a transfer moves money and never creates or destroys it, so every read sums to the total' },
+    'bank-no-overdraft': { expected: 'may-fail', why: "maep approves transfers on each node's local view; concurrent transfers and partitions can overdraw" },
+    'bank-fold': { expected: 'valid', why: 'every node folds the same log of transfers: final balances are the initial ones plus every ok transfer and some of the unknown (info) ones' },
+    convergence: CONVERGE('balances'),
+  },
+  lww: {
+    stats: { expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
+    linearizability: { expected: 'may-fail', why: 'maep replicates asynchronously and answers from its local view: stale reads and cas on old values are allowed for an AP store' },
+    session: { expected: 'may-fail', why: "last-writer-wins lets a concurrent write from another node (or an older one from a node with a skewed clock) replace a process's own write, so read-your-writes on a register is not promised" },
+    convergence: CONVERGE('registers'),
+  },
+  history: {
+    stats: { expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
+    'lost-writes': { expected: 'valid', why: "an acknowledged append is in the node's log and is replicated; after healing every node's final read must hold it, and nothing nobody appended" },
+    causal: { expected: 'valid', why: "maep makes an entry visible only once everything in its origin's causal context is visible (causal delivery)" },
+    session: { expected: 'may-fail', why: 'each process sticks to one node, but maep promises no session guarantees: a paused, killed or restarted node can come back behind what the session saw' },
+    convergence: CONVERGE('histories'),
+  },
+};
