@@ -23,6 +23,7 @@ export class FakeRuntime implements Runtime {
     this.calls.push(c);
     return this.hook(c) ?? Promise.resolve();
   }
+  cannotServe(): string[] { return []; }
   async setup(): Promise<NodeEndpoint[]> { return []; }
   async teardown(): Promise<void> {}
   endpoints(): NodeEndpoint[] { return []; }

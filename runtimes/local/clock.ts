@@ -11,22 +11,25 @@
  * multi-threaded.
  *
  * A freeze (Runtime.freezeClock) writes an absolute timestamp without '@' instead, in local time
- * with milliseconds ("2026-11-21 12:00:00.2505", see harness/runtime/faketime.ts): libfaketime then reports that instant on every
+ * with milliseconds ("2026-11-21 12:00:00.2505", see runtimes/faketime.ts): libfaketime then reports that instant on every
  * wall-clock read, so Date.now() stands still, while CLOCK_MONOTONIC (kept real) and so every
  * timer keeps running. Writing an offset again ("+0.000s") unfreezes it. Freezing needs
- * libfaketime: the offset-file fallback has no way to stop maep's clock.
+ * libfaketime: the offset-file fallback has no way to stop a node's clock.
  *
- * Fallback, "offset-file" (no libfaketime): the offset in integer milliseconds, one line, in
- * <runDir>/nodes/<id>.clock-offset, passed to maep as --clock-offset-file; maep adds it to its
- * wall clock and re-reads the file when it changes. Both files are replaced atomically (write +
- * rename), so a reader never sees half a value.
+ * Fallback, "offset-file" (no libfaketime, or a system libfaketime does not reach): the offset in
+ * integer milliseconds, one line, in <runDir>/nodes/<id>.clock-offset, handed to the system as
+ * NodeHost.clockOffsetFile (only systems that declare needs.clockOffsetFile read one); the node
+ * adds it to its wall clock. Both files are replaced atomically (write + rename), so a reader never
+ * sees half a value.
+ *
+ * "none": neither reaches the system's clock; clock faults are refused (cannotServe says so first).
  */
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { faketimeFrozenSpec, faketimeSpec } from '../faketime.ts';
 
-export type ClockMechanism = 'libfaketime' | 'offset-file';
+export type ClockMechanism = 'libfaketime' | 'offset-file' | 'none';
 
 const CANDIDATE_DIRS = [
   '/usr/lib/x86_64-linux-gnu/faketime',
@@ -68,7 +71,7 @@ function writeAtomic(path: string, text: string): void {
 export class NodeClock {
   readonly path: string;
 
-  constructor(readonly mechanism: ClockMechanism, nodesDir: string, readonly id: string, private readonly lib: string | null = libfaketimePath()) {
+  constructor(readonly mechanism: Exclude<ClockMechanism, 'none'>, nodesDir: string, readonly id: string, private readonly lib: string | null = libfaketimePath()) {
     if (mechanism === 'libfaketime' && !lib) throw new Error('libfaketime is not installed (apt-get install libfaketime)');
     this.path = join(nodesDir, mechanism === 'libfaketime' ? `${id}.faketime` : `${id}.clock-offset`);
   }
@@ -99,7 +102,8 @@ export class NodeClock {
     };
   }
 
-  args(): string[] {
-    return this.mechanism === 'offset-file' ? ['--clock-offset-file', this.path] : [];
+  /** the file the system is told about (NodeHost.clockOffsetFile), with the offset-file mechanism */
+  offsetFile(): string | undefined {
+    return this.mechanism === 'offset-file' ? this.path : undefined;
   }
 }

@@ -1,5 +1,6 @@
 /**
- * The process that owns a detached cluster (`cluster up`): it runs a LocalRuntime (nodes and link
+ * The process that owns a detached cluster (`cluster up`): it rebuilds the ClusterSpec from the
+ * config the CLI wrote (system, nodes, run dir, node args), runs a LocalRuntime (nodes and link
  * proxies) and lives until SIGTERM/SIGINT, then tears the cluster down and removes the state file.
  * Started by startDetachedCluster (detached-cluster.ts), never by hand.
  * Usage: cluster-daemon.ts --state <state.json> --config <config.json>
@@ -8,6 +9,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { LocalRuntime } from './local-runtime.ts';
 import { writeState, type DaemonConfig, type DetachedState } from './detached-state.ts';
+import { detachedSpec } from './detached-spec.ts';
 
 function arg(name: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,7 +24,13 @@ const log = (msg: string) => console.log(`${new Date().toISOString()} cluster-da
 
 const rt = new LocalRuntime(config.runtime);
 let stopping = false;
-const settingUp = rt.setup(config.cluster);
+const settingUp = (async () => {
+  const { system, spec, run } = await detachedSpec(config.cluster);
+  await system.prepare?.(run);
+  const endpoints = await rt.setup(spec);
+  if (system.clusterReady) await system.clusterReady(endpoints, AbortSignal.timeout(60_000));
+  return endpoints;
+})();
 async function stop(why: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -42,6 +50,7 @@ try {
   const state: DetachedState = {
     status: 'up',
     daemonPid: process.pid,
+    system: config.cluster.system,
     startedAt: new Date().toISOString(),
     runDir: config.cluster.runDir,
     endpoints,
@@ -50,9 +59,10 @@ try {
     mechanisms: rt.info.mechanisms,
   };
   writeState(stateFile, state);
-  log(`cluster up: ${endpoints.map((e) => `${e.id}=${e.http}`).join(' ')}`);
+  log(`cluster up: ${endpoints.map((e) => `${e.id}=${e.host} ${JSON.stringify(e.ports)}`).join(' ')}`);
 } catch (err) {
   log(`setup failed: ${(err as Error).message}`);
+  await rt.teardown();
   writeState(stateFile, { status: 'failed', daemonPid: process.pid, error: (err as Error).message });
   clearInterval(keepAlive);
   process.exit(1);

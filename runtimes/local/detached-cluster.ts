@@ -1,15 +1,16 @@
 /**
  * A cluster that outlives the CLI process (`cluster up|status|down`): the LocalRuntime, with its
- * nodes and link proxies, runs in a detached daemon (cluster-daemon.ts); a state file records the
- * daemon's pid, node pids, ports and proxies, so later CLI invocations can inspect and stop it.
+ * nodes and link proxies, runs in a detached daemon (cluster-daemon.ts) for any system (a name or
+ * a path, as --system takes it); a state file records the daemon's pid, node pids and command
+ * lines, ports and proxies, so later CLI invocations can inspect and stop it.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ClusterOptions, NodeEndpoint } from '../../api/runtime.ts';
+import type { NodeEndpoint } from '../../api/runtime.ts';
 import { readState, type DaemonConfig, type DetachedState } from './detached-state.ts';
-import { httpJson } from './http.ts';
+import { detachedSpec } from './detached-spec.ts';
 import { REPO_ROOT, tail, type LocalRuntimeOptions } from './local-runtime.ts';
 import { commandLine, processAlive, signal, sleep, waitUntil } from './processes.ts';
 import { createRequire } from 'node:module';
@@ -19,7 +20,16 @@ const DAEMON = fileURLToPath(new URL('./cluster-daemon.ts', import.meta.url));
 /** where `cluster up` keeps its state unless told otherwise (relative to the working directory) */
 export const DEFAULT_STATE_FILE = 'store/cluster/state.json';
 
-export interface DetachedClusterOptions extends ClusterOptions {
+export interface DetachedClusterOptions {
+  /** a built-in system's name or a path to a module that exports a System (--system) */
+  system: string;
+  nodes: string[];
+  runDir: string;
+  /** extra node arguments (--node-args), handed to the system's launch */
+  nodeArgs: string[];
+  runId: string;
+  /** extra environment for every node */
+  env?: Record<string, string>;
   /** default store/cluster/state.json */
   stateFile?: string;
   runtime?: LocalRuntimeOptions;
@@ -29,18 +39,21 @@ export interface DetachedClusterOptions extends ClusterOptions {
 
 export interface DetachedNodeStatus {
   id: string;
-  http: string;
+  host: string;
+  ports: Record<string, number>;
   pid: number | null;
   /** the node process exists */
   running: boolean;
-  /** GET /admin/status answered */
+  /** the system's readiness probe says it serves */
   answering: boolean;
-  status?: unknown;
+  /** why it is not answering, when it is not */
+  detail?: string;
 }
 
 export interface ClusterStatus {
   up: boolean;
   stateFile: string;
+  system?: string;
   daemonPid?: number;
   runDir?: string;
   startedAt?: string;
@@ -51,19 +64,24 @@ export interface ClusterStatus {
 const configPath = (stateFile: string) => `${stateFile}.config.json`;
 const daemonLogPath = (runDir: string) => join(runDir, 'cluster-daemon.log');
 
-/** a recorded pid is ours only while its command line still looks like ours (pids get reused) */
-function ours(pid: number | null | undefined, marker: string): pid is number {
-  return !!pid && processAlive(pid) && commandLine(pid).includes(marker);
+/** what the daemon's command line holds (its file name); nodes are matched by their whole recorded command line */
+const DAEMON_MARKER = 'cluster-daemon';
+
+/** a recorded pid is ours only while its command line is still the recorded one, or holds our marker (pids get reused) */
+function ours(pid: number | null | undefined, recorded: string): pid is number {
+  if (!pid || !processAlive(pid) || !recorded) return false;
+  const now = commandLine(pid);
+  return now === recorded || (recorded === DAEMON_MARKER && now.includes(DAEMON_MARKER));
 }
 
 /** kill whatever a dead or stuck daemon left behind, and forget the state */
 function sweep(stateFile: string, state: DetachedState | null): void {
   if (state) {
-    if (ours(state.daemonPid, 'cluster-daemon')) signal(state.daemonPid, 'SIGKILL');
+    if (ours(state.daemonPid, DAEMON_MARKER)) signal(state.daemonPid, 'SIGKILL');
     if (state.status === 'up') {
       for (const n of state.nodes) {
-        if (ours(n.pid, `--id ${n.id} `)) { signal(n.pid, 'SIGCONT'); signal(n.pid, 'SIGKILL'); }
-        if (ours(n.supervisorPid, 'supervisor')) signal(n.supervisorPid, 'SIGKILL');
+        if (ours(n.pid, n.command)) { signal(n.pid, 'SIGCONT'); signal(n.pid, 'SIGKILL'); }
+        if (ours(n.supervisorPid, n.supervisorCommand)) signal(n.supervisorPid, 'SIGKILL');
       }
     }
   }
@@ -74,7 +92,7 @@ function sweep(stateFile: string, state: DetachedState | null): void {
 export async function startDetachedCluster(opts: DetachedClusterOptions): Promise<{ endpoints: NodeEndpoint[]; stateFile: string }> {
   const stateFile = resolve(opts.stateFile ?? DEFAULT_STATE_FILE);
   const old = readState(stateFile);
-  if (old && ours(old.daemonPid, 'cluster-daemon')) {
+  if (old && ours(old.daemonPid, DAEMON_MARKER)) {
     throw new Error(`a cluster is already up (daemon pid ${old.daemonPid}, state ${stateFile}); stop it first with "cluster down"`);
   }
   sweep(stateFile, old);
@@ -82,8 +100,10 @@ export async function startDetachedCluster(opts: DetachedClusterOptions): Promis
   const runDir = resolve(opts.runDir);
   mkdirSync(runDir, { recursive: true });
   mkdirSync(dirname(stateFile), { recursive: true });
+  // a path is made absolute here: the daemon runs in the repo root, not in the caller's folder
+  const system = /[/\\]|\.(ts|js|mjs)$/.test(opts.system) ? resolve(opts.system) : opts.system;
   const config: DaemonConfig = {
-    cluster: { nodes: opts.nodes, runDir, nodeArgs: opts.nodeArgs, env: opts.env, runId: opts.runId },
+    cluster: { system, nodes: opts.nodes, runDir, nodeArgs: opts.nodeArgs, runId: opts.runId, ...(opts.env ? { env: opts.env } : {}) },
     runtime: opts.runtime ?? {},
   };
   writeFileSync(configPath(stateFile), JSON.stringify(config, null, 2) + '\n');
@@ -123,18 +143,19 @@ export async function clusterStatus(stateFile: string = DEFAULT_STATE_FILE): Pro
   const path = resolve(stateFile);
   const st = readState(path);
   if (!st || st.status !== 'up') return { up: false, stateFile: path, nodes: [] };
+  const { spec } = await detachedSpec({ system: st.system, nodes: st.nodes.map((n) => n.id), runDir: st.runDir, nodeArgs: [], runId: 'status' });
   const nodes = await Promise.all(st.nodes.map(async (n): Promise<DetachedNodeStatus> => {
-    const running = ours(n.pid, `--id ${n.id} `);
-    let status: unknown;
+    const running = ours(n.pid, n.command);
+    let detail: string | undefined;
     try {
-      const res = await httpJson(`${n.http}/admin/status`, { timeoutMs: 1000 });
-      if (res.status === 200) status = res.body;
-    } catch { /* not answering */ }
-    return { id: n.id, http: n.http, pid: n.pid, running, answering: status !== undefined, ...(status !== undefined ? { status } : {}) };
+      const r = await spec.probe({ id: n.id, host: n.host, ports: n.ports }, AbortSignal.timeout(1500));
+      if (!r.ready) detail = r.detail;
+    } catch (e) { detail = (e as Error).message; }
+    return { id: n.id, host: n.host, ports: n.ports, pid: n.pid, running, answering: detail === undefined, ...(detail !== undefined ? { detail } : {}) };
   }));
   return {
-    up: ours(st.daemonPid, 'cluster-daemon'),
-    stateFile: path, daemonPid: st.daemonPid, runDir: st.runDir, startedAt: st.startedAt, mechanisms: st.mechanisms, nodes,
+    up: ours(st.daemonPid, DAEMON_MARKER),
+    stateFile: path, system: st.system, daemonPid: st.daemonPid, runDir: st.runDir, startedAt: st.startedAt, mechanisms: st.mechanisms, nodes,
   };
 }
 
@@ -143,7 +164,7 @@ export async function stopDetachedCluster(stateFile: string = DEFAULT_STATE_FILE
   const path = resolve(stateFile);
   const st = readState(path);
   if (!st) return { stopped: false };
-  if (ours(st.daemonPid, 'cluster-daemon')) {
+  if (ours(st.daemonPid, DAEMON_MARKER)) {
     signal(st.daemonPid, 'SIGTERM');
     if (!(await waitUntil(() => !processAlive(st.daemonPid), 15_000))) signal(st.daemonPid, 'SIGKILL');
   }

@@ -1,15 +1,17 @@
 /**
  * The local runtime: every node is a child process on 127.0.0.1, and every directed link A→B is a
- * harness-owned TCP proxy (link-proxy.ts). Node A is told that peer B lives at proxy A→B, so all of
- * A's traffic to B (and B's replies on A's connections) crosses that proxy, where partitions,
- * delay and loss are applied without privileges.
+ * harness-owned TCP proxy per peer port (link-proxy.ts). It runs whatever program the system's
+ * launch() asks for (a ClusterSpec; it knows no system's flags): node A is told that peer B lives
+ * at proxy A→B (NodeHost.peers), so all of A's traffic to B (and B's replies on A's connections)
+ * crosses that proxy, where partitions, delay and loss are applied without privileges. That only
+ * works for systems that dial the peer addresses they are given (SystemNeeds).
  *
  * Mechanisms (info.mechanisms, recorded in test.json):
  * - partition "proxy-blackhole": grudge[b] = [a] (b drops from a, iptables INPUT -s a DROP on b)
  *   blackholes both proxy a→b and proxy b→a, since with TCP a one-way drop stalls both directions'
  *   connections (handshakes and ACKs are lost both ways).
  * - pause "SIGSTOP/SIGCONT"; kill "SIGKILL+restart" (same data dir, same ports);
- * - clock "libfaketime" or "offset-file" (clock.ts); freezeClock needs libfaketime;
+ * - clock "libfaketime", "offset-file" or "none" (clock.ts, serves.ts); freezeClock needs libfaketime;
  * - link "proxy-delay": a fault on link from→to delays bytes travelling from `from` to `to`: the
  *   forward direction of proxy from→to and the reply direction of proxy to→from.
  *
@@ -18,50 +20,57 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Rng } from '../../api/rng.ts';
-import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../../api/runtime.ts';
+import type { ClusterSpec, Grudge, LaunchSpec, LinkFault, NodeEndpoint, NodeHost, Runtime, RuntimeInfo, SystemNeeds } from '../../api/runtime.ts';
 import { NodeClock, libfaketimePath, type ClockMechanism } from './clock.ts';
 import type { DetachedNode } from './detached-state.ts';
 import { track, untrack } from './cleanup.ts';
-import { httpJson } from './http.ts';
 import { LinkProxy, normalizeFault } from './link-proxy.ts';
 import { NodeProcess } from './node-process.ts';
 import { LOOPBACK, freePorts } from './ports.ts';
-import { keepAlive, sleep } from './processes.ts';
+import { commandLine, keepAlive, sleep } from './processes.ts';
+import { cannotServeLocally, clockGap, clockMechanismFor, type ClockPreference } from './serves.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface LocalRuntimeOptions {
-  /** path (or file: URL) of tsx's ESM loader; default: the repo's node_modules/tsx */
+  /** path (or file: URL) of tsx's ESM loader, for node-script programs; default: the repo's node_modules/tsx */
   tsxLoader?: string;
-  /** the node's entry file, relative to the repo root or absolute; default 'node/main.ts' */
-  nodeMain?: string;
-  /** how long setup/restart wait for GET /admin/status to answer; default 30 s */
+  /** how long setup/restart wait for the system's probe to say ready; default 30 s */
   readyTimeoutMs?: number;
-  /** 'auto' (default) uses libfaketime when installed, else the offset file */
-  clock?: 'auto' | ClockMechanism;
+  /** 'auto' (default) uses libfaketime where it reaches the system, else the offset file */
+  clock?: ClockPreference;
   /** seed for link jitter and loss; default 1 */
   seed?: number;
   /** how long teardown waits after SIGTERM before SIGKILL; default 3 s */
   stopGraceMs?: number;
-  /** picks [peerPort, httpPort] for a node start; default two free ports (tests inject collisions) */
-  pickPorts?: () => Promise<[number, number]>;
+  /** picks `count` distinct ports; default free loopback ports (tests inject collisions) */
+  pickPorts?: (count: number) => Promise<number[]>;
 }
 
 interface LocalNode {
   id: string;
-  peerPort: number;
-  httpPort: number;
+  /** by the system's port names; picked at setup, new ones only when a first start collides */
+  ports: Record<string, number>;
   dataDir: string;
   logPath: string;
-  clock: NodeClock;
+  /** null when no clock mechanism reaches this system */
+  clock: NodeClock | null;
   clockOffsetMs: number;
   /** the instant the wall clock stands still at, or null when it runs */
   clockFrozenAtMs: number | null;
   proc: NodeProcess | null;
   killed: boolean;
+}
+
+/** one proxy: the directed link from → to, for one of the system's peer ports */
+interface Link {
+  from: string;
+  to: string;
+  portName: string;
+  proxy: LinkProxy;
 }
 
 /** faults currently applied, for tests and for the runner's "everything healed" check */
@@ -75,8 +84,12 @@ export interface ActiveFaults {
   links: Record<string, Required<LinkFault>>;
 }
 
+type Ready = { outcome: 'ready' } | { outcome: 'exited' | 'addr-in-use' | 'timeout'; detail: string };
+
 const START_ATTEMPTS = 5;
-/** how a node's log says its port was taken (Node's error code, or maep's own message) */
+/** one readiness probe may take this long before it counts as "no answer" */
+const PROBE_TIMEOUT_MS = 2000;
+/** how a node's log says its port was taken (Node's error code, or a program's own words) */
 export const ADDR_IN_USE = /EADDRINUSE|already in use/i;
 
 function resolveTsxLoader(given?: string): string {
@@ -95,18 +108,18 @@ export function tail(path: string, lines = 20): string {
 }
 
 export class LocalRuntime implements Runtime {
-  readonly info: RuntimeInfo;
   private readonly tsxLoader: string;
-  private readonly nodeMain: string;
   private readonly readyTimeoutMs: number;
   private readonly stopGraceMs: number;
-  private readonly clockMechanism: ClockMechanism;
+  private readonly clockPref: ClockPreference;
+  /** the mechanism of the cluster that is up (before setup: what a system that takes both would get) */
+  private clockMechanism: ClockMechanism;
   private readonly rng: Rng;
-  private readonly pickPorts: () => Promise<[number, number]>;
+  private readonly pickPorts: (count: number) => Promise<number[]>;
 
-  private opts: ClusterOptions | null = null;
+  private spec: ClusterSpec | null = null;
   private nodes = new Map<string, LocalNode>();
-  private proxies = new Map<string, LinkProxy>();
+  private links: Link[] = [];
   private grudge: Grudge = {};
   private linkFaults = new Map<string, Required<LinkFault>>();
   private tearingDown: Promise<void> | null = null;
@@ -116,16 +129,17 @@ export class LocalRuntime implements Runtime {
 
   constructor(options: LocalRuntimeOptions = {}) {
     this.tsxLoader = resolveTsxLoader(options.tsxLoader);
-    const main = options.nodeMain ?? 'node/main.ts';
-    this.nodeMain = isAbsolute(main) ? main : join(REPO_ROOT, main);
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
     this.stopGraceMs = options.stopGraceMs ?? 3000;
-    const want = options.clock ?? 'auto';
-    if (want === 'libfaketime' && !libfaketimePath()) throw new Error('libfaketime is not installed: apt-get install libfaketime, or use the offset-file clock');
-    this.clockMechanism = want === 'auto' ? (libfaketimePath() ? 'libfaketime' : 'offset-file') : want;
+    this.clockPref = options.clock ?? 'auto';
+    if (this.clockPref === 'libfaketime' && !libfaketimePath()) throw new Error('libfaketime is not installed: apt-get install libfaketime, or use the offset-file clock');
+    this.clockMechanism = clockMechanismFor({ dialsGivenPeerAddresses: true, libfaketime: true, clockOffsetFile: true }, this.clockPref);
     this.rng = new Rng(options.seed ?? 1);
-    this.pickPorts = options.pickPorts ?? (async () => (await freePorts(2)) as [number, number]);
-    this.info = {
+    this.pickPorts = options.pickPorts ?? freePorts;
+  }
+
+  get info(): RuntimeInfo {
+    return {
       name: 'local',
       mechanisms: {
         partition: 'proxy-blackhole',
@@ -137,44 +151,57 @@ export class LocalRuntime implements Runtime {
     };
   }
 
-  // ---- lifecycle -------------------------------------------------------------------------------
-
-  setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
-    return this.inFlight(this.doSetup(opts));
+  cannotServe(needs: SystemNeeds, faultKinds: readonly string[]): string[] {
+    return cannotServeLocally(needs, faultKinds, this.clockPref);
   }
 
-  private async doSetup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
-    if (this.opts) throw new Error('LocalRuntime.setup: a cluster is already up; call teardown first');
-    const ids = opts.nodes;
+  // ---- lifecycle -------------------------------------------------------------------------------
+
+  setup(spec: ClusterSpec): Promise<NodeEndpoint[]> {
+    return this.inFlight(this.doSetup(spec));
+  }
+
+  private async doSetup(spec: ClusterSpec): Promise<NodeEndpoint[]> {
+    if (this.spec) throw new Error('LocalRuntime.setup: a cluster is already up; call teardown first');
+    const ids = spec.nodes;
     if (ids.length === 0) throw new Error('LocalRuntime.setup: no nodes');
     if (new Set(ids).size !== ids.length) throw new Error(`LocalRuntime.setup: duplicate node ids in ${ids.join(',')}`);
-    this.opts = opts;
-    this.lastRunDir = resolve(opts.runDir);
+    for (const p of spec.ports.peer) if (!(p in spec.ports.ports)) throw new Error(`LocalRuntime.setup: peer port "${p}" is not one of the system's ports (${Object.keys(spec.ports.ports).join(', ')})`);
+    this.spec = spec;
+    this.clockMechanism = clockMechanismFor(spec.needs, this.clockPref);
+    this.lastRunDir = resolve(spec.runDir);
     this.tearingDown = null;
     this.aborted = false;
     track(this);
     try {
-      const nodesDir = join(resolve(opts.runDir), 'nodes');
+      const nodesDir = join(resolve(spec.runDir), 'nodes');
       mkdirSync(nodesDir, { recursive: true });
       for (const from of ids) {
         for (const to of ids) {
           if (from === to) continue;
-          const proxy = new LinkProxy({ rng: this.rng.fork(`link ${from}->${to}`) });
-          this.proxies.set(key(from, to), proxy);
-          await proxy.listen();
-          this.checkAborted();
+          for (const portName of spec.ports.peer) {
+            const proxy = new LinkProxy({ rng: this.rng.fork(spec.ports.peer.length > 1 ? `link ${from}->${to} ${portName}` : `link ${from}->${to}`) });
+            this.links.push({ from, to, portName, proxy });
+            await proxy.listen();
+            this.checkAborted();
+          }
         }
       }
-      for (const id of ids) {
-        const clock = new NodeClock(this.clockMechanism, nodesDir, id);
-        clock.set(0);
+      // every node's ports are known before any starts, so each node's peer list is complete
+      const names = Object.keys(spec.ports.ports);
+      const picked = await this.pickPorts(names.length * ids.length);
+      ids.forEach((id, i) => {
+        const mechanism = this.clockMechanism;
+        const clock = mechanism === 'none' ? null : new NodeClock(mechanism, nodesDir, id);
+        clock?.set(0);
         const dataDir = join(nodesDir, id);
         mkdirSync(dataDir, { recursive: true });
+        const ports = Object.fromEntries(names.map((n, j) => [n, picked[i * names.length + j]!]));
         this.nodes.set(id, {
-          id, peerPort: 0, httpPort: 0, dataDir, logPath: join(nodesDir, `${id}.log`),
+          id, ports, dataDir, logPath: join(nodesDir, `${id}.log`),
           clock, clockOffsetMs: 0, clockFrozenAtMs: null, proc: null, killed: false,
         });
-      }
+      });
       // allSettled: no start may still be under way when a failed setup tears down
       const starts = await Promise.allSettled(ids.map((id) => this.startNode(this.nodes.get(id)!, true)));
       const failed = starts.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -220,26 +247,26 @@ export class LocalRuntime implements Runtime {
 
   /** no cluster: healing calls are trivially done, other fault calls are errors */
   private get idle(): boolean {
-    return this.opts === null;
+    return this.spec === null;
   }
 
   private async doTeardown(): Promise<void> {
     // heal first so that the fault bookkeeping says "nothing applied" once we are done
     this.grudge = {};
     this.linkFaults.clear();
-    for (const p of this.proxies.values()) { p.setBlackholed(false); p.clearFaults(); }
+    for (const l of this.links) { l.proxy.setBlackholed(false); l.proxy.clearFaults(); }
     await Promise.all([...this.nodes.values()].map(async (n) => {
       if (n.proc) await n.proc.stop(this.stopGraceMs);
       n.killed = false;
       if (n.clockOffsetMs !== 0 || n.clockFrozenAtMs !== null) {
         n.clockOffsetMs = 0; n.clockFrozenAtMs = null;
-        try { n.clock.set(0); } catch { /* run dir gone */ }
+        try { n.clock?.set(0); } catch { /* run dir gone */ }
       }
     }));
-    await Promise.all([...this.proxies.values()].map((p) => p.close()));
-    this.proxies.clear();
+    await Promise.all(this.links.map((l) => l.proxy.close()));
+    this.links = [];
     this.nodes.clear();
-    this.opts = null;
+    this.spec = null;
     untrack(this);
   }
 
@@ -249,12 +276,12 @@ export class LocalRuntime implements Runtime {
   }
 
   endpoints(): NodeEndpoint[] {
-    return [...this.nodes.values()].map((n) => ({ id: n.id, http: `http://${LOOPBACK}:${n.httpPort}` }));
+    return [...this.nodes.values()].map((n) => ({ id: n.id, host: LOOPBACK, ports: { ...n.ports } }));
   }
 
   /** also answers after teardown (for the report), as long as a cluster was set up once */
   logPath(node: string): string {
-    if (this.opts) return this.node(node).logPath;
+    if (this.spec) return this.node(node).logPath;
     if (this.lastRunDir) return join(this.lastRunDir, 'nodes', `${node}.log`);
     throw new Error('LocalRuntime.logPath: no cluster was set up');
   }
@@ -299,7 +326,7 @@ export class LocalRuntime implements Runtime {
         cut.add(key(b, a));
       }
     }
-    for (const [k, proxy] of this.proxies) proxy.setBlackholed(cut.has(k));
+    for (const l of this.links) l.proxy.setBlackholed(cut.has(key(l.from, l.to)));
     this.grudge = Object.fromEntries(Object.entries(grudge).filter(([, v]) => v.length > 0).map(([k, v]) => [k, [...v]]));
   }
 
@@ -312,14 +339,14 @@ export class LocalRuntime implements Runtime {
     this.node(from); this.node(to);
     if (from === to) throw new Error(`setLinkFault: ${from}→${to} is not a link`);
     const f = normalizeFault(fault);
-    this.proxy(from, to).setFault('forward', f);
-    this.proxy(to, from).setFault('backward', f);
+    for (const l of this.linksBetween(from, to)) l.proxy.setFault('forward', f);
+    for (const l of this.linksBetween(to, from)) l.proxy.setFault('backward', f);
     if (f.delayMs === 0 && f.jitterMs === 0 && f.loss === 0) this.linkFaults.delete(key(from, to));
     else this.linkFaults.set(key(from, to), f);
   }
 
   async clearLinkFaults(): Promise<void> {
-    for (const p of this.proxies.values()) p.clearFaults();
+    for (const l of this.links) l.proxy.clearFaults();
     this.linkFaults.clear();
   }
 
@@ -328,6 +355,10 @@ export class LocalRuntime implements Runtime {
   async setClockOffset(node: string, offsetMs: number): Promise<void> {
     if (this.idle && offsetMs === 0) return;
     const n = this.node(node);
+    if (!n.clock) {
+      if (offsetMs === 0) return; // nothing was ever moved: a reset is trivially done
+      throw this.noClock();
+    }
     n.clock.set(offsetMs);
     n.clockOffsetMs = offsetMs;
     n.clockFrozenAtMs = null;
@@ -336,6 +367,7 @@ export class LocalRuntime implements Runtime {
   /** libfaketime only: the node's Date.now() returns atMs until the next setClockOffset */
   async freezeClock(node: string, atMs: number): Promise<void> {
     const n = this.node(node);
+    if (!n.clock) throw this.noClock();
     n.clock.freeze(atMs);
     n.clockFrozenAtMs = atMs;
     n.clockOffsetMs = 0;
@@ -360,78 +392,106 @@ export class LocalRuntime implements Runtime {
     const pids: number[] = [];
     const ports: number[] = [];
     for (const n of this.nodes.values()) {
-      ports.push(n.peerPort, n.httpPort);
+      ports.push(...Object.values(n.ports));
       if (n.proc?.pid) pids.push(n.proc.pid);
       if (n.proc?.supervisorPid) pids.push(n.proc.supervisorPid);
     }
-    for (const p of this.proxies.values()) {
-      try { ports.push(p.port); } catch { /* closed */ }
+    for (const l of this.links) {
+      try { ports.push(l.proxy.port); } catch { /* closed */ }
     }
     return { pids, ports: ports.filter((p) => p > 0) };
   }
 
-  /** per-node details for the detached cluster's state file */
+  /** per-node details for the detached cluster's state file (command lines: to know a pid is still ours) */
   describe(): DetachedNode[] {
-    return [...this.nodes.values()].map((n) => ({
-      id: n.id, http: `http://${LOOPBACK}:${n.httpPort}`, peerPort: n.peerPort,
-      pid: n.proc?.pid ?? null, supervisorPid: n.proc?.supervisorPid ?? null, logPath: n.logPath, dataDir: n.dataDir,
-    }));
-  }
-
-  proxyPorts(): Array<{ from: string; to: string; port: number }> {
-    return [...this.proxies.entries()].map(([k, p]) => {
-      const [from, to] = k.split('\u0000') as [string, string];
-      return { from, to, port: p.port };
+    return [...this.nodes.values()].map((n) => {
+      const pid = n.proc?.pid ?? null;
+      const supervisorPid = n.proc?.supervisorPid ?? null;
+      return {
+        id: n.id, host: LOOPBACK, ports: { ...n.ports }, pid, supervisorPid, logPath: n.logPath, dataDir: n.dataDir,
+        command: pid ? commandLine(pid) : '', supervisorCommand: supervisorPid ? commandLine(supervisorPid) : '',
+      };
     });
   }
 
-  linkProxy(from: string, to: string): LinkProxy {
-    return this.proxy(from, to);
+  proxyPorts(): Array<{ from: string; to: string; portName: string; port: number }> {
+    return this.links.map((l) => ({ from: l.from, to: l.to, portName: l.portName, port: l.proxy.port }));
+  }
+
+  /** the proxy of link from→to for one peer port (default: the system's first peer port) */
+  linkProxy(from: string, to: string, portName?: string): LinkProxy {
+    const name = portName ?? this.spec?.ports.peer[0];
+    const l = this.links.find((x) => x.from === from && x.to === to && x.portName === name);
+    if (!l) throw new Error(`no link ${from}→${to}${portName ? ` for port ${portName}` : ''}`);
+    return l.proxy;
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
   private node(id: string): LocalNode {
     const n = this.nodes.get(id);
-    if (!n) throw new Error(this.opts ? `unknown node "${id}" (nodes: ${[...this.nodes.keys()].join(', ')})` : 'LocalRuntime: no cluster is up');
+    if (!n) throw new Error(this.spec ? `unknown node "${id}" (nodes: ${[...this.nodes.keys()].join(', ')})` : 'LocalRuntime: no cluster is up');
     return n;
   }
 
-  private proxy(from: string, to: string): LinkProxy {
-    const p = this.proxies.get(key(from, to));
-    if (!p) throw new Error(`no link ${from}→${to}`);
-    return p;
+  private linksBetween(from: string, to: string): Link[] {
+    const ls = this.links.filter((l) => l.from === from && l.to === to);
+    if (ls.length === 0 && this.spec!.ports.peer.length > 0) throw new Error(`no link ${from}→${to}`);
+    return ls;
+  }
+
+  private noClock(): Error {
+    const spec = this.spec!;
+    return new Error(`clock faults cannot reach ${spec.system} on the local runtime: ${clockGap(spec.needs, this.clockPref)}`);
+  }
+
+  /** what the system is told about one node: its own address, ports, data dir, and its peers behind the proxies */
+  private host(n: LocalNode): NodeHost {
+    const spec = this.spec!;
+    const peers = spec.nodes.filter((o) => o !== n.id).map((o) => {
+      const other = this.nodes.get(o)!;
+      const ports = Object.fromEntries(Object.entries(other.ports).map(([name, port]) => [
+        name, spec.ports.peer.includes(name) ? this.linkProxy(n.id, o, name).port : port,
+      ]));
+      return { id: o, host: LOOPBACK, ports };
+    });
+    const clockOffsetFile = n.clock?.offsetFile();
+    return {
+      id: n.id, bindHost: LOOPBACK, host: LOOPBACK, ports: { ...n.ports }, dataDir: n.dataDir, peers,
+      ...(clockOffsetFile ? { clockOffsetFile } : {}),
+    };
+  }
+
+  /** a Program as a command on this machine: node scripts through tsx, binaries as they are */
+  private argv(launch: LaunchSpec): string[] {
+    const p = launch.program;
+    return p.kind === 'node-script'
+      ? [process.execPath, '--import', this.tsxLoader, p.entry, ...launch.args]
+      : [p.path, ...launch.args];
   }
 
   /**
-   * Start (or restart) a node and wait until it answers GET /admin/status. Node ports are picked
+   * Start (or restart) a node and wait until the system's probe says ready. Node ports are picked
    * before the node binds them, so another program can take one in between: a start that fails
    * with EADDRINUSE is retried (with fresh ports at first start; a restart keeps its ports, since
-   * clients already know the HTTP address, and only retries).
+   * clients already know its address, and only retries).
    */
   private async startNode(n: LocalNode, fresh: boolean): Promise<void> {
-    const opts = this.opts!;
+    const spec = this.spec!;
+    const names = Object.keys(spec.ports.ports);
     for (let attempt = 1; ; attempt++) {
-      if (fresh || n.peerPort === 0) {
-        [n.peerPort, n.httpPort] = await this.pickPorts();
+      if (fresh && attempt > 1) {
+        const picked = await this.pickPorts(names.length);
+        n.ports = Object.fromEntries(names.map((name, j) => [name, picked[j]!]));
       }
-      for (const [k, p] of this.proxies) if (k.endsWith('\u0000' + n.id)) p.setTarget(n.peerPort);
-      const peers = opts.nodes.filter((o) => o !== n.id).map((o) => `${o}@${LOOPBACK}:${this.proxy(n.id, o).port}`);
-      const args = [
-        '--import', this.tsxLoader, this.nodeMain,
-        '--id', n.id,
-        '--listen', `${LOOPBACK}:${n.peerPort}`,
-        '--http', `${LOOPBACK}:${n.httpPort}`,
-        ...(peers.length ? ['--peers', peers.join(',')] : []),
-        '--data', n.dataDir,
-        ...n.clock.args(),
-        ...opts.nodeArgs,
-      ];
-      const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
-      const nodeEnv = n.clock.env();
+      for (const l of this.links) if (l.to === n.id) l.proxy.setTarget(n.ports[l.portName]!);
+      const launch = spec.launch(this.host(n));
+      const [command, ...args] = this.argv(launch);
+      const env: NodeJS.ProcessEnv = { ...process.env, ...launch.env, ...spec.env };
+      const nodeEnv = n.clock?.env() ?? {};
       if (nodeEnv.LD_PRELOAD && env.LD_PRELOAD) nodeEnv.LD_PRELOAD = `${nodeEnv.LD_PRELOAD}:${env.LD_PRELOAD}`;
       const proc = new NodeProcess({
-        id: n.id, command: process.execPath, args, env, nodeEnv, cwd: REPO_ROOT, logPath: n.logPath,
+        id: n.id, command: command!, args, env, nodeEnv, cwd: REPO_ROOT, logPath: n.logPath,
         nodeFlags: ['--import', this.tsxLoader],
       });
       this.checkAborted();
@@ -439,37 +499,45 @@ export class LocalRuntime implements Runtime {
       let logStart = 0;
       try { logStart = readFileSync(n.logPath).length; } catch { /* new log */ }
       await proc.start();
-      const outcome = await this.waitReady(n, proc, logStart);
-      if (outcome === 'ready') return;
+      const r = await this.waitReady(n, proc, logStart);
+      if (r.outcome === 'ready') return;
       this.checkAborted();
-      if (outcome === 'addr-in-use' && attempt < START_ATTEMPTS) {
+      if (r.outcome === 'addr-in-use' && attempt < START_ATTEMPTS) {
         await sleep(fresh ? 0 : 200 * attempt);
         continue;
       }
       await proc.stop(500);
-      throw new Error(outcome === 'timeout'
-        ? `node ${n.id} did not answer GET /admin/status within ${this.readyTimeoutMs} ms; last log lines (${n.logPath}):\n${tail(n.logPath)}`
+      throw new Error(r.outcome === 'timeout'
+        ? `node ${n.id} did not become ready within ${this.readyTimeoutMs} ms: ${r.detail}; last log lines (${n.logPath}):\n${tail(n.logPath)}`
         : `node ${n.id} exited during start (${JSON.stringify(proc.exitInfo)}); last log lines (${n.logPath}):\n${tail(n.logPath)}`);
     }
   }
 
-  private async waitReady(n: LocalNode, proc: NodeProcess, logStart: number): Promise<'ready' | 'exited' | 'addr-in-use' | 'timeout'> {
+  /** poll the system's probe until it says ready, the process exits, or the ready timeout passes */
+  private async waitReady(n: LocalNode, proc: NodeProcess, logStart: number): Promise<Ready> {
     const deadline = performance.now() + this.readyTimeoutMs;
-    const url = `http://${LOOPBACK}:${n.httpPort}/admin/status`;
+    const endpoint: NodeEndpoint = { id: n.id, host: LOOPBACK, ports: { ...n.ports } };
+    let detail = 'no probe answered yet';
     while (performance.now() < deadline) {
-      if (this.aborted) return 'exited';
+      if (this.aborted) return { outcome: 'exited', detail: 'interrupted' };
       if (!proc.running) {
         const fresh = (() => { try { return readFileSync(n.logPath).subarray(logStart).toString(); } catch { return ''; } })();
-        return ADDR_IN_USE.test(fresh) ? 'addr-in-use' : 'exited';
+        return { outcome: ADDR_IN_USE.test(fresh) ? 'addr-in-use' : 'exited', detail };
       }
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
       try {
-        const res = await httpJson(url, { timeoutMs: 1000 });
-        // another program on that port would answer differently: insist on our node's id
-        if (res.status === 200 && (res.body as { id?: string } | null)?.id === n.id) return 'ready';
-      } catch { /* not listening yet */ }
+        const r = await this.spec!.probe(endpoint, ac.signal);
+        if (r.ready) return { outcome: 'ready' };
+        detail = r.detail;
+      } catch (err) {
+        detail = (err as Error).message;
+      } finally {
+        clearTimeout(timer);
+      }
       await sleep(50);
     }
-    return 'timeout';
+    return { outcome: 'timeout', detail };
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ADDR_IN_USE, LocalRuntime } from '../local-runtime.ts';
 import { freePorts, LOOPBACK } from '../ports.ts';
-import { assertAllGone, processesMentioning, status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
+import { assertAllGone, health, probeSpec, processesMentioning, tempRunDir, waitFor } from './helpers.ts';
 
 /** every test is bounded: a hang fails with a message instead of stalling the suite */
 const BOUND = { timeout: 60_000 };
@@ -18,16 +18,15 @@ test('a port taken between choosing and binding is retried with fresh ports', BO
   const busy = (squatter.address() as net.AddressInfo).port;
   let picks = 0;
   const rt = new LocalRuntime({
-    nodeMain: testNodeMain(),
     readyTimeoutMs: 20_000,
     // the first pick collides with the squatter, later picks are free
-    pickPorts: async () => (picks++ === 0 ? [busy, busy] : ((await freePorts(2)) as [number, number])),
+    pickPorts: async (count) => (picks++ === 0 ? Array<number>(count).fill(busy) : freePorts(count)),
   });
   try {
-    const [ep] = await rt.setup({ nodes: ['n1'], runDir: run.dir, nodeArgs: [], runId: 'eaddrinuse' });
+    const [ep] = await rt.setup(probeSpec(['n1'], run.dir, 'eaddrinuse'));
     assert.ok(picks >= 2, 'the collision was not retried');
-    assert.notEqual(new URL(ep!.http).port, String(busy));
-    assert.equal((await status(ep!)).id, 'n1');
+    assert.notEqual(ep!.ports.api, busy);
+    assert.equal((await health(ep!)).name, 'n1');
     assert.match(readFileSync(join(run.dir, 'nodes', 'n1.log'), 'utf8'), ADDR_IN_USE);
   } finally {
     await rt.teardown();
@@ -38,9 +37,9 @@ test('a port taken between choosing and binding is retried with fresh ports', BO
 
 test('a node that cannot start fails setup with its log, and setup cleans up', BOUND, async () => {
   const run = tempRunDir('badstart');
-  const rt = new LocalRuntime({ nodeMain: join(run.dir, 'missing-main.ts'), readyTimeoutMs: 20_000 });
+  const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
   try {
-    await assert.rejects(rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'bad' }),
+    await assert.rejects(rt.setup(probeSpec(['n1', 'n2'], run.dir, 'bad', { entry: join(run.dir, 'missing-main.ts') })),
       /node n\d exited during start[\s\S]*missing-main\.ts/);
     assert.deepEqual(rt.resources(), { pids: [], ports: [] });
   } finally {
@@ -51,20 +50,20 @@ test('a node that cannot start fails setup with its log, and setup cleans up', B
 
 test('teardown is idempotent, frees every port, and the runtime can be set up again', BOUND, async () => {
   const run = tempRunDir('again');
-  const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+  const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
   try {
-    await rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'a' });
-    await assert.rejects(rt.setup({ nodes: ['n1'], runDir: run.dir, nodeArgs: [], runId: 'b' }), /already up/);
+    await rt.setup(probeSpec(['n1', 'n2'], run.dir, 'a'));
+    await assert.rejects(rt.setup(probeSpec(['n1'], run.dir, 'b')), /already up/);
     await rt.pause('n1');
     await rt.kill('n2');
     const first = rt.resources();
-    assert.equal(first.ports.length, 2 * 2 + 2); // node peer+http ports, proxies n1→n2 and n2→n1
+    assert.equal(first.ports.length, 2 * 2 + 2); // node peer+api ports, proxies n1→n2 and n2→n1
     await Promise.all([rt.teardown(), rt.teardown()]);
     await rt.teardown();
     await assertAllGone(first.pids, first.ports);
 
-    const eps = await rt.setup({ nodes: ['n1', 'n2'], runDir: run.dir, nodeArgs: [], runId: 'c' });
-    assert.equal((await status(eps[1]!)).id, 'n2');
+    const eps = await rt.setup(probeSpec(['n1', 'n2'], run.dir, 'c'));
+    assert.equal((await health(eps[1]!)).name, 'n2');
     const second = rt.resources();
     await rt.teardown();
     await assertAllGone(second.pids, second.ports);
@@ -80,9 +79,9 @@ test('teardown is idempotent, frees every port, and the runtime can be set up ag
 for (const when of ['before any node started', 'while nodes are starting'] as const) {
   test(`teardown during setup (${when}) interrupts it and leaves no process behind`, BOUND, async () => {
     const run = tempRunDir('abort');
-    const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+    const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
     try {
-      const setup = rt.setup({ nodes: ['n1', 'n2', 'n3'], runDir: run.dir, nodeArgs: [], runId: 'abort' });
+      const setup = rt.setup(probeSpec(['n1', 'n2', 'n3'], run.dir, 'abort'));
       setup.catch(() => {});
       if (when === 'while nodes are starting') {
         await waitFor('a node process to exist', () => processesMentioning(run.dir).length > 0, 20_000, 5);
@@ -99,7 +98,7 @@ for (const when of ['before any node started', 'while nodes are starting'] as co
 }
 
 test('after teardown, healing calls are no-ops and other fault calls say there is no cluster', BOUND, async () => {
-  const rt = new LocalRuntime({ nodeMain: testNodeMain() });
+  const rt = new LocalRuntime();
   await rt.teardown();
   await rt.heal();
   await rt.resume('n1');
