@@ -1,16 +1,13 @@
 /**
- * Bundle the maep entry point (node/main.ts by default) into one ESM file with esbuild, so the
- * image needs nothing but the node binary. CommonJS dependencies (msgpackr, prom-client) call
- * require() on node builtins, which an ESM bundle lacks: the banner supplies one.
+ * Bundle a system's node-script program (any .ts/.js entry) into one ESM file with esbuild, so the
+ * image needs nothing but the node binary. CommonJS dependencies call require() on node builtins,
+ * which an ESM bundle lacks: the banner supplies one.
  */
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 
-export const DEFAULT_ENTRY = fileURLToPath(new URL('../../node/main.ts', import.meta.url));
-
-export async function bundleMaep(entry = DEFAULT_ENTRY): Promise<Buffer> {
-  if (!existsSync(entry)) throw new Error(`maep entry point ${entry} does not exist`);
+export async function bundleScript(entry: string): Promise<Buffer> {
+  if (!existsSync(entry)) throw new Error(`program entry point ${entry} does not exist`);
   const res = await build({
     entryPoints: [entry],
     bundle: true,

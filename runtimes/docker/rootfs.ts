@@ -1,8 +1,9 @@
 /**
  * Path (b) of the image build: a root filesystem assembled from the host, for machines with no
- * registry. It holds the node binary and the shared libraries ldd says it needs, the maep bundle,
- * iptables (the xtables multi-binary, its extension modules) and tc with their libraries, and
- * libfaketime when installed. The manifest is computed first (pure data + file hashes) so an
+ * registry. It holds the node binary and the shared libraries ldd says it needs, the system's
+ * programs (node-script bundles at /app/<name>.mjs, binaries at their host paths with their
+ * libraries), iptables (the xtables multi-binary, its extension modules) and tc with their
+ * libraries, and libfaketime when the system wants it and the host has it. The manifest is computed first (pure data + file hashes) so an
  * unchanged image is recognised by its content hash without copying anything.
  */
 import { execFileSync } from 'node:child_process';
@@ -35,7 +36,7 @@ export function findBinary(name: string): string | undefined {
   return undefined;
 }
 
-function lddOf(path: string): string[] {
+export function lddOf(path: string): string[] {
   try {
     return parseLdd(execFileSync('ldd', [path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   } catch {
@@ -51,8 +52,18 @@ export function findFaketime(): string | undefined {
   return undefined;
 }
 
+/** What a system's programs put into an image. */
+export interface AppFiles {
+  /** bundled node-script programs, each at /app/<name>.mjs */
+  scripts: { name: string; content: Buffer }[];
+  /** binary programs, each at its host path (with the shared libraries ldd lists) */
+  binaries: { name: string; path: string }[];
+  /** add libfaketime (when the host has it) */
+  faketime: boolean;
+}
+
 /** Everything the image needs, from this host. */
-export function rootfsManifest(bundle: Buffer, nodeBinary = process.execPath): RootfsManifest {
+export function rootfsManifest(app: AppFiles, nodeBinary = process.execPath): RootfsManifest {
   const entries: Entry[] = [];
   const libs = new Set<string>();
   const summary: string[] = [];
@@ -63,8 +74,15 @@ export function rootfsManifest(bundle: Buffer, nodeBinary = process.execPath): R
 
   addBinary(nodeBinary, '/usr/local/bin/node');
   entries.push({ kind: 'link', dest: '/usr/bin/node', target: '/usr/local/bin/node' });
-  entries.push({ kind: 'data', dest: '/app/maep.mjs', content: bundle });
-  summary.push(`node ${process.version}`, `maep bundle ${(bundle.length / 1024).toFixed(0)} KiB`);
+  summary.push(`node ${process.version}`);
+  for (const s of app.scripts) {
+    entries.push({ kind: 'data', dest: `/app/${s.name}.mjs`, content: s.content });
+    summary.push(`${s.name} bundle ${(s.content.length / 1024).toFixed(0)} KiB`);
+  }
+  for (const b of app.binaries) {
+    addBinary(b.path, b.path);
+    summary.push(`${b.name} (${b.path})`);
+  }
 
   const ipt = findBinary('iptables');
   if (ipt) {
@@ -88,7 +106,7 @@ export function rootfsManifest(bundle: Buffer, nodeBinary = process.execPath): R
     if (existsSync('/usr/lib/tc')) for (const f of readdirSync('/usr/lib/tc').sort()) entries.push({ kind: 'file', dest: `/usr/lib/tc/${f}`, src: `/usr/lib/tc/${f}` });
     summary.push('tc');
   }
-  const ft = findFaketime();
+  const ft = app.faketime ? findFaketime() : undefined;
   if (ft) {
     addBinary(ft, ft);
     summary.push('libfaketime');

@@ -1,6 +1,8 @@
 /**
- * DockerRuntime: each maep node in its own container on a private bridge network, every fault
- * injected inside the containers (see README.md). Implements harness/runtime/types.ts.
+ * DockerRuntime: each node of the system under test in its own container on a private bridge
+ * network, every fault injected inside the containers (see README.md). Implements api/runtime.ts:
+ * it knows hosts, not systems: the image holds the programs the ClusterSpec declares, each
+ * container runs the command spec.launch(host) gives, and readiness is spec.probe.
  * Fault state (grudge, link faults, clock offsets) is kept here and re-applied whenever a container
  * gets a new network namespace (restart) or becomes reachable again (resume, for docker exec).
  */
@@ -8,22 +10,40 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import type { ClusterOptions, Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo } from '../../api/runtime.ts';
+import type { ClusterSpec, Grudge, LinkFault, NodeEndpoint, NodeHost, Runtime, RuntimeInfo, SystemNeeds } from '../../api/runtime.ts';
 import { FAKETIME_DIR, faketimeEnv } from './clock.ts';
 import { faketimeFrozenSpec, faketimeSpec } from '../faketime.ts';
 import { docker, engineIsLocal, NODE_LABEL, OWNER_LABEL, ownerLabel, RUN_LABEL } from './engine.ts';
-import { ensureImage, type ImageResult } from './image.ts';
+import { ensureImage, IMAGE_NODE, programCommand, programProblem, type ImageResult } from './image.ts';
+import { findFaketime } from './rootfs.ts';
 import { nsenterUsable, runInNetns, type NetExecKind } from './netexec.ts';
 import { chainSetup, iptablesFor, tcFor } from './netplan.ts';
 import { registerRun, removeRun, reapOrphans, unregisterRun } from './cleanup.ts';
 import { parseProcNetRoute, planSubnet, type SubnetPlan } from './subnet.ts';
 
-export const HTTP_PORT = 8000;
-export const PEER_PORT = 7000;
+/** the node's data folder inside its container */
+export const DATA_DIR = '/data';
+/** the clock offset file (ms) inside the container, for systems with SystemNeeds.clockOffsetFile */
+export const CLOCK_OFFSET_FILE = `${FAKETIME_DIR}/clock-offset`;
+
+/** how a node's wall clock is faked here: libfaketime, the system's own offset file, or not at all */
+export type ClockWay = 'libfaketime' | 'offset-file' | 'none';
+
+/** the clock way for a system's needs, given whether libfaketime is in the image (pure) */
+export function clockWay(needs: SystemNeeds, haveFaketime: boolean): ClockWay {
+  if (needs.libfaketime && haveFaketime) return 'libfaketime';
+  if (needs.clockOffsetFile) return 'offset-file';
+  return 'none';
+}
+
+/** why clock faults cannot reach a system with these needs here (null when they can) (pure) */
+export function clockProblem(needs: SystemNeeds, haveFaketime: boolean): string | null {
+  if (clockWay(needs, haveFaketime) !== 'none') return null;
+  if (needs.libfaketime) return 'libfaketime is not installed on the docker host (apt-get install libfaketime) and the system reads no clock-offset file';
+  return 'libfaketime does not reach its clock (needs.libfaketime false) and it reads no clock-offset file (needs.clockOffsetFile false)';
+}
 
 export interface DockerRuntimeOptions {
-  /** maep entry point to bundle into the image (default node/main.ts) */
-  entry?: string;
   /** base image for the Dockerfile path (a); default node:<major>-bookworm-slim */
   baseImage?: string;
   /** never try the Dockerfile path (a) */
@@ -34,7 +54,7 @@ export interface DockerRuntimeOptions {
   detached?: boolean;
   /** behave as with a remote engine even on a local socket: no bind mounts, no nsenter (tests) */
   remote?: boolean;
-  /** how long setup/restart wait for GET /admin/status, default 30 s */
+  /** how long setup/restart wait for the system's probe to say ready, default 30 s */
   readyTimeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -69,7 +89,8 @@ export class DockerRuntime implements Runtime {
     },
   };
   private readonly log: (line: string) => void;
-  private opts: ClusterOptions | undefined;
+  private opts: ClusterSpec | undefined;
+  private clock: ClockWay = 'none';
   private plan: SubnetPlan | undefined;
   private image: ImageResult | undefined;
   private network: Docker.Network | undefined;
@@ -97,12 +118,27 @@ export class DockerRuntime implements Runtime {
     return this.ro.detached ? `${hostname()}:detached` : ownerLabel();
   }
 
-  async prepareImage(): Promise<ImageResult> {
-    this.image ??= await ensureImage({ entry: this.ro.entry, baseImage: this.ro.baseImage, forceRootfs: this.ro.forceRootfs, log: this.log });
+  /** the image for this spec's programs (built once per runtime object) */
+  async prepareImage(spec: ClusterSpec): Promise<ImageResult> {
+    this.image ??= await ensureImage({
+      programs: spec.programs, system: spec.system, faketime: spec.needs.libfaketime,
+      baseImage: this.ro.baseImage, forceRootfs: this.ro.forceRootfs, log: this.log,
+    });
     return this.image;
   }
 
-  setup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
+  cannotServe(needs: SystemNeeds, faultKinds: readonly string[]): string[] {
+    // partitions and link faults are iptables/tc in each container's netns: they reach any system,
+    // whether it dials the addresses it is given or announces its own
+    const out: string[] = [];
+    if (faultKinds.includes('clock')) {
+      const why = clockProblem(needs, !!findFaketime());
+      if (why) out.push(`clock faults cannot reach this system on docker: ${why}`);
+    }
+    return out;
+  }
+
+  setup(opts: ClusterSpec): Promise<NodeEndpoint[]> {
     if (!this.released) return Promise.reject(new Error('docker runtime: setup called twice without teardown'));
     this.opts = opts;
     this.released = false;
@@ -124,13 +160,18 @@ export class DockerRuntime implements Runtime {
     if (this.stopping) throw new Error('docker runtime: torn down during setup');
   }
 
-  private async doSetup(opts: ClusterOptions): Promise<NodeEndpoint[]> {
+  private async doSetup(opts: ClusterSpec): Promise<NodeEndpoint[]> {
     try {
       // a run id is unique per run: anything already carrying it is a stale leftover
       await removeRun(opts.runId);
       const reaped = await reapOrphans();
       if (reaped) this.log(`docker: removed ${reaped} leftovers of earlier runs whose harness is gone`);
-      const image = await this.prepareImage();
+      for (const p of opts.programs) {
+        const problem = programProblem(p);
+        if (problem) throw new Error(`docker runtime: ${opts.system}: ${problem}`);
+      }
+      const image = await this.prepareImage(opts);
+      this.clock = clockWay(opts.needs, !!image.faketime);
       const ne = nsenterUsable(this.local);
       this.netExec = this.ro.netExec ?? (ne.ok ? 'nsenter' : 'docker exec');
       this.checkStopping();
@@ -150,13 +191,17 @@ export class DockerRuntime implements Runtime {
         imageTag: image.tag,
         network: `bridge ${plan.subnet}`,
         netExec: this.netExec,
-        clock: image.faketime ? 'libfaketime (LD_PRELOAD, timestamp file)' : 'maep --clock-offset-file (no libfaketime on host)',
+        clock: {
+          libfaketime: 'libfaketime (LD_PRELOAD, timestamp file)',
+          'offset-file': `clock-offset file ${CLOCK_OFFSET_FILE} read by the node${opts.needs.libfaketime ? ' (no libfaketime on the host)' : ''}`,
+          none: `none (${clockProblem(opts.needs, !!image.faketime)})`,
+        }[this.clock],
         link: {
           netem: 'tc netem (delay) + iptables statistic (loss)',
           htb: 'tc htb rate-shaping (delay, approximate; no sch_netem) + iptables statistic (loss)',
           none: 'iptables statistic (loss only; no tc, delay ignored)',
         }[this.delay],
-        nodeVersion: `maep bundle ${image.bundleHash}`,
+        nodeVersion: `${opts.system} programs ${image.programsHash} (${opts.programs.map((p) => p.name).join(', ')})`,
       });
       // a detached cluster is left running for later `cluster status|down` calls
       if (this.ro.detached) unregisterRun(this.reg);
@@ -170,7 +215,7 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  private async createNetwork(opts: ClusterOptions): Promise<void> {
+  private async createNetwork(opts: ClusterSpec): Promise<void> {
     const d = docker();
     const name = networkName(opts.runId);
     const taken: string[] = [];
@@ -196,9 +241,24 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  private async createNode(id: string, plan: SubnetPlan, image: ImageResult, opts: ClusterOptions): Promise<void> {
+  /** the host a node gets: its container's IP, the system's fixed ports, /data, the others' IPs */
+  private hostOf(id: string): NodeHost {
+    const spec = this.opts!;
+    const ips = this.plan!.ips;
+    const ports = { ...spec.ports.ports };
+    return {
+      id,
+      bindHost: '0.0.0.0',
+      host: ips[id]!,
+      ports,
+      dataDir: DATA_DIR,
+      peers: spec.nodes.filter((p) => p !== id).map((p) => ({ id: p, host: ips[p]!, ports: { ...ports } })),
+      ...(this.clock === 'offset-file' ? { clockOffsetFile: CLOCK_OFFSET_FILE } : {}),
+    };
+  }
+
+  private async createNode(id: string, plan: SubnetPlan, image: ImageResult, opts: ClusterSpec): Promise<void> {
     const ip = plan.ips[id]!;
-    const peers = opts.nodes.filter((p) => p !== id).map((p) => `${p}@${plan.ips[p]}:${PEER_PORT}`).join(',');
     const local = this.local;
     const dataDir = join(opts.runDir, 'nodes', id);
     const ctlDir = join(opts.runDir, 'docker', id);
@@ -206,11 +266,17 @@ export class DockerRuntime implements Runtime {
       mkdirSync(dataDir, { recursive: true });
       mkdirSync(ctlDir, { recursive: true });
       writeFileSync(join(ctlDir, 'faketime'), faketimeSpec(0) + '\n');
+      writeFileSync(join(ctlDir, 'clock-offset'), '0\n');
     }
-    const clockArgs = image.faketime ? [] : ['--clock-offset-file', `${FAKETIME_DIR}/clock-offset`];
+    const launch = opts.launch(this.hostOf(id));
+    const problem = programProblem(launch.program);
+    if (problem) throw new Error(`docker runtime: ${opts.system} node ${id}: ${problem}`);
+    if (!opts.programs.some((p) => p.name === launch.program.name && p.kind === launch.program.kind)) {
+      throw new Error(`docker runtime: ${opts.system} node ${id} asks for program ${launch.program.name}, which the system does not declare in programs (the image holds only those)`);
+    }
     const env = [
-      ...(image.faketime ? faketimeEnv(image.faketime) : []),
-      ...Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      ...(this.clock === 'libfaketime' ? faketimeEnv(image.faketime) : []),
+      ...Object.entries({ ...opts.env, ...launch.env }).map(([k, v]) => `${k}=${v}`),
     ];
     const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
     if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
@@ -218,8 +284,7 @@ export class DockerRuntime implements Runtime {
     const container = await docker().createContainer({
       name: `splitbrain-${safe(opts.runId)}-${safe(id)}`,
       Image: image.tag,
-      Cmd: ['/usr/local/bin/node', '/app/maep.mjs', '--id', id, '--listen', `0.0.0.0:${PEER_PORT}`, '--http', `0.0.0.0:${HTTP_PORT}`,
-        '--peers', peers, '--data', '/data', ...clockArgs, ...opts.nodeArgs],
+      Cmd: [...programCommand(launch.program), ...launch.args],
       Env: env,
       // a non-root harness: the node runs as the same uid, so its files in the run folder stay
       // the user's own (root-owned data dirs could not be deleted afterwards)
@@ -228,7 +293,7 @@ export class DockerRuntime implements Runtime {
       HostConfig: {
         NetworkMode: netName,
         CapAdd: ['NET_ADMIN'],
-        Binds: local ? [`${dataDir}:/data`, `${ctlDir}:${FAKETIME_DIR}`] : [`${volume}:/data`],
+        Binds: local ? [`${dataDir}:${DATA_DIR}`, `${ctlDir}:${FAKETIME_DIR}`] : [`${volume}:${DATA_DIR}`],
         Init: true, // docker-init as pid 1 reaps and forwards signals; node is not built to be pid 1
       },
       NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: ip } } } },
@@ -301,27 +366,33 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  private endpointOf(n: NodeState): NodeEndpoint {
+    return { id: n.id, host: n.ip, ports: { ...this.opts!.ports.ports } };
+  }
+
+  /** poll the system's probe until it says ready; fail with its last detail and the log tail */
   private async waitReady(n: NodeState): Promise<void> {
     const deadline = Date.now() + (this.ro.readyTimeoutMs ?? 30_000);
-    let last = '';
+    const ep = this.endpointOf(n);
+    let last = 'not probed yet';
     while (Date.now() < deadline && !this.stopping) {
       try {
-        const r = await fetch(`http://${n.ip}:${HTTP_PORT}/admin/status`, { signal: AbortSignal.timeout(1000) });
-        if (r.ok) return;
-        last = `HTTP ${r.status}`;
+        const r = await this.opts!.probe(ep, AbortSignal.timeout(Math.max(200, Math.min(2000, deadline - Date.now()))));
+        if (r.ready) return;
+        last = r.detail;
       } catch (e) { last = (e as Error).message; }
       const st = await n.container.inspect();
-      if (!st.State.Running) break;
+      if (!st.State.Running) { last += ' (the container exited)'; break; }
       await sleep(150);
     }
     this.checkStopping();
     const st = await n.container.inspect().catch(() => undefined);
     const tail = (await this.containerLogs(n).catch(() => '')).split('\n').slice(-15).join('\n');
-    throw new Error(`docker: node ${n.id} (${n.ip}) did not answer GET /admin/status (${last}); container ${st?.State.Status ?? 'gone'} exit ${st?.State.ExitCode ?? '?'}; last log lines:\n${tail}`);
+    throw new Error(`docker: ${this.opts!.system} node ${n.id} (${n.ip}) did not become ready: ${last}; container ${st?.State.Status ?? 'gone'} exit ${st?.State.ExitCode ?? '?'}; last log lines:\n${tail}`);
   }
 
   endpoints(): NodeEndpoint[] {
-    return [...this.nodes.values()].map((n) => ({ id: n.id, http: `http://${n.ip}:${HTTP_PORT}` }));
+    return [...this.nodes.values()].map((n) => this.endpointOf(n));
   }
 
   private node(id: string): NodeState {
@@ -345,7 +416,7 @@ export class DockerRuntime implements Runtime {
   async restart(id: string): Promise<void> {
     const n = this.node(id);
     if (n.starting) return n.starting;
-    // ask the engine, not our flag: a node may also have died by itself (a maep crash)
+    // ask the engine, not our flag: a node may also have died by itself (a crash)
     const st = await n.container.inspect();
     if (st.State.Running) return;
     n.running = false;
@@ -383,18 +454,28 @@ export class DockerRuntime implements Runtime {
   /** the clock file each node should hold: rewritten on a remote engine after a restart or unpause */
   private clockFiles = new Map<string, ClockFile>();
 
+  /** clock faults need a way to reach the node's clock: say so clearly when there is none */
+  private clockOrThrow(what: string): void {
+    if (!this.opts || !this.image) throw new Error('docker runtime: not set up');
+    if (this.clock === 'none') throw new Error(`clock faults cannot reach ${this.opts.system} on docker: ${clockProblem(this.opts.needs, !!this.image.faketime)} (${what})`);
+  }
+
   async setClockOffset(id: string, offsetMs: number): Promise<void> {
+    this.clockOrThrow('setClockOffset');
     await this.writeClock(id, this.offsetFile(offsetMs));
   }
 
-  /** an offset as the node reads it: libfaketime's timestamp file, else maep's --clock-offset-file */
+  /** an offset as the node reads it: libfaketime's timestamp file, else the system's offset file */
   private offsetFile(offsetMs: number): ClockFile {
-    return this.image!.faketime ? { name: 'faketime', text: `${faketimeSpec(offsetMs)}\n` } : { name: 'clock-offset', text: `${offsetMs}\n` };
+    return this.clock === 'libfaketime' ? { name: 'faketime', text: `${faketimeSpec(offsetMs)}\n` } : { name: 'clock-offset', text: `${Math.round(offsetMs)}\n` };
   }
 
   /** the node's wall clock stands still at atMs until the next setClockOffset (libfaketime only) */
   async freezeClock(id: string, atMs: number): Promise<void> {
-    if (!this.image!.faketime) throw new Error('clock freeze needs libfaketime on the docker host (apt-get install libfaketime)');
+    this.clockOrThrow('freezeClock');
+    if (this.clock !== 'libfaketime') {
+      throw new Error(`clock freeze cannot reach ${this.opts!.system} on docker: it needs libfaketime${this.opts!.needs.libfaketime ? ' on the docker host (apt-get install libfaketime)' : ', which does not reach this system\'s clock'}`);
+    }
     // containers carry no zone data, so libfaketime reads the instant as UTC
     await this.writeClock(id, { name: 'faketime', text: `${faketimeFrozenSpec(atMs, { utc: true })}\n` });
   }
@@ -412,12 +493,13 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  /** remote engine: no bind mount, so the node's own node binary writes the file */
+  /** remote engine: no bind mount, so the image's node binary writes the file */
   private async writeClockRemote(n: NodeState): Promise<void> {
+    if (this.clock === 'none') return;
     const file = this.clockFiles.get(n.id) ?? this.offsetFile(0);
     const path = `${FAKETIME_DIR}/${file.name}`;
     const js = `require('fs').writeFileSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(file.text)}); require('fs').renameSync(${JSON.stringify(path + '.tmp')}, ${JSON.stringify(path)})`;
-    const r = await runInNetns('docker exec', n.container, 0, { argv: ['/usr/local/bin/node', '-e', js] });
+    const r = await runInNetns('docker exec', n.container, 0, { argv: [IMAGE_NODE, '-e', js] });
     if (r.code !== 0) throw new Error(`docker: writing the clock file in ${n.id} failed: ${r.out.trim()}`);
   }
 

@@ -1,4 +1,4 @@
-// Five maep containers on a private bridge network; every fault observed from outside the
+// Five containers of the system under test (maep, or the kv fixture) on a private bridge network; every fault observed from outside the
 // containers (HTTP from the host, the engine's view), and teardown leaves nothing labelled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,8 @@ import { DockerRuntime } from '../runtime.ts';
 import { docker, RUN_LABEL } from '../engine.ts';
 import { findBinary } from '../rootfs.ts';
 import { runInNetns } from '../netexec.ts';
-import { engineOrSkip, getKey, leftovers, putKey, status, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+import { byId, engineOrSkip, leftovers, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
 
@@ -17,12 +18,14 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
   if (!(await engineOrSkip(t))) return;
   const runDir = tempRunDir(t);
   const runId = uniqueRunId('cluster');
-  const rt = new DockerRuntime({ entry: testEntry(), log: (l) => t.diagnostic(l) });
+  const T = await testTarget();
+  const rt = new DockerRuntime({ log: (l) => t.diagnostic(l) });
   t.after(() => rt.teardown());
-  t.diagnostic(`maep entry: ${testEntry()}`);
+  t.diagnostic(`system under test: ${T.name}`);
   const mechanismsBeforeSetup = rt.info.mechanisms; // the controller writes test.json from this object
-  const eps = await rt.setup({ nodes: NODES, runDir, nodeArgs: [], runId });
-  const http = Object.fromEntries(eps.map((e) => [e.id, e.http]));
+  const eps = await rt.setup(T.spec({ nodes: NODES, runDir, runId }));
+  const http = byId(eps);
+  const { get: getKey, put: putKey, status } = T;
 
   await t.test('each node is its own labelled container with NET_ADMIN and a static IP on the run network', async () => {
     const cs = await docker().listContainers({ filters: { label: [`${RUN_LABEL}=${runId}`] } });
@@ -33,7 +36,9 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
       assert.ok(info.HostConfig.CapAdd?.includes('NET_ADMIN'));
       const net = Object.values(info.NetworkSettings.Networks)[0]!;
       ips.add(net.IPAMConfig?.IPv4Address ?? '');
-      assert.equal(`http://${net.IPAddress}:8000`, http[c.Labels['splitbrain.node']!]);
+      const ep = http[c.Labels['splitbrain.node']!]!;
+      assert.equal(net.IPAddress, ep.host);
+      assert.deepEqual(ep.ports, T.spec({ nodes: NODES, runDir, runId }).ports.ports);
     }
     assert.equal(ips.size, 5);
     for (const id of NODES) assert.equal((await status(http[id]!)).id, id);
@@ -97,7 +102,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n5 catches up after heal', async () => (await getKey(http.n5!, 'after-restart')) === 1, 30_000);
   });
 
-  await t.test('a clock bump shows in /admin/status, and resetting it returns to real time', async () => {
+  await t.test('a clock bump shows in the node status, and resetting it returns to real time', async () => {
     await rt.setClockOffset('n2', 120_000);
     await waitFor('n2 clock ~ +120 s', async () => {
       const skew = (await status(http.n2!)).clock - Date.now();
@@ -109,7 +114,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
   });
 
-  await t.test('a clock freeze holds /admin/status at the instant, and an offset unfreezes it', async () => {
+  await t.test('a clock freeze holds the node status clock at the instant, and an offset unfreezes it', async () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
     await rt.freezeClock('n2', at);
     // libfaketime re-reads the file at most once a second (FAKETIME_CACHE_DURATION=1)
@@ -130,7 +135,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     });
     // real maep would relay through n2 (anti-entropy); the fixture pushes only its own map, so
     // only assert the dropped direct link when the fixture is running
-    if (testEntry().endsWith('fake-maep.ts')) assert.equal(await getKey(http.n3!, 'lossy'), undefined);
+    if (!T.relays) assert.equal(await getKey(http.n3!, 'lossy'), undefined);
     const link = rt.info.mechanisms.link!;
     const n1 = await docker().getContainer(`splitbrain-${runId}-n1`).inspect();
     if (findBinary('nsenter') && process.getuid?.() === 0 && !link.includes('no tc')) {
@@ -153,7 +158,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
       rt.partition({ n3: ['n1'] }),
       new Promise((r) => setTimeout(r, 50)).then(() => rt.partition({ n3: ['n1', 'n2'] })),
     ]);
-    assert.deepEqual(await dropsIn(c3), [`${new URL(http.n1!).hostname}/32`, `${new URL(http.n2!).hostname}/32`].sort());
+    assert.deepEqual(await dropsIn(c3), [`${http.n1!.host}/32`, `${http.n2!.host}/32`].sort());
     await rt.heal();
     assert.deepEqual(await dropsIn(c3), []);
   });
@@ -171,7 +176,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     assert.equal(rt.info.name, 'docker');
     assert.match(m.image!, /^(rootfs-import|dockerfile)$/);
     assert.match(m.partition!, /iptables/);
-    assert.match(m.clock!, /libfaketime|clock-offset-file/);
+    assert.match(m.clock!, /libfaketime|clock-offset file/);
     assert.match(m.link!, /netem|htb/);
   });
 
@@ -180,7 +185,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     for (const id of NODES) {
       const p = join(runDir, 'nodes', `${id}.log`);
       assert.ok(existsSync(p));
-      assert.match(readFileSync(p, 'utf8'), new RegExp(`maep ${id} ready`));
+      assert.match(readFileSync(p, 'utf8'), T.readyLine(id));
     }
     assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
     await rt.teardown(); // idempotent

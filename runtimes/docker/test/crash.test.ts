@@ -7,13 +7,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reapOrphans, removeAllLeftovers } from '../cleanup.ts';
 import { DockerRuntime } from '../runtime.ts';
-import { engineOrSkip, leftovers, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+import { engineOrSkip, leftovers, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/crash-child.ts', import.meta.url));
 
 /** start the child, wait for "UP", act, and resolve with its exit code/signal */
 async function runChild(mode: string, runId: string, runDir: string, act: (pid: number) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, runId, runDir, testEntry()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, runId, runDir, (await testTarget()).name], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d) => { err += d; });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((res) => p.on('exit', (code, signal) => res({ code, signal, err })));
@@ -82,8 +83,8 @@ test('cluster down --all (removeAllLeftovers) removes a killed harness\'s cluste
 test('a teardown during setup (Ctrl-C while nodes start) stops it and leaves nothing', async (t) => {
   if (!(await engineOrSkip(t))) return;
   const runId = uniqueRunId('crash-midsetup');
-  const rt = new DockerRuntime({ entry: testEntry(), log: () => {} });
-  const setup = rt.setup({ nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], runDir: tempRunDir(t), nodeArgs: [], runId });
+  const rt = new DockerRuntime({ log: () => {} });
+  const setup = rt.setup((await testTarget()).spec({ nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], runDir: tempRunDir(t), runId }));
   setup.catch(() => {}); // asserted below
   await waitFor('the run network to exist', async () => (await leftovers(runId)).networks.length === 1);
   await Promise.all([rt.teardown(), rt.teardown()]);

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { clusterStatus, stopDetachedCluster } from '../detached.ts';
 import { reapOrphans } from '../cleanup.ts';
-import { engineOrSkip, leftovers, status, tempRunDir, testEntry } from './helpers.ts';
+import type { NodeEndpoint } from '../../../api/runtime.ts';
+import { engineOrSkip, leftovers, tempRunDir } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/detach-child.ts', import.meta.url));
 
@@ -18,12 +20,13 @@ test('a detached docker cluster outlives its command; status sees it; down remov
   const stateFile = join(dir, 'cluster', 'state.json');
   const runDir = join(dir, 'cluster', 'run1');
   t.after(() => stopDetachedCluster(stateFile));
-  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, stateFile, runDir, testEntry()], { encoding: 'utf8' });
-  const endpoints = JSON.parse(out.trim().split('\n').pop()!) as { id: string; http: string }[];
+  const T = await testTarget();
+  const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, stateFile, runDir, T.systemRef], { encoding: 'utf8' });
+  const endpoints = JSON.parse(out.trim().split('\n').pop()!) as NodeEndpoint[];
   assert.deepEqual(endpoints.map((e) => e.id), ['n1', 'n2']);
   // the creating process has exited; neither its exit hook nor a later run's orphan sweep removed it
   await reapOrphans();
-  for (const e of endpoints) assert.equal((await status(e.http)).id, e.id);
+  for (const e of endpoints) assert.equal((await T.status(e)).id, e.id);
   const st = await clusterStatus(stateFile);
   assert.equal(st.up, true);
   assert.deepEqual(st.nodes.map((n) => [n.id, n.running, n.answering]), [['n1', true, true], ['n2', true, true]]);
@@ -32,7 +35,7 @@ test('a detached docker cluster outlives its command; status sees it; down remov
   assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: true });
   assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
   assert.ok(existsSync(join(runDir, 'nodes', 'n1.log')));
-  assert.match(readFileSync(join(runDir, 'nodes', 'n1.log'), 'utf8'), /maep n1 ready/);
+  assert.match(readFileSync(join(runDir, 'nodes', 'n1.log'), 'utf8'), T.readyLine('n1'));
   assert.equal((await clusterStatus(stateFile)).up, false);
   assert.deepEqual(await stopDetachedCluster(stateFile), { stopped: false });
 });

@@ -13,13 +13,14 @@ import { materialize, rootfsManifest, findBinary } from '../rootfs.ts';
 import { parseLdd } from '../ldd.ts';
 import { execFileSync } from 'node:child_process';
 import { DockerRuntime } from '../runtime.ts';
-import { engineOrSkip, leftovers, status, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+import { engineOrSkip, leftovers, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 /** a stand-in for node:20-bookworm-slim: this host's node and sh, imported as <tag> */
 async function makeBaseImage(tag: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'splitbrain-testbase-'));
   try {
-    const m = rootfsManifest(Buffer.from('// no app in a base image\n'));
+    const m = rootfsManifest({ scripts: [], binaries: [], faketime: true });
     // node and its libraries only: a base image has no app, iptables, tc or libfaketime
     m.entries = m.entries.filter((e) => !/^\/app\/|faketime|xtables|^\/usr\/sbin\/|^\/usr\/lib\/tc\//.test(e.dest));
     materialize(m, dir);
@@ -48,24 +49,26 @@ test('with a Node base image present, the image is built from a Dockerfile and a
     for (const tag of [...built, base]) await docker().getImage(tag).remove({ force: true }).catch(() => {});
   });
   const lines: string[] = [];
-  const img = await ensureImage({ entry: testEntry(), baseImage: base, log: (l) => lines.push(l) });
+  const T = await testTarget();
+  const runId = uniqueRunId('dockerfile');
+  const spec = T.spec({ nodes: ['n1', 'n2'], runDir: tempRunDir(t), runId });
+  const img = await ensureImage({ programs: spec.programs, system: spec.system, baseImage: base, log: (l) => lines.push(l) });
   built.push(img.tag);
   assert.equal(img.how, 'dockerfile');
   assert.equal(img.built, true);
   assert.ok(lines.some((l) => l.includes('Dockerfile') && l.includes(base)), lines.join('\n'));
-  const again = await ensureImage({ entry: testEntry(), baseImage: base, log: () => {} });
+  const again = await ensureImage({ programs: spec.programs, system: spec.system, baseImage: base, log: () => {} });
   assert.deepEqual([again.tag, again.built], [img.tag, false]);
 
-  const runId = uniqueRunId('dockerfile');
-  const rt = new DockerRuntime({ entry: testEntry(), baseImage: base, log: () => {} });
+  const rt = new DockerRuntime({ baseImage: base, log: () => {} });
   t.after(() => rt.teardown());
-  const eps = await rt.setup({ nodes: ['n1', 'n2'], runDir: tempRunDir(t), nodeArgs: [], runId });
+  const eps = await rt.setup(spec);
   assert.equal(rt.info.mechanisms.image, 'dockerfile');
-  for (const e of eps) assert.equal((await status(e.http)).id, e.id);
+  for (const e of eps) assert.equal((await T.status(e)).id, e.id);
   if (img.faketime) {
     await rt.setClockOffset('n1', -90_000);
     await waitFor('n1 clock ~ -90 s', async () => {
-      const skew = (await status(eps[0]!.http)).clock - Date.now();
+      const skew = (await T.status(eps[0]!)).clock - Date.now();
       return skew < -80_000 && skew > -100_000;
     });
   }

@@ -6,16 +6,19 @@ import assert from 'node:assert/strict';
 import { DockerRuntime } from '../runtime.ts';
 import { docker } from '../engine.ts';
 import { runInNetns } from '../netexec.ts';
-import { engineOrSkip, getKey, putKey, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+import { byId, engineOrSkip, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 test('docker exec mode: partition with the image\'s iptables; a heal during pause lands on resume', async (t) => {
   if (!(await engineOrSkip(t))) return;
   const runId = uniqueRunId('exec');
-  const rt = new DockerRuntime({ entry: testEntry(), netExec: 'docker exec', log: (l) => t.diagnostic(l) });
+  const T = await testTarget();
+  const { get: getKey, put: putKey } = T;
+  const rt = new DockerRuntime({ netExec: 'docker exec', log: (l) => t.diagnostic(l) });
   t.after(() => rt.teardown());
-  const eps = await rt.setup({ nodes: ['n1', 'n2', 'n3'], runDir: tempRunDir(t), nodeArgs: [], runId });
+  const eps = await rt.setup(T.spec({ nodes: ['n1', 'n2', 'n3'], runDir: tempRunDir(t), runId }));
   assert.equal(rt.info.mechanisms.netExec, 'docker exec');
-  const http = Object.fromEntries(eps.map((e) => [e.id, e.http]));
+  const http = byId(eps);
   const n3 = docker().getContainer(`splitbrain-${runId}-n3`);
 
   await rt.partition({ n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] });

@@ -7,16 +7,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerRuntime } from '../runtime.ts';
 import { docker, RUN_LABEL } from '../engine.ts';
-import { engineOrSkip, getKey, leftovers, putKey, status, tempRunDir, testEntry, uniqueRunId, waitFor } from './helpers.ts';
+import { byId, engineOrSkip, leftovers, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget } from './target.ts';
 
 test('remote mode: volumes keep data across kill/restart, clock via exec, teardown removes the volumes', async (t) => {
   if (!(await engineOrSkip(t))) return;
   const runId = uniqueRunId('remote');
   const runDir = tempRunDir(t);
-  const rt = new DockerRuntime({ entry: testEntry(), remote: true, log: (l) => t.diagnostic(l) });
+  const T = await testTarget();
+  const { get: getKey, put: putKey, status } = T;
+  const rt = new DockerRuntime({ remote: true, log: (l) => t.diagnostic(l) });
   t.after(() => rt.teardown());
-  const eps = await rt.setup({ nodes: ['n1', 'n2'], runDir, nodeArgs: [], runId });
-  const http = Object.fromEntries(eps.map((e) => [e.id, e.http]));
+  const eps = await rt.setup(T.spec({ nodes: ['n1', 'n2'], runDir, runId }));
+  const http = byId(eps);
   assert.equal(rt.info.mechanisms.netExec, 'docker exec');
   const volumes = async () => ((await docker().listVolumes({ filters: { label: [`${RUN_LABEL}=${runId}`] } })).Volumes ?? []).map((v) => v.Name);
   assert.equal((await volumes()).length, 2);
