@@ -1,0 +1,78 @@
+import type { Txn } from './types.ts';
+import { PROCESS, REALTIME } from './types.ts';
+import type { EdgeBuilder } from './graph.ts';
+import type { Namer } from './inference.ts';
+
+/**
+ * Process edges: consecutive txns of one process (a process runs one txn at a time), ok and info.
+ * An info txn ends its process in our histories, and if it committed it did so after its invoke,
+ * so the edge into it is sound.
+ */
+export function addProcessEdges(nodes: readonly Txn[], edges: EdgeBuilder): void {
+  const last = new Map<unknown, Txn>();
+  for (const t of nodes) {
+    const prev = last.get(t.process);
+    if (prev) edges.add(prev.id, t.id, PROCESS);
+    last.set(t.process, t);
+  }
+}
+
+/**
+ * Realtime edges: A -> B when A completed ok before B was invoked, as a transitive reduction so the
+ * edge count stays near n x concurrency: a frontier holds the txns completed with no completed
+ * successor yet; an invoke links every frontier txn; when a txn completes, its own predecessors
+ * leave the frontier (they reach later txns through it) and it joins. Only ok txns are sources
+ * (an info txn's commit time is unknown); info txns are targets.
+ */
+export function addRealtimeEdges(nodes: readonly Txn[], edges: EdgeBuilder): void {
+  // walk the history positions in order; indices are small integers, so a bucket per index
+  // avoids sorting two million events (falls back to a sort for odd indices)
+  let max = -1, odd = false;
+  for (const t of nodes) {
+    if (!Number.isInteger(t.index) || t.index < 0 || !Number.isInteger(t.completeIndex)) { odd = true; break; }
+    if (t.index > max) max = t.index;
+    if (t.completeIndex > max) max = t.completeIndex;
+  }
+  const evs: { t: Txn; complete: boolean }[] = [];
+  if (!odd && max < nodes.length * 8 + 1024) {
+    const invokeAt = new Int32Array(max + 1).fill(-1);
+    const completeAt = new Int32Array(max + 1).fill(-1);
+    for (const t of nodes) {
+      invokeAt[t.index] = t.id;
+      if (t.type === 'ok' && t.completeIndex >= 0) completeAt[t.completeIndex] = t.id;
+    }
+    for (let i = 0; i <= max; i++) {
+      if (completeAt[i]! >= 0) evs.push({ t: nodes[completeAt[i]!]!, complete: true });
+      if (invokeAt[i]! >= 0) evs.push({ t: nodes[invokeAt[i]!]!, complete: false });
+    }
+  } else {
+    const tmp: { at: number; seq: number; t: Txn; complete: boolean }[] = [];
+    for (const t of nodes) {
+      tmp.push({ at: t.index, seq: 1, t, complete: false });
+      if (t.type === 'ok' && t.completeIndex >= 0) tmp.push({ at: t.completeIndex, seq: 0, t, complete: true });
+    }
+    tmp.sort((x, y) => x.at - y.at || x.seq - y.seq);
+    for (const e of tmp) evs.push(e);
+  }
+  const frontier = new Set<Txn>();
+  const preds = new Map<Txn, Txn[]>();
+  for (const e of evs) {
+    if (!e.complete) {
+      if (frontier.size) {
+        const ps = [...frontier];
+        for (const p of ps) edges.add(p.id, e.t.id, REALTIME);
+        if (e.t.type === 'ok') preds.set(e.t, ps);
+      }
+      continue;
+    }
+    const ps = preds.get(e.t);
+    if (ps) { for (const p of ps) frontier.delete(p); preds.delete(e.t); }
+    frontier.add(e.t);
+  }
+}
+
+export function explainOrder(a: Txn, b: Txn, kind: number, name: Namer): { why: string } | null {
+  if (kind === PROCESS) return { why: `${name(a)} and ${name(b)} ran on process ${String(a.process)}, ${name(a)} first (op ${a.index} before op ${b.index})` };
+  if (kind === REALTIME) return { why: `${name(a)} completed (op ${a.completeIndex}) before ${name(b)} was invoked (op ${b.index})` };
+  return null;
+}
