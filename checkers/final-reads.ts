@@ -14,7 +14,7 @@ export interface FinalRound {
 
 /**
  * Ok final-read rounds grouped by node, in time order. The last round of a node is its final
- * state (harness/history/op.ts). Rounds without a node or a {state} value are skipped.
+ * state (api/history.ts). Rounds without a node or a {state} value are skipped.
  */
 export function finalRounds(pairs: readonly OpPair[]): Map<string, FinalRound[]> {
   const byNode = new Map<string, FinalRound[]>();

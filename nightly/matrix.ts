@@ -12,7 +12,7 @@ const cellExtra = z.object({
   nemesis: z.string(),
   runtime: z.string().optional(),
   seed: z.number().int().nonnegative().optional(),
-  /** extra maep flags, passed with --node-args (e.g. a --unsafe-… bug switch) */
+  /** extra arguments for every node of the system, passed with --node-args (e.g. one of maep's bug switches) */
   nodeArgs: z.string().optional(),
   /** extra harness flags for this cell */
   args: z.array(z.string()).optional(),

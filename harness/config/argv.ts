@@ -36,7 +36,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgv {
     }
     if (eq !== -1) { flags[name] = a.slice(eq + 1); continue; }
     const v = argv[i + 1];
-    // a value may start with "-" (e.g. --node-args "--unsafe-no-fsync") but not be a known flag
+    // a value may start with "-" (e.g. --node-args "--fsync never") but not be a known flag
     if (v === undefined || (v.startsWith('--') && flagSpec(v.slice(2).split('=')[0]!) !== undefined)) throw new UsageError(`--${name} needs a value (${spec.arg})`);
     flags[name] = v;
     i++;

@@ -37,7 +37,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'store', arg: 'DIR', default: './store', help: 'where runs are stored (store/<test>/<time>/, store/latest)', for: ['run', 'serve', 'cluster'], inConfig: true },
   { name: 'recovery-time', arg: 'S', default: '10', help: 'after healing, seconds the final reads may poll for the nodes to converge', for: RUN, inConfig: true },
   { name: 'op-timeout', arg: 'S', default: '2', help: 'per-op timeout; a write that times out is recorded as info', for: RUN, inConfig: true },
-  { name: 'node-args', arg: '"ARGS"', default: '', help: 'extra arguments for every node of the system, e.g. "--unsafe-no-fsync" for maep', for: ['run', 'cluster'], inConfig: true },
+  { name: 'node-args', arg: '"ARGS"', default: '', help: 'extra arguments for every node of the system under test, e.g. "--fsync never" for maep', for: ['run', 'cluster'], inConfig: true },
   { name: 'lin-timeout', arg: 'S', default: '60', help: 'budget of the linearizability search in seconds; past it the check says unknown', for: ['run', 'check'], inConfig: true },
   { name: 'config', arg: 'FILE', help: 'YAML file with any of these flags as keys (and params: for the workload); flags override it', for: RUN },
   { name: 'model', arg: 'NAME', help: 'check FILE with the linearizability checker and this model: cas-register | kv | lww', for: ['check'] },
