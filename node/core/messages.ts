@@ -22,9 +22,12 @@ export type Message =
   /** membership gossip: [id, peer address] pairs the sender knows (incl. itself); r = this is the answer */
   | { type: 'JOIN'; members: [string, string][]; r: boolean }
   /** handshake, dialer → acceptor: who I am and where I listen */
-  | { type: 'ID'; id: string; addr: string }
-  /** handshake answer: the acceptor's id (the dialer checks it is who it meant to reach) */
-  | { type: 'ACK_ID'; id: string }
+  | { type: 'ID'; id: string; addr: string; challenge?: Uint8Array }
+  /** handshake answer: the acceptor's id (the dialer checks it is who it meant to reach); with a
+   *  cluster key also the acceptor's challenge and its proof (node/shell/auth.ts) */
+  | { type: 'ACK_ID'; id: string; challenge?: Uint8Array; mac?: Uint8Array }
+  /** handshake, dialer → acceptor, with a cluster key only: the dialer's proof */
+  | { type: 'AUTH'; mac: Uint8Array }
   | { type: 'PING'; n: number }
   | { type: 'PONG'; n: number }
   | { type: 'PUSH'; ops: Op[] }

@@ -466,7 +466,7 @@ export class Replica {
       case 'DELTA_SYNC':
         this.onDelta(from, msg, fx);
         break;
-      case 'ID': case 'ACK_ID':
+      case 'ID': case 'ACK_ID': case 'AUTH':
         break; // handshake messages are the shell's business
     }
     return fx;

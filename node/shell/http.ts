@@ -4,6 +4,7 @@
  * request to the node. Bodies over the limit get 413 and the connection is closed.
  */
 import http from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { jsonDepthExceeds } from '../core/ops.ts';
 import type { ClientRequest, ClientReply } from '../core/replica.ts';
 import { parseHostPort } from './address.ts';
@@ -12,6 +13,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_KEY = 1024;
 
 export interface HttpHandlers {
+  /** when set, every request except GET /metrics needs `authorization: Bearer <token>` (else 401) */
+  clientToken?: string;
   /** request body limit (413 above); default MAX_BODY_BYTES */
   maxBodyBytes?: number;
   client(req: ClientRequest): Promise<ClientReply>;
@@ -74,12 +77,23 @@ function account(v: unknown, name: string): number {
   return v;
 }
 
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer (.+)$/.exec(header ?? '');
+  if (!m) return false;
+  // compare digests: constant time, whatever the lengths
+  const a = createHash('sha256').update(m[1]!).digest(), b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
+}
+
 /** route → typed request; throws BadRequest */
 async function route(req: http.IncomingMessage, h: HttpHandlers): Promise<[string, ClientReply | string]> {
   const url = req.url ?? '/';
   const path = url.split('?')[0]!;
   const method = req.method ?? 'GET';
   const seg = path.split('/').slice(1);
+  if (h.clientToken !== undefined && path !== '/metrics' && !bearerMatches(req.headers.authorization, h.clientToken)) {
+    throw new BadRequest(401, req.headers.authorization ? 'wrong client token' : 'this node needs a client token: send "authorization: Bearer <token>" (--client-token)');
+  }
   const allow = (m: string[], name: string) => { if (!m.includes(method)) throw new BadRequest(405, `${method} is not supported on ${name}; use ${m.join(' or ')}`); };
   if (seg[0] === 'kv' && seg.length === 2) {
     allow(['GET', 'PUT'], '/kv/:key');

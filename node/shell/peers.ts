@@ -16,6 +16,13 @@ import { decodeMessage, encodeMessage } from '../wire/codec.ts';
 import { FrameDecoder, FrameError, frameTypeName } from '../wire/frame.ts';
 import type { NodeMetrics } from './metrics.ts';
 import { parseHostPort } from './address.ts';
+import { ClusterKey, newChallenge } from './auth.ts';
+import { RateLimitedLog } from './rate-log.ts';
+
+/** largest frame accepted before the handshake (ID, ACK_ID, AUTH are a few hundred bytes) */
+export const PRE_AUTH_MAX_FRAME = 4096;
+/** bytes one connection may have buffered before its handshake finished */
+export const PRE_AUTH_BUFFER = 64 * 1024;
 
 export interface PeerNetHooks {
   selfId: string;
@@ -38,6 +45,10 @@ export interface PeerNetOptions {
   handshakeTimeoutMs: number;
   /** accepted connections silent this long are closed (the dialer pings every heartbeat) */
   idleTimeoutMs: number;
+  /** the pre-shared key peers must prove (none: unauthenticated links) */
+  clusterKey?: ClusterKey;
+  /** accepted connections allowed in their handshake at once */
+  maxUnauthenticated: number;
 }
 
 interface Dial {
@@ -61,6 +72,9 @@ export class PeerNet {
   private closing = false;
   private logBudget = { windowStart: 0, used: 0, suppressed: 0 };
   private lastEncoded: { msg: Message; buf: Buffer } | null = null;
+  /** accepted connections still in their handshake */
+  private unauthenticated = 0;
+  private readonly refusals = new RateLimitedLog((t) => this.hooks.log('warn', t));
 
   constructor(private readonly hooks: PeerNetHooks, private readonly opts: PeerNetOptions) {}
 
@@ -136,25 +150,31 @@ export class PeerNet {
     const socket = net.connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
     d.socket = socket; d.ready = false; d.since = performance.now(); d.lastRecv = d.since;
-    const decoder = new FrameDecoder(this.opts.maxFrameBytes);
-    socket.on('connect', () => { this.write(socket, { type: 'ID', id: this.hooks.selfId, addr: this.hooks.advertise }, d.id); });
+    // before the handshake only small frames are accepted: a stranger must not make us buffer 16 MiB
+    const decoder = new FrameDecoder(PRE_AUTH_MAX_FRAME);
+    const key = this.opts.clusterKey;
+    const challenge = key ? newChallenge() : undefined;
+    socket.on('connect', () => { this.write(socket, { type: 'ID', id: this.hooks.selfId, addr: this.hooks.advertise, challenge }, d.id); });
     socket.on('data', (chunk: Buffer) => {
       d.lastRecv = performance.now();
-      for (const msg of this.decode(decoder, chunk, socket, d.id)) {
-        if (!d.ready) {
-          if (msg.type !== 'ACK_ID') { this.malformed(socket, d.id, `expected ACK_ID first, got ${msg.type}`); return; }
-          if (msg.id !== d.id) {
-            this.hooks.log('warn', `dialled ${d.id} at ${d.addr} but ${msg.id} answered; closing and retrying`);
-            socket.destroy();
-            return;
-          }
-          d.ready = true; d.backoffMs = 100;
-          this.hooks.log('debug', `connected to ${d.id} at ${d.addr}`);
-          this.safely(() => this.hooks.onConnected(d.id));
-          continue;
+      this.consume(decoder, chunk, socket, () => d.id, (msg) => {
+        if (d.ready) { this.dispatch(d.id, msg, socket); return; }
+        if (msg.type !== 'ACK_ID') { this.malformed(socket, d.id, `expected ACK_ID first, got ${msg.type}`); return; }
+        if (msg.id !== d.id) {
+          this.hooks.log('warn', `dialled ${d.id} at ${d.addr} but ${msg.id} answered; closing and retrying`);
+          socket.destroy();
+          return;
         }
-        this.dispatch(d.id, msg, socket);
-      }
+        if (key && challenge) {
+          if (!msg.challenge || !msg.mac) { this.refuse(socket, `${d.id} at ${d.addr}`, 'no-proof', 'it answered without a cluster key proof (is it started without --cluster-key-file?)'); return; }
+          if (!key.verify(msg.mac, 'ack', challenge, msg.challenge, this.hooks.selfId, d.id)) { this.refuse(socket, `${d.id} at ${d.addr}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
+          this.write(socket, { type: 'AUTH', mac: key.mac('auth', challenge, msg.challenge, this.hooks.selfId, d.id) }, d.id);
+        }
+        d.ready = true; d.backoffMs = 100;
+        decoder.maxPayload = this.opts.maxFrameBytes;
+        this.hooks.log('debug', `connected to ${d.id} at ${d.addr}`);
+        this.safely(() => this.hooks.onConnected(d.id));
+      });
     });
     socket.on('error', () => { /* 'close' follows; the reason is in the redial log at debug level */ });
     socket.on('close', () => {
@@ -171,52 +191,77 @@ export class PeerNet {
 
   private onAccept(socket: net.Socket): void {
     if (this.closing) { socket.destroy(); return; }
+    // strangers are capped in number (and each in buffered bytes): a flood of half-open handshakes
+    // must not grow memory without bound
+    if (this.unauthenticated >= this.opts.maxUnauthenticated) { this.refuse(socket, `${socket.remoteAddress}:${socket.remotePort}`, 'too-many-pending', `${this.unauthenticated} connections are already in their handshake`); return; }
     socket.setNoDelay(true);
     const a: Accepted = { socket, peer: null, since: performance.now(), lastRecv: performance.now() };
     this.accepted.add(a);
-    const decoder = new FrameDecoder(this.opts.maxFrameBytes);
-    const who = () => a.peer ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    this.unauthenticated++;
+    let pending = true;
+    const authenticated = () => { if (pending) { pending = false; this.unauthenticated--; } };
+    const decoder = new FrameDecoder(PRE_AUTH_MAX_FRAME);
+    const key = this.opts.clusterKey;
+    let claimed: { id: string; addr: string; dialerChallenge?: Uint8Array; acceptorChallenge?: Uint8Array } | null = null;
+    const who = () => a.peer ?? claimed?.id ?? `${socket.remoteAddress}:${socket.remotePort}`;
+    const admit = (id: string, addr: string) => {
+      a.peer = id;
+      authenticated();
+      decoder.maxPayload = this.opts.maxFrameBytes;
+      this.safely(() => this.hooks.onHello(id, addr));
+    };
     socket.on('data', (chunk: Buffer) => {
       a.lastRecv = performance.now();
-      for (const msg of this.decode(decoder, chunk, socket, who())) {
-        if (a.peer === null) {
+      this.consume(decoder, chunk, socket, who, (msg) => {
+        if (a.peer !== null) { this.dispatch(a.peer, msg, socket); return; }
+        if (claimed === null) {
           if (msg.type !== 'ID') { this.malformed(socket, who(), `expected ID first, got ${msg.type}`); return; }
           if (msg.id === this.hooks.selfId) { this.hooks.log('warn', `a connection claimed to be this node (${msg.id}); closing it`); socket.destroy(); return; }
-          a.peer = msg.id;
-          this.write(socket, { type: 'ACK_ID', id: this.hooks.selfId }, msg.id);
-          this.safely(() => this.hooks.onHello(msg.id, msg.addr));
-          continue;
+          claimed = { id: msg.id, addr: msg.addr };
+          if (!key) { this.write(socket, { type: 'ACK_ID', id: this.hooks.selfId }, msg.id); admit(msg.id, msg.addr); return; }
+          if (!msg.challenge) { this.refuse(socket, `${msg.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'no-proof', 'it offered no cluster key handshake (started without --cluster-key-file?)'); return; }
+          claimed.dialerChallenge = msg.challenge;
+          claimed.acceptorChallenge = newChallenge();
+          this.write(socket, { type: 'ACK_ID', id: this.hooks.selfId, challenge: claimed.acceptorChallenge, mac: key.mac('ack', msg.challenge, claimed.acceptorChallenge, msg.id, this.hooks.selfId) }, msg.id);
+          return;
         }
-        this.dispatch(a.peer, msg, socket);
-      }
+        if (msg.type !== 'AUTH') { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'no-proof', `sent ${msg.type} before proving the cluster key`); return; }
+        if (!key!.verify(msg.mac, 'auth', claimed.dialerChallenge!, claimed.acceptorChallenge!, claimed.id, this.hooks.selfId)) { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
+        admit(claimed.id, claimed.addr);
+      });
+      if (a.peer === null && !socket.destroyed && decoder.pendingBytes() > PRE_AUTH_BUFFER) this.refuse(socket, who(), 'oversized', `buffered ${decoder.pendingBytes()} bytes before the handshake finished`);
     });
     socket.on('error', () => {});
-    socket.on('close', () => { this.accepted.delete(a); });
+    socket.on('close', () => { this.accepted.delete(a); authenticated(); });
+  }
+
+  /** refuse an unauthenticated connection: counted by reason, logged (rate limited), closed */
+  private refuse(socket: net.Socket, who: string, reason: string, why: string): void {
+    this.hooks.metrics.authFailures.inc({ reason });
+    this.refusals.line(reason, `refused peer connection ${who}: ${why}`);
+    socket.destroy();
   }
 
   private dispatch(peer: string, msg: Message, socket: net.Socket): void {
-    if (msg.type === 'ID' || msg.type === 'ACK_ID') { this.malformed(socket, peer, `unexpected ${msg.type} after the handshake`); return; }
+    if (msg.type === 'ID' || msg.type === 'ACK_ID' || msg.type === 'AUTH') { this.malformed(socket, peer, `unexpected ${msg.type} after the handshake`); return; }
     this.safely(() => this.hooks.onMessage(peer, msg, (m) => { this.write(socket, m, peer); }));
   }
 
-  /** decode what is complete in the stream; on any malformation close this connection only */
-  private decode(decoder: FrameDecoder, chunk: Buffer, socket: net.Socket, who: string): Message[] {
-    if (socket.destroyed) return [];
-    let frames;
-    try { frames = decoder.push(chunk); } catch (e) {
-      this.malformed(socket, who, e instanceof FrameError ? e.message : String(e));
-      return [];
-    }
-    const out: Message[] = [];
-    for (const f of frames) {
+  /**
+   * Decode the stream frame by frame, handing each message to `handle` before the next header is
+   * read (so a handshake can raise the frame limit for what follows). On any malformation close
+   * this connection only; frames before the bad one are still handled.
+   */
+  private consume(decoder: FrameDecoder, chunk: Buffer, socket: net.Socket, who: () => string, handle: (m: Message) => void): void {
+    if (socket.destroyed) return;
+    try { decoder.feed(chunk); } catch (e) { this.malformed(socket, who(), e instanceof FrameError ? e.message : String(e)); return; }
+    for (let f = decoder.next(); f && !socket.destroyed; f = decoder.next()) {
       const msg = decodeMessage(f.type, f.payload);
-      if (typeof msg === 'string') { this.malformed(socket, who, msg); return out; }
+      if (typeof msg === 'string') { this.malformed(socket, who(), msg); return; }
       this.hooks.metrics.peerMessages.inc({ type: frameTypeName(f.type)!, direction: 'in' });
-      out.push(msg);
+      handle(msg);
     }
-    // the frames before a bad header are still handled; the connection closes after them
-    if (decoder.error) this.malformed(socket, who, decoder.error.message);
-    return out;
+    if (decoder.error && !socket.destroyed) this.malformed(socket, who(), decoder.error.message);
   }
 
   private malformed(socket: net.Socket, who: string, reason: string): void {
@@ -251,7 +296,8 @@ export class PeerNet {
       }
     }
     for (const a of this.accepted) {
-      if (now - a.lastRecv > (a.peer ? this.opts.idleTimeoutMs : this.opts.handshakeTimeoutMs * 2)) a.socket.destroy();
+      // a handshake has a deadline from accept, however slowly the stranger trickles bytes in
+      if (a.peer ? now - a.lastRecv > this.opts.idleTimeoutMs : now - a.since > this.opts.handshakeTimeoutMs) a.socket.destroy();
     }
   }
 

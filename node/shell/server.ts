@@ -15,6 +15,8 @@ import { PeerNet } from './peers.ts';
 import { DEFAULT_MAX_FRAME } from '../wire/frame.ts';
 import { encodedOpBytes, makeAdmit } from '../wire/admission.ts';
 import { RateLimitedLog } from './rate-log.ts';
+import { ClusterKey } from './auth.ts';
+import { readFileSync } from 'node:fs';
 
 const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -31,6 +33,15 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   const log = (level: LogLevel, text: string) => {
     if (LEVELS[level] <= LEVELS[cfg.logLevel]) logSink(`${new Date().toISOString()} ${cfg.id} ${level} ${text}`);
   };
+  let clusterKey: ClusterKey | undefined;
+  if (cfg.clusterKeyFile) clusterKey = ClusterKey.fromFile(cfg.clusterKeyFile);
+  // one loud line whatever the log level: anyone who can reach the peer port can join and write
+  else logSink(`${new Date().toISOString()} ${cfg.id} warn WARNING: no --cluster-key-file: peer links are UNAUTHENTICATED; anyone who can reach ${cfg.listen} can join the cluster and inject operations`);
+  let clientToken = cfg.clientToken;
+  if (cfg.clientTokenFile) {
+    try { clientToken = readFileSync(cfg.clientTokenFile, 'utf8').trim(); } catch (e) { throw new Error(`cannot read --client-token-file ${cfg.clientTokenFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+    if (!clientToken) throw new Error(`--client-token-file ${cfg.clientTokenFile} is empty`);
+  }
   const clock = new NodeClock(cfg.clockOffsetFile, (m) => log('warn', m));
   let core!: Replica;
   const metrics = new NodeMetrics(() => core, true);
@@ -117,6 +128,8 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
     deadAfterMs: Math.max(2000, cfg.heartbeatIntervalMs * 10),
     handshakeTimeoutMs: 2000,
     idleTimeoutMs: Math.max(10_000, cfg.heartbeatIntervalMs * 20),
+    clusterKey,
+    maxUnauthenticated: 128,
   });
 
   const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
@@ -158,6 +171,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
       sync: handleSync,
       metrics: () => metrics.registry.metrics(),
       onRequest: (route, status) => metrics.requests.inc({ route, status: String(status) }),
+      clientToken,
     });
     const httpAddr = await listenHttp(httpServer, cfg.http);
     for (const p of cfg.peers) if (p.id !== cfg.id) peers.ensureDial(p.id, p.addr);

@@ -31,8 +31,9 @@ function idsFromBin(b: Uint8Array): string[] | null {
 export function messageToPayload(m: Message): unknown {
   switch (m.type) {
     case 'JOIN': return { m: m.members, r: m.r };
-    case 'ID': return { id: m.id, addr: m.addr };
-    case 'ACK_ID': return { id: m.id };
+    case 'ID': return m.challenge ? { id: m.id, addr: m.addr, c: m.challenge } : { id: m.id, addr: m.addr };
+    case 'ACK_ID': return m.challenge && m.mac ? { id: m.id, c: m.challenge, m: m.mac } : { id: m.id };
+    case 'AUTH': return { m: m.mac };
     case 'PING': case 'PONG': return { n: m.n };
     case 'PUSH': return { ops: m.ops.map(opToWire) };
     case 'VV': return { s: m.s, h: holdingsToWire(m.holdings) };
@@ -54,6 +55,7 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max;
+const isBin = (v: unknown, min: number, max: number): v is Uint8Array => v instanceof Uint8Array && v.length >= min && v.length <= max;
 
 function opsFrom(v: unknown): Op[] | string {
   if (!Array.isArray(v)) return 'ops is not an array';
@@ -90,12 +92,23 @@ export function decodeMessage(type: number, payload: Uint8Array): Message | stri
       if (!Array.isArray(v.m) || !v.m.every((e) => Array.isArray(e) && e.length === 2 && isStr(e[0], 256) && isStr(e[1], 256))) return 'JOIN members must be [id, addr] pairs';
       return { type: 'JOIN', members: v.m as [string, string][], r: v.r === true };
     }
-    case 'ID':
+    case 'ID': {
       if (!isStr(v.id, 256) || v.id === '' || !isStr(v.addr, 256)) return 'ID needs string id and addr';
-      return { type: 'ID', id: v.id, addr: v.addr };
-    case 'ACK_ID':
+      if (v.c !== undefined && !isBin(v.c, 16, 64)) return 'ID challenge must be 16..64 bytes';
+      const m: Message = { type: 'ID', id: v.id, addr: v.addr };
+      if (v.c !== undefined) m.challenge = v.c as Uint8Array;
+      return m;
+    }
+    case 'ACK_ID': {
       if (!isStr(v.id, 256) || v.id === '') return 'ACK_ID needs a string id';
-      return { type: 'ACK_ID', id: v.id };
+      if ((v.c !== undefined || v.m !== undefined) && !(isBin(v.c, 16, 64) && isBin(v.m, 32, 32))) return 'ACK_ID challenge must be 16..64 bytes and mac 32 bytes';
+      const m: Message = { type: 'ACK_ID', id: v.id };
+      if (v.c !== undefined) { m.challenge = v.c as Uint8Array; m.mac = v.m as Uint8Array; }
+      return m;
+    }
+    case 'AUTH':
+      if (!isBin(v.m, 32, 32)) return 'AUTH needs a 32-byte mac';
+      return { type: 'AUTH', mac: v.m as Uint8Array };
     case 'PING': case 'PONG':
       if (typeof v.n !== 'number' || !Number.isFinite(v.n)) return `${name} needs a number n`;
       return { type: name, n: v.n };

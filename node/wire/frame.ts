@@ -9,7 +9,7 @@ export const WIRE_VERSION = 1;
 export const HEADER_BYTES = 6;
 export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 
-export const FrameType = { JOIN: 1, ID: 2, ACK_ID: 3, PING: 4, PONG: 5, PUSH: 6, VV: 7, SYNC: 8, DELTA_SYNC: 9 } as const;
+export const FrameType = { JOIN: 1, ID: 2, ACK_ID: 3, PING: 4, PONG: 5, PUSH: 6, VV: 7, SYNC: 8, DELTA_SYNC: 9, AUTH: 10 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 const TYPE_NAMES = new Map<number, FrameTypeName>(Object.entries(FrameType).map(([k, v]) => [v, k as FrameTypeName]));
 
@@ -33,7 +33,10 @@ export class FrameDecoder {
   private buffered = 0;
   private failed: FrameError | null = null;
 
-  constructor(private readonly maxPayload = DEFAULT_MAX_FRAME) {}
+  /** the largest payload accepted; the caller may raise it (after a handshake) between frames */
+  maxPayload: number;
+
+  constructor(maxPayload = DEFAULT_MAX_FRAME) { this.maxPayload = maxPayload; }
 
   /** set once the stream is unusable; the caller closes the connection */
   get error(): FrameError | null { return this.failed; }
@@ -43,22 +46,31 @@ export class FrameDecoder {
    * completed before the bad one are still returned, so they are not lost) and later pushes throw.
    */
   push(chunk: Buffer): Frame[] {
+    this.feed(chunk);
+    const frames: Frame[] = [];
+    for (let f = this.next(); f; f = this.next()) frames.push(f);
+    return frames;
+  }
+
+  /** add bytes without taking frames out (take them one by one with next()) */
+  feed(chunk: Buffer): void {
     if (this.failed) throw this.failed;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const frames: Frame[] = [];
-    while (this.buffered >= HEADER_BYTES) {
-      const head = this.peek(HEADER_BYTES);
-      const version = head[0]!, type = head[1]!, len = head.readUInt32BE(2);
-      const bad = version !== WIRE_VERSION ? `unsupported wire version ${version} (expected ${WIRE_VERSION})`
-        : !TYPE_NAMES.has(type) ? `unknown frame type ${type}`
-        : len > this.maxPayload ? `frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit` : null;
-      if (bad) { this.fail(bad); break; }
-      if (this.buffered < HEADER_BYTES + len) break;
-      const whole = this.take(HEADER_BYTES + len);
-      frames.push({ type, payload: whole.subarray(HEADER_BYTES) });
-    }
-    return frames;
+  }
+
+  /** the next complete frame, or null (incomplete, or the stream failed: see `error`) */
+  next(): Frame | null {
+    if (this.failed || this.buffered < HEADER_BYTES) return null;
+    const head = this.peek(HEADER_BYTES);
+    const version = head[0]!, type = head[1]!, len = head.readUInt32BE(2);
+    const bad = version !== WIRE_VERSION ? `unsupported wire version ${version} (expected ${WIRE_VERSION})`
+      : !TYPE_NAMES.has(type) ? `unknown frame type ${type}`
+      : len > this.maxPayload ? `frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit` : null;
+    if (bad) { this.fail(bad); return null; }
+    if (this.buffered < HEADER_BYTES + len) return null;
+    const whole = this.take(HEADER_BYTES + len);
+    return { type, payload: whole.subarray(HEADER_BYTES) };
   }
 
   /** bytes held waiting for the rest of a frame */
