@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { NodeClock, libfaketimePath } from '../clock.ts';
 import { faketimeSpec } from '../../faketime.ts';
 import { LocalRuntime } from '../local-runtime.ts';
-import { status, tempRunDir, testNodeMain, waitFor } from './helpers.ts';
+import { clock as nodeClock, probeSpec, tempRunDir, waitFor } from './helpers.ts';
 
 test('offsets are written in libfaketime relative syntax', () => {
   assert.equal(faketimeSpec(5000), '+5.000s');
@@ -47,18 +47,18 @@ test('libfaketime shifts Date.now() of a plain process, and a rewrite applies wh
   }
 });
 
-test('the offset-file fallback: the node reads the file given by --clock-offset-file', async () => {
+test('the offset-file fallback: the node reads the file given as NodeHost.clockOffsetFile', async () => {
   const run = tempRunDir('offset-file');
-  const rt = new LocalRuntime({ nodeMain: testNodeMain(), clock: 'offset-file', readyTimeoutMs: 20_000 });
+  const rt = new LocalRuntime({ clock: 'offset-file', readyTimeoutMs: 20_000 });
   try {
     assert.equal(rt.info.mechanisms.clock, 'offset-file');
-    const [ep] = await rt.setup({ nodes: ['n1'], runDir: run.dir, nodeArgs: [], runId: 'offset-file' });
+    const [ep] = await rt.setup(probeSpec(['n1'], run.dir, 'offset-file'));
     const file = join(run.dir, 'nodes', 'n1.clock-offset');
     assert.equal(readFileSync(file, 'utf8'), '0\n');
     await rt.setClockOffset('n1', -600_000);
     assert.equal(readFileSync(file, 'utf8'), '-600000\n');
     await waitFor('the node clock to move back 10 minutes', async () => {
-      const skew = (await status(ep!)).clock - Date.now();
+      const skew = (await nodeClock(ep!)) - Date.now();
       return Math.abs(skew + 600_000) < 2000;
     }, 10_000);
   } finally {

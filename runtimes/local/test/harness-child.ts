@@ -8,11 +8,11 @@
  *   mode "crash":       throws an uncaught exception on SIGUSR2
  */
 import { LocalRuntime } from '../local-runtime.ts';
-import { testNodeMain } from './helpers.ts';
+import { probeSpec } from './helpers.ts';
 
 const [runDir, mode, count] = process.argv.slice(2) as [string, string, string];
 const nodes = Array.from({ length: Number(count) }, (_, i) => `n${i + 1}`);
-const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
 
 if (mode === 'own-handler') {
   process.on('SIGINT', async () => {
@@ -25,7 +25,7 @@ if (mode === 'crash') {
   process.on('SIGUSR2', () => setTimeout(() => { throw new Error('harness crashed on purpose'); }, 0));
 }
 
-await rt.setup({ nodes, runDir, nodeArgs: [], runId: 'interrupt' });
+await rt.setup(probeSpec(nodes, runDir, 'interrupt'));
 const last = nodes[nodes.length - 1]!;
 await rt.partition({ [last]: nodes.slice(0, -1) });
 await rt.pause(nodes[1]!);
