@@ -64,7 +64,8 @@ export async function http(base: string, method: string, path: string, body?: un
   const text = await res.text();
   let parsed: unknown = text;
   try { parsed = JSON.parse(text); } catch { /* metrics are text */ }
-  return { status: res.status, body: parsed, text };
+  // the raw text rides along non-enumerable, so deepEqual on {status, body} still works
+  return Object.defineProperty({ status: res.status, body: parsed }, 'text', { value: text, enumerable: false }) as { status: number; body: any; text: string };
 }
 
 /** a cluster of maep processes on loopback, each with its own data dir under `dir` */
