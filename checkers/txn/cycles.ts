@@ -133,8 +133,11 @@ export function findCycles(g: Graph, comps: Components, opts: SearchOptions = {}
             pathNodes.reverse(); pathKinds.reverse();
             const nodes = [u, ...pathNodes];
             const ks = [fk, ...pathKinds];
-            if (!best || nodes.length < best.nodes.length) best = { nodes, kinds: ks };
-            if (best.nodes.length === 2) break scan;
+            // the BFS runs over (txn, rw count, need) states, so a walk can pass a txn twice; only a
+            // simple cycle shows the anomaly (a walk splits into cycles with fewer rw edges each)
+            const simple = new Set(nodes).size === nodes.length;
+            if (simple && (!best || nodes.length < best.nodes.length)) best = { nodes, kinds: ks };
+            if (best && best.nodes.length === 2) break scan;
           }
           if (steps > budget && best) break scan;
           if (steps > budget * 4) break scan;
