@@ -1,13 +1,14 @@
 /**
  * Every fault kind, started through the nemesis' own code (plan + apply, as the composer does) on
- * a real 3-node maep cluster under the LocalRuntime, and observed from outside over HTTP. Then the
- * whole composer runs all kinds for a few seconds and healAll must leave nothing behind.
+ * a real 3-node cluster of the runtime suite's probe node under the LocalRuntime, and observed from
+ * outside over HTTP. Then the whole composer runs all kinds for a few seconds and healAll must
+ * leave nothing behind.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalRuntime } from '../../runtimes/local/index.ts';
-import { httpJson } from '../../runtimes/local/http.ts';
-import { assertAllGone, getKey, putKey, status, tempRunDir, testNodeMain, waitFor } from '../../runtimes/local/test/helpers.ts';
+import { assertAllGone, probeSpec, tempRunDir, waitFor } from '../../runtimes/test/helpers.ts';
+import { clock, getKey, health, putKey, syncNow } from '../../runtimes/test/fixtures/probe-client.ts';
 import type { NodeEndpoint } from '../../api/runtime.ts';
 import type { Op, OpInput } from '../../api/history.ts';
 import { Rng } from '../../api/rng.ts';
@@ -19,14 +20,14 @@ import { LinkFault, type LinkPlan } from '../link.ts';
 import { createNemesis, FAULT_KINDS } from '../index.ts';
 
 const NODES = ['n1', 'n2', 'n3'];
-const rt = new LocalRuntime({ nodeMain: testNodeMain(), readyTimeoutMs: 20_000 });
+const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
 const run = tempRunDir('nemesis');
 let eps: Record<string, NodeEndpoint> = {};
 const never = new AbortController().signal;
 const input = (seed: number, held: string[] = []) => ({ nodes: NODES, rng: new Rng(seed), held: new Set(held) });
 
 before(async () => {
-  const list = await rt.setup({ nodes: NODES, runDir: run.dir, nodeArgs: [], runId: 'nemesis-real' });
+  const list = await rt.setup(probeSpec(NODES, run.dir, 'nemesis-real'));
   eps = Object.fromEntries(list.map((e) => [e.id, e]));
 });
 
@@ -39,7 +40,7 @@ after(async () => {
 
 /** ask a node to run anti-entropy now; under a partition it may time out, which is fine */
 async function syncAttempt(node: string): Promise<void> {
-  await httpJson(`${eps[node]!.http}/admin/sync`, { method: 'POST', body: {}, timeoutMs: 1500 }).catch(() => undefined);
+  await syncNow(eps[node]!);
 }
 
 test('partition (one): a write on the big side is not seen on the isolated side until heal', async () => {
@@ -74,14 +75,14 @@ test('pause: the paused node stops answering and answers again after the stop', 
   await fault.apply(rt, plan);
   try {
     assert.deepEqual(rt.activeFaults().paused, [target]);
-    await assert.rejects(status(eps[target]!, 700), /timeout/);
+    await assert.rejects(health(eps[target]!, 700), /timeout/);
     // the others keep answering
-    for (const n of NODES.filter((x) => x !== target)) assert.equal((await status(eps[n]!)).id, n);
+    for (const n of NODES.filter((x) => x !== target)) assert.equal((await health(eps[n]!)).name, n);
   } finally {
     await fault.undo(rt);
   }
   assert.deepEqual(rt.activeFaults().paused, []);
-  assert.equal((await waitFor(`${target} to answer after resume`, () => status(eps[target]!, 2000))).id, target);
+  assert.equal((await waitFor(`${target} to answer after resume`, () => health(eps[target]!, 2000))).name, target);
 });
 
 test('kill: the node refuses connections, and an acknowledged write survives the restart', async () => {
@@ -91,26 +92,26 @@ test('kill: the node refuses connections, and an acknowledged write survives the
   await putKey(eps[target]!, 'k1', 'acked-before-kill');
   await fault.apply(rt, plan);
   assert.deepEqual(rt.activeFaults().killed, [target]);
-  await assert.rejects(status(eps[target]!, 1000), /ECONNREFUSED/);
+  await assert.rejects(health(eps[target]!, 1000), /ECONNREFUSED/);
   // restart it cut off from its peers: what it knows must come from its own data dir
   await rt.partition({ [target]: NODES.filter((n) => n !== target) });
   try {
     await fault.undo(rt);
     assert.deepEqual(rt.activeFaults().killed, []);
-    assert.equal((await status(eps[target]!)).id, target);
+    assert.equal((await health(eps[target]!)).name, target);
     assert.equal(await getKey(eps[target]!, 'k1'), 'acked-before-kill', 'the restarted node lost an acknowledged write');
   } finally {
     await rt.heal();
   }
 });
 
-/** the node's wall clock as /admin/status reports it, checked against ours ± slack */
+/** the node's wall clock as it reports it, checked against ours ± slack */
 async function assertClock(node: string, offsetMs: number, slackMs = 300): Promise<void> {
   const before = Date.now();
-  const st = await status(eps[node]!);
+  const now = await clock(eps[node]!);
   const after = Date.now();
-  assert.ok(st.clock >= before + offsetMs - slackMs && st.clock <= after + offsetMs + slackMs,
-    `${node}: clock ${st.clock - after} ms from ours, expected ≈ ${offsetMs} (${rt.info.mechanisms.clock})`);
+  assert.ok(now >= before + offsetMs - slackMs && now <= after + offsetMs + slackMs,
+    `${node}: clock ${now - after} ms from ours, expected ≈ ${offsetMs} (${rt.info.mechanisms.clock})`);
 }
 
 /** the first seed whose plan has the wanted mode (plans are pure, so this is deterministic) */
@@ -118,7 +119,7 @@ function clockPlan(fault: ClockFault, mode: OffsetClockPlan['mode']): OffsetCloc
   for (let seed = 1; ; seed++) { const p = fault.plan(input(seed)); if (p.mode === mode) return p as OffsetClockPlan; }
 }
 
-test('clock bump: the bumped nodes report their offset in /admin/status; the stop resets them', async () => {
+test('clock bump: the bumped nodes report their offset; the stop resets them', async () => {
   const fault = new ClockFault(120_000);
   const plan = clockPlan(fault, 'bump');
   await fault.apply(rt, plan, never);
@@ -192,7 +193,7 @@ test('the composer with every kind: faults are recorded, and healAll leaves noth
   assert.deepEqual(nem.active(), []);
   assert.deepEqual(rt.activeFaults(), { grudge: {}, paused: [], killed: [], clockOffsets: {}, clockFrozen: {}, links: {} });
   for (const n of NODES) {
-    assert.equal((await waitFor(`${n} to answer after healAll`, () => status(eps[n]!, 2000))).id, n);
+    assert.equal((await waitFor(`${n} to answer after healAll`, () => health(eps[n]!, 2000))).name, n);
     await assertClock(n, 0);
   }
   // and the cluster converges again
