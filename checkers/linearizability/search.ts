@@ -87,7 +87,15 @@ export class PartitionSearch<S> {
   private readonly originalIndex: Int32Array;
   // the search's position, kept between runs
   private depth = 0;
-  private best: number[] = [];
+  /**
+   * The longest partial linearization seen at a dead end (the counterexample's prefix), as op
+   * numbers: `bestOps[0..bestLen)`. Its first `agree` positions equal the stack's, so a new
+   * record copies only the positions that changed since the last one; each stack push is copied
+   * at most once, where copying the whole stack at every record made long histories O(n²).
+   */
+  private readonly bestOps: Int32Array;
+  private bestLen = 0;
+  private agree = 0;
   private stateId: number;
   private linHash = 0;
   /** first word of `bits` that is not all ones, and last word that is not zero */
@@ -150,6 +158,7 @@ export class PartitionSearch<S> {
     this.stackEntry = new Int32Array(n);
     this.stackState = new Int32Array(n);
     this.forced = new Uint8Array(n);
+    this.bestOps = new Int32Array(n);
     this.stateId = this.table.idOf(model.init());
     this.entry = this.next[0]!;
   }
@@ -158,14 +167,16 @@ export class PartitionSearch<S> {
   decided = false;
 
   /** the longest partial linearization found so far, as indices into the caller's ops, in order */
-  get longest(): number[] { return this.best; }
+  get longest(): number[] {
+    return Array.from(this.bestOps.subarray(0, this.bestLen), (op) => this.originalIndex[op]!);
+  }
 
   /** searches for up to `maxIterations` steps; undefined = not decided yet, call again */
   run(maxIterations: number, deadline: number): SearchOutcome | undefined {
-    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model, originalIndex } = this;
+    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model, bestOps } = this;
     const words = bits.length;
     const states = table.states;
-    let { depth, stateId, linHash, placed, entry, lead, hi } = this;
+    let { depth, stateId, linHash, placed, entry, lead, hi, bestLen, agree } = this;
     let state = states[stateId]!;
     let outcome: SearchOutcome | undefined;
 
@@ -216,12 +227,16 @@ export class PartitionSearch<S> {
         entry = next[entry]!;
       } else {
         // a return entry: its op should have been linearized by now; backtrack past every
-        // forced choice (see above) to the last choice that had alternatives. The path is saved
-        // here, at a dead end, rather than on every step deeper (that made long histories O(n²)).
-        if (depth > this.best.length) this.best = Array.from(stackEntry.subarray(0, depth), (e) => originalIndex[entryOp[e]!]!);
+        // forced choice (see above) to the last choice that had alternatives. A dead end deeper
+        // than any before is the new longest linearization: copy the stack where it differs.
+        if (depth > bestLen) {
+          for (let i = agree; i < depth; i++) bestOps[i] = entryOp[stackEntry[i]!]!;
+          bestLen = agree = depth;
+        }
         let wasForced = 1;
         while (wasForced && depth > 0) {
           depth--;
+          if (agree > depth) agree = depth;
           wasForced = forced[depth]!;
           entry = stackEntry[depth]!;
           const op = entryOp[entry]!;
@@ -238,7 +253,7 @@ export class PartitionSearch<S> {
           next[prev[entry]!] = entry;
           prev[next[entry]!] = entry;
         }
-        if (wasForced) { outcome = { kind: 'illegal', longest: this.best }; break; }
+        if (wasForced) { outcome = { kind: 'illegal', longest: [] }; break; }
         stateId = stackState[depth]!;
         state = states[stateId]!;
         entry = next[entry]!;
@@ -246,7 +261,8 @@ export class PartitionSearch<S> {
     }
     if (outcome) this.decided = true;
     this.depth = depth; this.stateId = stateId; this.linHash = linHash; this.placed = placed; this.entry = entry;
-    this.lead = lead; this.hi = hi;
+    this.lead = lead; this.hi = hi; this.bestLen = bestLen; this.agree = agree;
+    if (outcome?.kind === 'illegal') outcome.longest = this.longest;
     return outcome;
   }
 }
