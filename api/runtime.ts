@@ -56,6 +56,11 @@ export interface LaunchSpec {
   program: Program;
   args: string[];
   env?: Record<string, string>;
+  /**
+   * files the runtime writes into the node's data folder before every start, by path relative to
+   * it (a config or key file); the node finds them under NodeHost.dataDir
+   */
+  files?: Record<string, string>;
 }
 
 /**

@@ -44,8 +44,16 @@ export interface System {
   launch(host: NodeHost, run: SystemRun): LaunchSpec;
   /** one probe of whether a node serves */
   probe(node: NodeEndpoint, signal: AbortSignal): Promise<Readiness>;
-  /** optional: once every node serves, wait until the cluster as a whole does (e.g. has a leader) */
-  clusterReady?(nodes: readonly NodeEndpoint[], signal: AbortSignal): Promise<void>;
+  /**
+   * optional: once every node serves, wait until the cluster as a whole does (e.g. has a leader)
+   * and set up what the workload needs (e.g. the bank's initial balances); throws saying why not
+   */
+  clusterReady?(nodes: readonly NodeEndpoint[], run: SystemRun, signal: AbortSignal): Promise<void>;
+  /**
+   * optional: the nodes that lead right now (etcd's leader, Redis's primary), asked by nemeses
+   * that aim at them (e.g. --kill-targets primaries); [] when none is known
+   */
+  primaries?(nodes: readonly NodeEndpoint[], signal: AbortSignal): Promise<string[]>;
   /** optional: once per run, before the first launch (files in the run folder, keys) */
   prepare?(run: SystemRun): Promise<void>;
 }

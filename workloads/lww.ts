@@ -18,6 +18,11 @@ export const lwwParamsSchema = z.strictObject({
   keys: z.int().min(1).max(1000).default(3),
   'read-fraction': z.number().min(0).max(1).default(0.4),
   'cas-fraction': z.number().min(0).max(1).default(0.2),
+  /**
+   * ask a system that has them for member-local (serializable) reads, which may be stale (etcd);
+   * a system whose reads are always served locally (maep) reads the same way either way
+   */
+  'serializable-reads': z.boolean().default(false),
 });
 export type LwwParams = z.infer<typeof lwwParamsSchema>;
 

@@ -61,7 +61,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   const endpoints = await runtime.setup(clusterSpec(system, run, d.runId));
   for (const ep of endpoints) log.info(`  ${describeEndpoint(ep)}`);
   if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
-  await system.clusterReady?.(endpoints, d.interrupt);
+  await system.clusterReady?.(endpoints, run, d.interrupt);
   if (d.interrupt.aborted) return { converged: false, finalRounds: 0 };
 
   const pids = new ProcessIds(c.concurrency);
