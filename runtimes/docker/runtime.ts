@@ -66,6 +66,10 @@ interface NodeState {
   id: string;
   ip: string;
   container: Docker.Container;
+  /** the command and environment the container was created with (a changed launch recreates it) */
+  launchKey: string;
+  /** the logs of this node's earlier containers (replaced because the system's launch changed) */
+  priorLog: string;
   pid: number;
   /** rules could not be applied (paused under docker exec, or stopped): apply when it runs again */
   netDirty: boolean;
@@ -268,24 +272,41 @@ export class DockerRuntime implements Runtime {
       writeFileSync(join(ctlDir, 'faketime'), faketimeSpec(0) + '\n');
       writeFileSync(join(ctlDir, 'clock-offset'), '0\n');
     }
+    const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
+    if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
+    const { container, launchKey } = await this.createContainer(id, ip, image);
+    this.nodes.set(id, { id, ip, container, launchKey, priorLog: '', pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
+  }
+
+  /** the container's command and environment, from the system's launch for this host */
+  private launchOf(id: string): { cmd: string[]; env: string[]; key: string } {
+    const opts = this.opts!;
     const launch = opts.launch(this.hostOf(id));
     const problem = programProblem(launch.program);
     if (problem) throw new Error(`docker runtime: ${opts.system} node ${id}: ${problem}`);
     if (!opts.programs.some((p) => p.name === launch.program.name && p.kind === launch.program.kind)) {
       throw new Error(`docker runtime: ${opts.system} node ${id} asks for program ${launch.program.name}, which the system does not declare in programs (the image holds only those)`);
     }
+    const cmd = [...programCommand(launch.program), ...launch.args];
     const env = [
-      ...(this.clock === 'libfaketime' ? faketimeEnv(image.faketime) : []),
+      ...(this.clock === 'libfaketime' ? faketimeEnv(this.image!.faketime) : []),
       ...Object.entries({ ...opts.env, ...launch.env }).map(([k, v]) => `${k}=${v}`),
     ];
+    return { cmd, env, key: JSON.stringify([cmd, env]) };
+  }
+
+  private async createContainer(id: string, ip: string, image: ImageResult, launch = this.launchOf(id)): Promise<{ container: Docker.Container; launchKey: string }> {
+    const opts = this.opts!;
+    const local = this.local;
+    const dataDir = join(opts.runDir, 'nodes', id);
+    const ctlDir = join(opts.runDir, 'docker', id);
     const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
-    if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
     const netName = networkName(opts.runId);
     const container = await docker().createContainer({
       name: `splitbrain-${safe(opts.runId)}-${safe(id)}`,
       Image: image.tag,
-      Cmd: [...programCommand(launch.program), ...launch.args],
-      Env: env,
+      Cmd: launch.cmd,
+      Env: launch.env,
       // a non-root harness: the node runs as the same uid, so its files in the run folder stay
       // the user's own (root-owned data dirs could not be deleted afterwards)
       ...(local && process.getuid && process.getuid() !== 0 ? { User: `${process.getuid()}:${process.getgid!()}` } : {}),
@@ -294,11 +315,26 @@ export class DockerRuntime implements Runtime {
         NetworkMode: netName,
         CapAdd: ['NET_ADMIN'],
         Binds: local ? [`${dataDir}:${DATA_DIR}`, `${ctlDir}:${FAKETIME_DIR}`] : [`${volume}:${DATA_DIR}`],
-        Init: true, // docker-init as pid 1 reaps and forwards signals; node is not built to be pid 1
+        Init: true, // docker-init as pid 1 reaps and forwards signals; a node program need not be built to be pid 1
       },
       NetworkingConfig: { EndpointsConfig: { [netName]: { IPAMConfig: { IPv4Address: ip } } } },
     });
-    this.nodes.set(id, { id, ip, container, pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
+    return { container, launchKey: launch.key };
+  }
+
+  /**
+   * Before a restart: ask the system's launch again (the contract calls it at every (re)start).
+   * Unchanged, the same container starts again; changed, the container is replaced by one with
+   * the new command (same name, address and data), keeping the old one's log.
+   */
+  private async relaunch(n: NodeState): Promise<void> {
+    const launch = this.launchOf(n.id);
+    if (launch.key === n.launchKey) return;
+    n.priorLog += await this.containerLogs(n).catch((e) => `(could not read the container's log: ${(e as Error).message})\n`);
+    await n.container.remove({ force: true, v: false });
+    const { container, launchKey } = await this.createContainer(n.id, n.ip, this.image!, launch);
+    n.container = container;
+    n.launchKey = launchKey;
   }
 
   /** start (or start again) a node's container, set up its chains and faults, wait until it answers */
@@ -420,7 +456,7 @@ export class DockerRuntime implements Runtime {
     const st = await n.container.inspect();
     if (st.State.Running) return;
     n.running = false;
-    n.starting = this.startNode(n).finally(() => { n.starting = undefined; });
+    n.starting = this.relaunch(n).then(() => this.startNode(n)).finally(() => { n.starting = undefined; });
     return n.starting;
   }
 
@@ -532,7 +568,7 @@ export class DockerRuntime implements Runtime {
 
   private async containerLogs(n: NodeState): Promise<string> {
     const buf = (await n.container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    return demux(buf);
+    return n.priorLog + demux(buf);
   }
 
   /** idempotent; concurrent callers share one teardown; waits for (and cuts short) a setup in flight */

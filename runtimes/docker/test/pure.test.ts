@@ -107,3 +107,23 @@ test('demux strips docker\'s 8-byte frame headers from both streams', () => {
   };
   assert.equal(demux(Buffer.concat([frame(1, 'out\n'), frame(2, 'err\n'), frame(1, 'more')])), 'out\nerr\nmore');
 });
+
+test('clock way from a system\'s needs: libfaketime when it reaches the clock and is there, else the offset file, else none', async () => {
+  const { clockWay, clockProblem, DockerRuntime } = await import('../runtime.ts');
+  const needs = (libfaketime: boolean, clockOffsetFile: boolean) => ({ dialsGivenPeerAddresses: true, libfaketime, clockOffsetFile });
+  assert.equal(clockWay(needs(true, true), true), 'libfaketime');
+  assert.equal(clockWay(needs(true, true), false), 'offset-file');
+  assert.equal(clockWay(needs(false, true), true), 'offset-file');
+  assert.equal(clockWay(needs(true, false), false), 'none');
+  assert.equal(clockWay(needs(false, false), true), 'none');
+  assert.equal(clockProblem(needs(false, true), false), null);
+  assert.match(clockProblem(needs(true, false), false)!, /apt-get install libfaketime/);
+  assert.match(clockProblem(needs(false, false), true)!, /no clock-offset file/);
+  const rt = new DockerRuntime({ log: () => {} });
+  // iptables partitions and tc reach any system, whichever peer addresses it dials
+  assert.deepEqual(rt.cannotServe({ ...needs(false, false), dialsGivenPeerAddresses: false }, ['partition', 'link', 'kill', 'pause']), []);
+  assert.deepEqual(rt.cannotServe(needs(false, true), ['clock']), []);
+  const lines = rt.cannotServe(needs(false, false), ['partition', 'clock']);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^clock faults cannot reach this system on docker: /);
+});
