@@ -1,50 +1,36 @@
+/**
+ * --runtime auto|local|docker|sim → a Runtime, and one line saying which and why. Every runtime is
+ * imported statically: each is part of the tool, and a missing one is a build error, not a message.
+ * A new runtime (netns next) adds its kind to RuntimeKind, its create function to CREATE, and, if
+ * `auto` should ever prefer it, a probe in chooseRuntime.
+ */
 import { UsageError } from '../harness/cli/usage-error.ts';
 import type { Runtime } from '../api/runtime.ts';
 import type { RunConfig } from '../harness/config/run-config.ts';
-import { importIfBuilt } from '../harness/import-if-built.ts';
+import { LocalRuntime } from './local/index.ts';
+import { createDockerRuntime, dockerAvailable, removeAllLeftovers } from './docker/index.ts';
 
 export type RuntimeChoice = RunConfig['runtime'];
 
 export type RuntimeKind = 'local' | 'docker';
 
-const MODULES: Record<RuntimeKind, URL> = {
-  local: new URL('./local/index.ts', import.meta.url),
-  docker: new URL('./docker/index.ts', import.meta.url),
-};
-
-/** a runtime's module (harness/local/index.ts or docker/index.ts), imported only when needed; null when absent */
-export function importRuntimeModule(kind: RuntimeKind): Promise<Record<string, any> | null> {
-  return importIfBuilt(MODULES[kind]);
-}
-
 export interface DockerProbe { ok: boolean; why: string }
 
-/** is a container engine there? (false with the reason when the docker runtime is not built) */
+/** is a container engine there? */
 async function probeDocker(): Promise<DockerProbe> {
-  const mod = await importRuntimeModule('docker');
-  if (!mod || typeof mod.dockerAvailable !== 'function') return { ok: false, why: 'the docker runtime is not built yet (docker/index.ts)' };
-  try { return await mod.dockerAvailable(); } catch (e) { return { ok: false, why: `docker check failed: ${(e as Error).message}` }; }
+  try { return await dockerAvailable(); } catch (e) { return { ok: false, why: `docker check failed: ${(e as Error).message}` }; }
 }
 
-async function createLocalRuntime(seed?: number): Promise<Runtime> {
-  const mod = await importRuntimeModule('local');
-  if (!mod || typeof mod.LocalRuntime !== 'function') throw new UsageError('--runtime local: the local runtime is not built yet (harness/local/index.ts); nothing can run until it lands');
-  return new mod.LocalRuntime(seed === undefined ? {} : { seed }) as Runtime;
-}
-
-async function createDockerRuntime(): Promise<Runtime> {
-  const mod = await importRuntimeModule('docker');
-  if (!mod || typeof mod.createDockerRuntime !== 'function') throw new UsageError('--runtime docker: the docker runtime is not built yet (docker/index.ts); use --runtime local');
-  return (await mod.createDockerRuntime()) as Runtime;
-}
+const CREATE: Record<RuntimeKind, (seed?: number) => Promise<Runtime>> = {
+  local: async (seed) => new LocalRuntime(seed === undefined ? {} : { seed }),
+  docker: () => createDockerRuntime(),
+};
 
 /** for `cluster down --all`: remove every container/network any run left behind (0 when no docker) */
 export async function removeDockerLeftovers(): Promise<number> {
-  const mod = await importRuntimeModule('docker');
-  if (!mod || typeof mod.removeAllLeftovers !== 'function') return 0;
   const probe = await probeDocker();
   if (!probe.ok) return 0;
-  return (await mod.removeAllLeftovers()) as number;
+  return removeAllLeftovers();
 }
 
 /**
@@ -68,5 +54,5 @@ export async function chooseRuntime(choice: 'auto' | 'local' | 'docker', context
 export async function selectRuntime(choice: RuntimeChoice, seed?: number): Promise<{ runtime: Runtime; why: string }> {
   if (choice === 'sim') throw new UsageError('--runtime sim: the simulator is not built yet; use --runtime local or docker');
   const { kind, why } = await chooseRuntime(choice);
-  return { runtime: kind === 'docker' ? await createDockerRuntime() : await createLocalRuntime(seed), why };
+  return { runtime: await CREATE[kind](seed), why };
 }

@@ -3,7 +3,7 @@ import { COMMANDS, FLAGS, type Command } from '../config/flags.ts';
 const USAGE: Record<Command, string> = {
   run: 'npm run jepsen -- [run] --workload bank|lww|history [flags]   run one test (default command)',
   check: 'npm run jepsen -- check <run dir | history.jsonl> [--workload W]   re-run the checkers on a stored history\n       npm run jepsen -- check --model cas-register|kv|lww FILE   linearizability of a history file (also Jepsen/porcupine logs)',
-  cluster: 'npm run jepsen -- cluster up|status|down [--nodes N] [--all]   start nodes for manual work, show them, remove them',
+  cluster: 'npm run jepsen -- cluster up|status|down [--system NAME|PATH] [--nodes N] [--all]   start nodes for manual work, show them, remove them',
   export: 'npm run jepsen -- export --edn <run dir> [--out FILE]   write Jepsen EDN (history.edn) for Elle, Knossos, elle-cli',
   report: 'npm run jepsen -- report <run dir>   (re)write the run\'s report.html',
   serve: 'npm run jepsen -- serve [--port 8080] [--store DIR]   browse stored runs',

@@ -1,15 +1,32 @@
 import { join, resolve } from 'node:path';
+import type { NodeEndpoint } from '../../api/runtime.ts';
 import { UsageError } from '../cli/usage-error.ts';
-import { chooseRuntime, importRuntimeModule, removeDockerLeftovers } from '../../runtimes/select.ts';
+import { chooseRuntime, removeDockerLeftovers } from '../../runtimes/select.ts';
+import * as local from '../../runtimes/local/index.ts';
+import * as docker from '../../runtimes/docker/index.ts';
+import { loadSystem } from '../system/load-system.ts';
 import { nodeIds } from '../runner/run-test.ts';
 import { runTimestamp } from '../runs/run-dir.ts';
 import { showPath } from '../terminal/show-path.ts';
 
+/** what `cluster` needs of a runtime's detached clusters (the local and docker runtimes both have it) */
+interface Detached {
+  startDetachedCluster(opts: local.DetachedClusterOptions): Promise<{ endpoints: NodeEndpoint[] }>;
+  clusterStatus(stateFile: string): Promise<local.ClusterStatus>;
+  stopDetachedCluster(stateFile: string): Promise<{ stopped: boolean }>;
+}
+
+/** "n1   127.0.0.1  client=8001 peer=7001" */
+function nodeLine(n: { id: string; host: string; ports: Record<string, number> }): string {
+  return `${n.id.padEnd(4)} ${n.host}  ${Object.entries(n.ports).map(([name, port]) => `${name}=${port}`).join(' ')}`;
+}
+
 /**
  * `cluster up | status | down`: the orchestrator. Nodes started by `up` outlive the command (for
  * manual work: curl, a debugger, another harness); `status` shows them; `down` removes them.
- * The detached-cluster mechanics live with the local runtime (harness/local/index.ts); its state
- * file is <store>/cluster/state.json and the nodes' logs and data go to <store>/cluster/<time>/.
+ * Any system runs (--system NAME|PATH, default maep). The detached-cluster mechanics live with each
+ * runtime (runtimes/local, runtimes/docker); the state file is <store>/cluster/state.json and the
+ * nodes' logs and data go to <store>/cluster/<time>/.
  */
 export async function clusterCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
   const action = positionals[0];
@@ -23,34 +40,36 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   const store = resolve(typeof flags.store === 'string' ? flags.store : './store');
   const stateFile = join(store, 'cluster', 'state.json');
   const nodeArgs = typeof flags['node-args'] === 'string' ? flags['node-args'].split(/\s+/).filter(Boolean) : [];
+  const systemRef = typeof flags.system === 'string' ? flags.system : 'maep';
 
-  const local = await importRuntimeModule('local');
-  if (!local || typeof local.startDetachedCluster !== 'function') throw new UsageError('cluster: the local runtime is not built yet (harness/local/index.ts)');
   const { kind, probe } = await chooseRuntime(choice as 'auto' | 'local' | 'docker', 'cluster ');
-  const docker = kind === 'docker' ? await importRuntimeModule('docker') : null;
   // status and down look at every runtime that could hold a cluster; up starts on the chosen one
-  const kinds: { name: string; mod: Record<string, any> }[] = [];
+  const kinds: { name: 'local' | 'docker'; mod: Detached }[] = [];
   if (choice !== 'docker') kinds.push({ name: 'local', mod: local });
-  if (docker && typeof docker.startDetachedCluster === 'function') kinds.push({ name: 'docker', mod: docker });
+  if (kind === 'docker') kinds.push({ name: 'docker', mod: docker });
 
   if (action === 'up') {
-    const target = kinds.find((k) => k.name === kind);
-    if (!target) throw new UsageError(`cluster --runtime ${kind}: the ${kind} runtime cannot start detached clusters`);
+    const system = await loadSystem(systemRef); // a bad --system fails here, before anything starts
+    const target = kinds.find((k) => k.name === kind)!;
+    if (!system.runtimes.includes(kind)) {
+      throw new UsageError(`cluster up --system ${systemRef}: ${system.name} cannot run on the ${kind} runtime (it runs on: ${system.runtimes.join(', ')}); pick one with --runtime`);
+    }
     out.write(`runtime: ${target.name}${choice === 'auto' ? (target.name === 'docker' ? ` (a container engine answered; --runtime local for processes)` : ` (docker not usable: ${probe!.why})`) : ''}\n`);
     for (const k of kinds) {
       const st = await k.mod.clusterStatus(stateFile);
       if (st.up) throw new UsageError(`cluster up: a ${k.name} cluster is already up; see it with "cluster status", remove it with "cluster down"`);
     }
     const runDir = join(store, 'cluster', runTimestamp(new Date()));
-    let started: { endpoints: { id: string; http: string }[] };
+    let started: { endpoints: NodeEndpoint[] };
     try {
-      started = await target.mod.startDetachedCluster({ nodes: nodeIds(nodes), runDir, nodeArgs, runId: `cluster-${Date.now()}`, stateFile });
+      started = await target.mod.startDetachedCluster({ system: systemRef, nodes: nodeIds(nodes), runDir, nodeArgs, runId: `cluster-${Date.now()}`, stateFile });
     } catch (e) {
       const msg = (e as Error).message;
       if (/already up/.test(msg)) throw new UsageError(`cluster up: a cluster is already up; see it with "cluster status", remove it with "cluster down"`);
       throw e;
     }
-    for (const ep of started.endpoints) out.write(`${ep.id.padEnd(4)} ${ep.http}\n`);
+    out.write(`system: ${system.name}\n`);
+    for (const ep of started.endpoints) out.write(nodeLine(ep) + '\n');
     out.write(`logs and data: ${showPath(runDir)}\n`);
     out.write('the nodes keep running; remove them with: npm run jepsen -- cluster down\n');
     return 0;
@@ -61,9 +80,10 @@ export async function clusterCommand(positionals: string[], flags: Record<string
       const st = await k.mod.clusterStatus(stateFile);
       if (!st.up && st.nodes.length === 0) continue;
       any = true;
-      out.write(`${k.name} cluster${st.runDir ? ` (${showPath(st.runDir)})` : ''}:\n`);
-      for (const n of st.nodes as { id: string; http: string; pid: number | null; running: boolean; answering: boolean }[]) {
-        out.write(`${n.id.padEnd(4)} ${n.http}  ${n.answering ? 'answering' : n.running ? 'running, not answering' : 'DOWN'}${n.pid ? `  pid ${n.pid}` : ''}\n`);
+      out.write(`${k.name} cluster${st.system ? ` of ${st.system}` : ''}${st.runDir ? ` (${showPath(st.runDir)})` : ''}:\n`);
+      for (const n of st.nodes) {
+        const state = n.answering ? 'answering' : n.running ? `running, not answering${n.detail ? ` (${n.detail})` : ''}` : 'DOWN';
+        out.write(`${nodeLine(n)}  ${state}${n.pid ? `  pid ${n.pid}` : ''}\n`);
       }
       if (!st.up) out.write('the cluster is only partly there; remove what is left with: npm run jepsen -- cluster down\n');
     }

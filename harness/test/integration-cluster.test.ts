@@ -5,21 +5,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { jepsen, processesMentioning, portClosed, eventually } from './helpers.ts';
+import { maep } from '../../systems/maep/index.ts';
 
 test('cluster up, status, down: nodes answer while up and are gone after', async () => {
   const store = mkdtempSync(join(tmpdir(), 'sb-cli-cluster-'));
   try {
     const up = await jepsen(['cluster', 'up', '--nodes', '3', '--runtime', 'local', '--store', store]);
     assert.equal(up.exitCode, 0, up.all);
-    const ports = [...up.stdout.matchAll(/^(n\d+)\s+http:\/\/127\.0\.0\.1:(\d+)$/gm)].map((m) => Number(m[2]));
+    // "n1   127.0.0.1  peer=7001 client=8001": the ports by the system's names
+    const nodes = [...up.stdout.matchAll(/^(n\d+)\s+127\.0\.0\.1\s.*\bclient=(\d+)/gm)].map((m) => ({ id: m[1]!, port: Number(m[2]) }));
+    const ports = nodes.map((n) => n.port);
     assert.equal(ports.length, 3, up.stdout);
     try {
       const status = await jepsen(['cluster', 'status', '--runtime', 'local', '--store', store]);
       assert.equal(status.exitCode, 0);
       assert.equal(status.stdout.match(/answering/g)?.length, 3, status.stdout);
-      for (const p of ports) {
-        const res = await fetch(`http://127.0.0.1:${p}/admin/status`);
-        assert.equal(res.status, 200);
+      for (const n of nodes) {
+        const res = await maep.probe({ id: n.id, host: '127.0.0.1', ports: { client: n.port } }, AbortSignal.timeout(5000));
+        assert.deepEqual(res, { ready: true });
       }
     } finally {
       const down = await jepsen(['cluster', 'down', '--runtime', 'local', '--store', store]);
