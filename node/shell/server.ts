@@ -88,10 +88,25 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   const syncWaiters = new Map<number, (r: { repaired: number; ok: boolean }) => void>();
   let syncRoundsCounted = 0;
 
+  /**
+   * Durability barrier: resolves once every op appended so far is as durable as --fsync promises
+   * (appends complete in order, so the latest one stands for all). Nothing leaves this node before
+   * the ops it may reveal are durable: read answers wait for the barrier taken when they were
+   * computed, and peer messages go out through one ordered outbox behind it. So a reader (or a
+   * peer) never sees a write that a SIGKILL could still take back.
+   */
+  let lastAppend: Promise<void> = Promise.resolve();
+  let outbox: Promise<void> = Promise.resolve();
+  const afterDurable = (f: () => void) => {
+    const barrier = lastAppend;
+    outbox = outbox.then(() => barrier.catch(() => {})).then(f);
+  };
+
   /** persist, then events, sends and replies; resolves once the persisted ops are durable */
   const carry = (fx: Effects, reply?: (m: Message) => void): Promise<void> => {
     const durable = opLog ? opLog.append(fx.persist) : Promise.resolve();
     durable.catch((e: Error) => log('error', `writing the log failed: ${e.message}`));
+    if (fx.persist.length > 0) lastAppend = durable;
     for (const ev of fx.events) {
       switch (ev.type) {
         case 'log': log(ev.level, ev.text); break;
@@ -104,12 +119,13 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
     }
     const rounds = core.counters.syncRounds;
     if (rounds > syncRoundsCounted) { metrics.syncRounds.inc(rounds - syncRoundsCounted); syncRoundsCounted = rounds; }
-    if (fx.replies.length && reply) for (const m of fx.replies) reply(m);
-    if (fx.sends.length) {
-      // pushes of new local ops wait until they are durable, so a peer never holds an op its
-      // origin could forget (with --unsafe-no-fsync it can anyway: that is the point of it)
-      const go = () => { for (const s of fx.sends) peers.send(s.to, s.msg); };
-      if (fx.persist.length && opLog) durable.then(go, () => {}); else go();
+    // a peer never holds an op this node could still forget (with --unsafe-no-fsync it can
+    // anyway: that is the point of it)
+    if ((fx.replies.length && reply) || fx.sends.length) {
+      afterDurable(() => {
+        if (reply) for (const m of fx.replies) reply(m);
+        for (const s of fx.sends) peers.send(s.to, s.msg);
+      });
     }
     return durable;
   };
@@ -135,6 +151,13 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
     const { reply, fx } = core.client(req);
     if (req.t === 'status') reply.body.logCorruption = logCorruption;
+    if (fx.persist.length === 0) {
+      // a read: answer only once what it reveals is durable
+      try { await lastAppend; } catch (e) {
+        return { status: 503, body: { error: `the state read includes writes that could not be made durable (${(e as Error).message})` } };
+      }
+      return reply;
+    }
     if (reply.status === 200 && fx.persist.length > 0) {
       for (const op of fx.persist) metrics.ops.inc({ kind: op.kind });
     }
