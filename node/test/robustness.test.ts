@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../api/rng.ts';
@@ -16,7 +16,9 @@ import { encodeFrame } from '../wire/frame.ts';
 import { makeOp, type Op } from '../core/ops.ts';
 import type { Message } from '../core/messages.ts';
 import { DIGEST_BYTES } from '../core/merkle.ts';
-import { freePorts, http, startMaep, stopMaep } from './procs.ts';
+import { freePorts, http, metric, startMaep, stopMaep } from './procs.ts';
+import { rawPeer } from './raw-peer.ts';
+import { ClusterKey } from '../shell/auth.ts';
 
 function validOp(rng: Rng, seq: number): Op {
   return makeOp({ origin: 'fz', seq, ts: 1_700_000_000_000 + seq, vv: seq > 1 ? { fz: seq - 1 } : {}, kind: 'put', key: `f${rng.int(0, 9)}`, payload: { value: rng.int(0, 1e6) } });
@@ -139,4 +141,53 @@ test('a node survives >10,000 random and mutated frames and HTTP bodies', { time
   const log = node.err.join('');
   assert.doesNotMatch(log, /CRASH|internal error|uncaught/i);
   assert.match(log, /malformed frame from/);
+});
+
+test('with a cluster key: strangers, half-open frames, forged ops, a JOIN flood and oversized values leave memory bounded', { timeout: 120_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'maep-fuzz-auth-'));
+  const keyFile = join(dir, 'key');
+  writeFileSync(keyFile, 'fuzzing cluster key 0123456789abcdef');
+  const [peerPort, httpPort] = await freePorts(2);
+  const node = await startMaep(['--id', 'n1', '--listen', `127.0.0.1:${peerPort}`, '--http', `127.0.0.1:${httpPort}`, '--data', join(dir, 'd'), '--fsync', 'never', '--cluster-key-file', keyFile, '--max-peers', '16']);
+  t.after(async () => { await stopMaep(node); rmSync(dir, { recursive: true, force: true }); });
+  const base = `http://127.0.0.1:${httpPort}`;
+  const rng = new Rng(181818);
+
+  // 60 strangers, each announcing a 16 MiB frame and trickling bytes: refused at the header
+  const strangers = Array.from({ length: 60 }, () => new Promise<void>((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port: peerPort! });
+    s.on('connect', () => { const h = Buffer.alloc(6); h[0] = 1; h[1] = 2; h.writeUInt32BE(16 * 1024 * 1024 - 1, 2); s.write(h); s.write(Buffer.alloc(60_000, 7)); });
+    s.on('error', () => {});
+    s.on('close', () => resolve());
+    setTimeout(() => { s.destroy(); resolve(); }, 5000);
+  }));
+  await Promise.all(strangers);
+
+  // an authenticated peer: a JOIN naming 2,000 fake members, forged and implausible ops
+  const key = new ClusterKey(Buffer.from('fuzzing cluster key 0123456789abcdef'));
+  const friend = await rawPeer(peerPort!, 'fz', key);
+  friend.send({ type: 'JOIN', members: Array.from({ length: 2000 }, (_, i) => [`fake${i}`, `10.255.${i >> 8}.${i & 255}:9`] as [string, string]), r: false });
+  let legit = 0;
+  for (let seq = 1; seq <= 50; seq++) { friend.send({ type: 'PUSH', ops: [validOp(rng, seq)] }); legit++; }
+  friend.send({ type: 'PUSH', ops: [makeOp({ origin: 'fz', seq: 1e12, ts: 1, vv: { fz: 1e12 - 1 }, kind: 'put', key: 'x', payload: { value: 1 } })] });
+  for (let o = 0; o < 400; o++) friend.send({ type: 'PUSH', ops: [makeOp({ origin: `o${o}`, seq: 1, ts: 1, vv: {}, kind: 'put', key: 'x', payload: { value: o } })] });
+  const forged = { ...validOp(rng, 51), payload: { value: 'forged' } };
+  friend.send({ type: 'PUSH', ops: [forged] });
+  await friend.closed;
+
+  // oversized values over HTTP
+  for (let i = 0; i < 5; i++) assert.equal((await http(base, 'PUT', '/kv/big', `{"value":${JSON.stringify(new Array(200_000).fill(0.5))}}`)).status, 413);
+
+  const st = (await http(base, 'GET', '/admin/status')).body;
+  assert.ok(st.peers.length <= 16, `peers capped: ${st.peers.length}`);
+  assert.equal(st.opCount, legit + 255, 'the legitimate ops, plus one op per origin up to the 256-origin cap (fz included)');
+  const m = (await http(base, 'GET', '/metrics')).body as string;
+  assert.ok(metric(m, 'maep_peer_auth_failures_total', '{reason="oversized"}') + metric(m, 'maep_malformed_frames_total') >= 60, 'strangers refused');
+  assert.equal(metric(m, 'maep_ops_rejected_total', '{reason="seq-jump"}'), 1);
+  assert.equal(metric(m, 'maep_ops_rejected_total', '{reason="origin-limit"}'), 400 - 255);
+  assert.equal(metric(m, 'maep_ops_rejected_total', '{reason="id-mismatch"}'), 1);
+  const rss = metric(m, 'maep_process_process_resident_memory_bytes');
+  assert.ok(rss > 0 && rss < 250 * 1024 * 1024, `RSS ${Math.round(rss / 1e6)} MB stays under 250 MB`);
+  assert.equal(node.child.exitCode, null);
+  assert.doesNotMatch(node.err.join(''), /CRASH|internal error|uncaught/i);
 });
