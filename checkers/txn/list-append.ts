@@ -24,8 +24,10 @@ interface KeyInfo {
   order: readonly unknown[];
   /** who read it */
   witness: Txn | null;
+  /** positions in `order`, built when an explanation needs them */
   pos: Map<string | number, number> | null;
   incompatible: boolean;
+  firstBad: number;
 }
 
 function listOf(v: unknown): unknown[] | null {
@@ -37,100 +39,103 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
   const keys = new Map<Key, KeyInfo>();
   const info = (k: Key): KeyInfo => {
     let ki = keys.get(k);
-    if (!ki) { ki = { writers: new Map(), order: [], witness: null, pos: null, incompatible: false }; keys.set(k, ki); }
+    if (!ki) { ki = { writers: new Map(), order: [], witness: null, pos: null, incompatible: false, firstBad: Infinity }; keys.set(k, ki); }
     return ki;
   };
   const notes: string[] = [];
   let dupWrites = 0;
 
   // writers of every (key, value), failed txns included (their values must never be read)
-  for (const t of all) {
-    let counts: Map<Key, number> | null = null;
-    for (const [f, k, v] of t.ops) {
-      if (f !== 'append') continue;
-      counts ??= new Map();
-      const nth = counts.get(k) ?? 0;
-      counts.set(k, nth + 1);
+  for (let ti = 0; ti < all.length; ti++) {
+    const t = all[ti]!;
+    const ops = t.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const m = ops[i]!;
+      if (m[0] !== 'append') continue;
+      const k = m[1];
+      let nth = 0, last = true;
+      for (let j = 0; j < i; j++) if (ops[j]![1] === k && ops[j]![0] === 'append') nth++;
+      for (let j = i + 1; j < ops.length; j++) if (ops[j]![1] === k && ops[j]![0] === 'append') { last = false; break; }
       const ws = info(k).writers;
-      const vk = valKey(v);
+      const vk = valKey(m[2]);
       if (ws.has(vk)) { dupWrites++; continue; }
-      ws.set(vk, { txn: t, nth, last: false });
-    }
-    if (counts) for (const [k, n] of counts) {
-      // mark the txn's final append to each key
-      for (let i = t.ops.length - 1; i >= 0; i--) {
-        const m = t.ops[i]!;
-        if (m[0] === 'append' && m[1] === k) { const w = keys.get(k)!.writers.get(valKey(m[2])); if (w && w.txn === t && w.nth === n - 1) w.last = true; break; }
-      }
+      ws.set(vk, { txn: t, nth, last });
     }
   }
   if (dupWrites) notes.push(`${dupWrites} appends repeated a value already appended to the same key; values must be unique per key, so only the first appender of each is used`);
 
-  // pass 1: internal consistency, per-read checks, the longest read of each key
-  for (const t of nodes) {
+  // pass 1: internal consistency, the longest read of each key (indexed loops, no per-txn
+  // allocation: this runs over every txn of million-txn histories)
+  for (let ti = 0; ti < nodes.length; ti++) {
+    const t = nodes[ti]!;
     if (t.type !== 'ok') continue;
-    let mine: Map<Key, { read: unknown[] | null; appended: unknown[] }> | null = null;
-    for (const [f, k, v] of t.ops) {
-      mine ??= new Map();
-      let st = mine.get(k);
-      if (!st) { st = { read: null, appended: [] }; mine.set(k, st); }
-      if (f === 'append') { st.appended.push(v); continue; }
-      if (f !== 'r') continue;
+    const ops = t.ops;
+    for (let i = 0; i < ops.length; i++) {
+      const m = ops[i]!;
+      if (m[0] !== 'r') continue;
+      const k = m[1], v = m[2];
       const list = listOf(v);
       if (!list) { bag.add('garbage-read', opAnomaly('garbage-read', t, `read key ${fmt(k)} as ${fmt(v)}, which is not a list`, k, { read: v })); continue; }
-      checkInternal(t, k, st, list, bag);
-      st.read = list; st.appended = [];
-      checkRead(t, k, list, info(k), bag);
+      checkInternal(t, i, list, bag);
       const ki = info(k);
       if (list.length > ki.order.length) { ki.order = list; ki.witness = t; }
     }
   }
 
-  // version orders: positions of each element in the longest read
+  // version orders: ww along each key's longest read; firstBad = the first position holding a
+  // duplicate, a value nobody appended, or a failed txn's value (reads that are prefixes of the
+  // order need a per-element check only when they reach that far)
   for (const ki of keys.values()) {
-    if (ki.order.length === 0) continue;
-    const pos = new Map<string | number, number>();
-    for (let i = 0; i < ki.order.length; i++) { const vk = valKey(ki.order[i]); if (!pos.has(vk)) pos.set(vk, i); }
-    ki.pos = pos;
-    // ww along the order
-    let prev: Writer | undefined = ki.writers.get(valKey(ki.order[0]));
-    for (let i = 1; i < ki.order.length; i++) {
-      const w = ki.writers.get(valKey(ki.order[i]));
+    const order = ki.order;
+    if (order.length === 0) continue;
+    let prev: Writer | undefined;
+    const seen = new Set<Writer>();
+    for (let i = 0; i < order.length; i++) {
+      const w = ki.writers.get(valKey(order[i]));
+      if (ki.firstBad === Infinity && (!w || w.txn.type === 'fail' || seen.has(w))) ki.firstBad = i;
+      if (w) seen.add(w);
       if (prev && w && prev.txn !== w.txn) edges.add(prev.txn.id, w.txn.id, WW);
       prev = w;
     }
   }
 
-  // pass 2: external reads -> wr and rw; incompatible orders
-  for (const t of nodes) {
+  // pass 2: every read against the order (incompatible orders, per-element checks, G1b);
+  // external reads -> wr and rw
+  for (let ti = 0; ti < nodes.length; ti++) {
+    const t = nodes[ti]!;
     if (t.type !== 'ok') continue;
+    for (let i = 0; i < t.ops.length; i++) {
+      const m = t.ops[i]!;
+      if (m[0] !== 'r') continue;
+      const k = m[1], v = m[2];
+      const ki = keys.get(k);
+      const list = listOf(v);
+      if (!ki || !list) continue;
+      const prefix = isPrefix(list, ki.order);
+      if (!prefix && !ki.incompatible) {
+        ki.incompatible = true;
+        bag.add('incompatible-order', opAnomaly('incompatible-order', t, `read key ${fmt(k)} as ${tail(list, 8)}, which is not a prefix of ${tail(ki.order, 8)} read by the txn at op ${ki.witness!.index}: the key has no single order of appends`, k, { read: list, other: ki.order, otherIndex: ki.witness!.index }));
+      }
+      if (!prefix || list.length > ki.firstBad) checkRead(t, k, list, ki, bag);
+      if (list.length) {
+        const x = list[list.length - 1];
+        const w = ki.writers.get(valKey(x));
+        if (w && w.txn !== t && !w.last && w.txn.type !== 'fail') {
+          bag.add('G1b', opAnomaly('G1b', t, `read key ${fmt(k)} as ${tail(list)}, ending in ${fmt(x)}, an intermediate append of the txn at op ${w.txn.index} (process ${String(w.txn.process)}) which appended more to key ${fmt(k)} after it`, k, { read: list, element: x, writerIndex: w.txn.index }));
+        }
+      }
+    }
     forExternalReads(t, (k, list) => {
       const ki = keys.get(k)!;
       if (list.length > 0) {
         const w = ki.writers.get(valKey(list[list.length - 1]));
         if (w && w.txn !== t) edges.add(w.txn.id, t.id, WR);
       }
-      if (!isPrefix(list, ki.order)) {
-        if (!ki.incompatible) {
-          ki.incompatible = true;
-          bag.add('incompatible-order', opAnomaly('incompatible-order', t, `read key ${fmt(k)} as ${tail(list, 8)}, which is not a prefix of ${tail(ki.order, 8)} read by the txn at op ${ki.witness!.index}: the key has no single order of appends`, k, { read: list, other: ki.order, otherIndex: ki.witness!.index }));
-        }
-        return;
-      }
-      if (list.length < ki.order.length) {
+      if (list.length < ki.order.length && isPrefix(list, ki.order)) {
         const w = ki.writers.get(valKey(ki.order[list.length]));
         if (w && w.txn !== t) edges.add(t.id, w.txn.id, RW);
       }
     });
-    // non-external reads must also fit the order
-    for (const [f, k, v] of t.ops) {
-      if (f !== 'r') continue;
-      const ki = keys.get(k);
-      const list = listOf(v);
-      if (!ki || !list || ki.incompatible || isPrefix(list, ki.order)) continue;
-      ki.incompatible = true;
-      bag.add('incompatible-order', opAnomaly('incompatible-order', t, `read key ${fmt(k)} as ${tail(list, 8)}, which is not a prefix of ${tail(ki.order, 8)} read by the txn at op ${ki.witness!.index}`, k, { read: list, other: ki.order, otherIndex: ki.witness!.index }));
-    }
   }
 
   notes.push('list-append: version orders from the longest read of each key; ww between consecutive appenders in it, wr from the appender of a read\'s last element, rw from a reader to the appender of the element after its read');
@@ -142,6 +147,10 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
         for (const [f, k, v] of a.ops) {
           if (f !== 'append') continue;
           const ki = keys.get(k);
+          if (ki && !ki.pos) {
+            ki.pos = new Map();
+            for (let j = 0; j < ki.order.length; j++) { const vk = valKey(ki.order[j]); if (!ki.pos.has(vk)) ki.pos.set(vk, j); }
+          }
           const i = ki?.pos?.get(valKey(v));
           if (!ki || i === undefined || i + 1 >= ki.order.length) continue;
           const nextV = ki.order[i + 1];
@@ -179,14 +188,13 @@ function witness(ki: KeyInfo, name: Namer): string {
 
 /** calls fn(k, list) for each key the txn read before appending to it (its first such read) */
 function forExternalReads(t: Txn, fn: (k: Key, list: unknown[]) => void): void {
-  let touched: Set<Key> | null = null;
-  for (const [f, k, v] of t.ops) {
-    touched ??= new Set();
-    if (touched.has(k)) continue;
-    touched.add(k);
-    if (f !== 'r') continue;
-    const list = listOf(v);
-    if (list) fn(k, list);
+  const ops = t.ops;
+  outer: for (let i = 0; i < ops.length; i++) {
+    const m = ops[i]!;
+    if (m[0] !== 'r') continue;
+    for (let j = 0; j < i; j++) if (ops[j]![1] === m[1]) continue outer;
+    const list = listOf(m[2]);
+    if (list) fn(m[1], list);
   }
 }
 
@@ -196,17 +204,26 @@ function isPrefix(list: readonly unknown[], order: readonly unknown[]): boolean 
   return true;
 }
 
-function checkInternal(t: Txn, k: Key, st: { read: unknown[] | null; appended: unknown[] }, list: unknown[], bag: AnomalyBag): void {
-  if (st.read) {
-    const expected = st.read.concat(st.appended);
+/** the read at ops[i] against the txn's own earlier read of the key and its appends since */
+function checkInternal(t: Txn, i: number, list: unknown[], bag: AnomalyBag): void {
+  const ops = t.ops;
+  const k = ops[i]![1];
+  let j = i - 1;
+  for (; j >= 0; j--) { const m = ops[j]!; if (m[1] === k && m[0] === 'r') break; }
+  let appended: unknown[] | null = null;
+  for (let x = j + 1; x < i; x++) { const m = ops[x]!; if (m[1] === k && m[0] === 'append') (appended ??= []).push(m[2]); }
+  if (j >= 0) {
+    const prior = listOf(ops[j]![2]);
+    if (!prior) return;
+    const expected = appended ? prior.concat(appended) : prior;
     if (expected.length !== list.length || !isPrefix(expected, list)) {
       bag.add('internal', opAnomaly('internal', t, `read key ${fmt(k)} as ${tail(list, 8)}, but its own earlier read and appends say it must be ${tail(expected, 8)}`, k, { read: list, expected }));
     }
-  } else if (st.appended.length) {
-    const n = st.appended.length;
+  } else if (appended) {
+    const n = appended.length;
     let ok = list.length >= n;
-    for (let i = 0; ok && i < n; i++) if (valKey(list[list.length - n + i]) !== valKey(st.appended[i])) ok = false;
-    if (!ok) bag.add('internal', opAnomaly('internal', t, `appended ${st.appended.map(fmt).join(', ')} to key ${fmt(k)} and then read it as ${tail(list, 8)}, which does not end with its own appends`, k, { read: list, appended: st.appended }));
+    for (let x = 0; ok && x < n; x++) if (valKey(list[list.length - n + x]) !== valKey(appended[x])) ok = false;
+    if (!ok) bag.add('internal', opAnomaly('internal', t, `appended ${appended.map(fmt).join(', ')} to key ${fmt(k)} and then read it as ${tail(list, 8)}, which does not end with its own appends`, k, { read: list, appended }));
   }
 }
 
@@ -223,12 +240,5 @@ function checkRead(t: Txn, k: Key, list: unknown[], ki: KeyInfo, bag: AnomalyBag
     const w = ki.writers.get(vk);
     if (!w) bag.add('garbage-read', opAnomaly('garbage-read', t, `read ${fmt(list[i])} in key ${fmt(k)} (${tail(list)}), a value no txn ever appended to it`, k, { read: list, element: list[i] }));
     else if (w.txn.type === 'fail') bag.add('G1a', opAnomaly('G1a', t, `read ${fmt(list[i])} in key ${fmt(k)} (${tail(list)}), appended by the txn at op ${w.txn.index} (process ${String(w.txn.process)}) which failed: an aborted read`, k, { read: list, element: list[i], writerIndex: w.txn.index }));
-  }
-  if (list.length) {
-    const x = list[list.length - 1];
-    const w = ki.writers.get(valKey(x));
-    if (w && w.txn !== t && !w.last && w.txn.type !== 'fail') {
-      bag.add('G1b', opAnomaly('G1b', t, `read key ${fmt(k)} as ${tail(list)}, ending in ${fmt(x)}, an intermediate append of the txn at op ${w.txn.index} (process ${String(w.txn.process)}) which appended more to key ${fmt(k)} after it`, k, { read: list, element: x, writerIndex: w.txn.index }));
-    }
   }
 }

@@ -33,7 +33,19 @@ export function addRealtimeEdges(nodes: readonly Txn[], edges: EdgeBuilder): voi
     if (t.index > max) max = t.index;
     if (t.completeIndex > max) max = t.completeIndex;
   }
-  const evs: { t: Txn; complete: boolean }[] = [];
+  const frontier = new Set<Txn>();
+  const preds = new Map<Txn, Txn[]>();
+  const onInvoke = (t: Txn) => {
+    if (frontier.size === 0) return;
+    const ps: Txn[] = [];
+    for (const p of frontier) { ps.push(p); edges.add(p.id, t.id, REALTIME); }
+    if (t.type === 'ok') preds.set(t, ps);
+  };
+  const onComplete = (t: Txn) => {
+    const ps = preds.get(t);
+    if (ps) { for (const p of ps) frontier.delete(p); preds.delete(t); }
+    frontier.add(t);
+  };
   if (!odd && max < nodes.length * 8 + 1024) {
     const invokeAt = new Int32Array(max + 1).fill(-1);
     const completeAt = new Int32Array(max + 1).fill(-1);
@@ -42,33 +54,18 @@ export function addRealtimeEdges(nodes: readonly Txn[], edges: EdgeBuilder): voi
       if (t.type === 'ok' && t.completeIndex >= 0) completeAt[t.completeIndex] = t.id;
     }
     for (let i = 0; i <= max; i++) {
-      if (completeAt[i]! >= 0) evs.push({ t: nodes[completeAt[i]!]!, complete: true });
-      if (invokeAt[i]! >= 0) evs.push({ t: nodes[invokeAt[i]!]!, complete: false });
+      if (completeAt[i]! >= 0) onComplete(nodes[completeAt[i]!]!);
+      if (invokeAt[i]! >= 0) onInvoke(nodes[invokeAt[i]!]!);
     }
-  } else {
-    const tmp: { at: number; seq: number; t: Txn; complete: boolean }[] = [];
-    for (const t of nodes) {
-      tmp.push({ at: t.index, seq: 1, t, complete: false });
-      if (t.type === 'ok' && t.completeIndex >= 0) tmp.push({ at: t.completeIndex, seq: 0, t, complete: true });
-    }
-    tmp.sort((x, y) => x.at - y.at || x.seq - y.seq);
-    for (const e of tmp) evs.push(e);
+    return;
   }
-  const frontier = new Set<Txn>();
-  const preds = new Map<Txn, Txn[]>();
-  for (const e of evs) {
-    if (!e.complete) {
-      if (frontier.size) {
-        const ps = [...frontier];
-        for (const p of ps) edges.add(p.id, e.t.id, REALTIME);
-        if (e.t.type === 'ok') preds.set(e.t, ps);
-      }
-      continue;
-    }
-    const ps = preds.get(e.t);
-    if (ps) { for (const p of ps) frontier.delete(p); preds.delete(e.t); }
-    frontier.add(e.t);
+  const evs: { at: number; seq: number; t: Txn; complete: boolean }[] = [];
+  for (const t of nodes) {
+    evs.push({ at: t.index, seq: 1, t, complete: false });
+    if (t.type === 'ok' && t.completeIndex >= 0) evs.push({ at: t.completeIndex, seq: 0, t, complete: true });
   }
+  evs.sort((x, y) => x.at - y.at || x.seq - y.seq);
+  for (const e of evs) (e.complete ? onComplete : onInvoke)(e.t);
 }
 
 export function explainOrder(a: Txn, b: Txn, kind: number, name: Namer): { why: string } | null {

@@ -25,17 +25,18 @@ export function keyOf(k: unknown): Key | null {
 /** the micro-ops of a txn value, or a reason they are not */
 export function microOps(value: unknown): MicroOp[] | string {
   if (!Array.isArray(value)) return `value is not an array of micro-ops: ${short(value)}`;
-  const out: MicroOp[] = new Array(value.length);
+  let copy = false;
   for (let i = 0; i < value.length; i++) {
     const m = value[i];
     if (!Array.isArray(m) || m.length !== 3) return `micro-op ${i} is not [f k v]: ${short(m)}`;
     const f = m[0];
     if (f !== 'append' && f !== 'r' && f !== 'w') return `micro-op ${i} has f ${short(f)}, expected "append", "r" or "w"`;
-    const k = keyOf(m[1]);
-    if (k === null) return `micro-op ${i} has no key: ${short(m)}`;
-    out[i] = k === m[1] ? (m as MicroOp) : [f, k, m[2]];
+    const k = m[1];
+    if (typeof k !== 'number' && typeof k !== 'string') { if (keyOf(k) === null) return `micro-op ${i} has no key: ${short(m)}`; copy = true; }
   }
-  return out;
+  // the history's own arrays when every key is already a number or string
+  if (!copy) return value as MicroOp[];
+  return value.map((m: MicroOp) => [m[0], keyOf(m[1])!, m[2]] as MicroOp);
 }
 
 export function short(v: unknown): string {
