@@ -104,7 +104,8 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
       before(async () => {
         assert.ok(serves, `${system.name} lists ${name} among its workloads`);
         runDir = mkdtempSync(join(tmpdir(), `splitbrain-conformance-${opts.label}-${system.name}-${name}-`));
-        const run: SystemRun = { nodes, runDir, workload, faultKinds: [], nodeArgs: [] };
+        // the system's own params at their defaults (what a run without --system-params gets)
+        const run: SystemRun = { nodes, runDir, workload, faultKinds: [], nodeArgs: [], systemParams: system.parseParams?.({}) ?? {} };
         await system.prepare?.(run);
         runtime = await makeRuntime();
         endpoints = await runtime.setup(clusterSpec(system, run, runId));
