@@ -3,7 +3,7 @@
  * judged invalid by the checker that exists for that bug — and the same run without the switch must
  * pass that checker. This is what makes a green verdict worth trusting.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

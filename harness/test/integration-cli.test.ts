@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
  * The CLI as a user meets it: bad flags and config give one clear line and exit 254; `check`
  * re-runs the checkers on a stored run; `export --edn` writes Jepsen's format.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

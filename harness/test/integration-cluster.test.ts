@@ -1,5 +1,5 @@
 /** `cluster up | status | down`: the orchestrator leaves nodes running between commands, and nothing after down. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

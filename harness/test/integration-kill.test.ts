@@ -3,7 +3,7 @@
  * survives it (SIGTERM and Ctrl-C tear down gracefully; SIGKILL relies on the local runtime's
  * supervisors noticing their parent is gone).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

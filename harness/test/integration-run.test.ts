@@ -2,7 +2,7 @@
  * End-to-end runs against real local maep nodes (3 nodes, a few seconds each): what the harness
  * stores must be complete and consistent, whatever the checkers conclude.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

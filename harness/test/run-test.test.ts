@@ -2,7 +2,7 @@
  * The runner's phases with a fake runtime, workload and nemesis (no processes): the order of the
  * phases in the history, the process model under random outcomes, healing, and final-read rounds.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { StatusLine } from '../terminal/status-line.ts';
 import { verdictTable } from '../terminal/verdict-table.ts';

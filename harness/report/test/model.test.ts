@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,9 @@ import { timelineData } from '../timeline-data.ts';
 import { orderCheckers } from '../verdict.ts';
 import type { Op } from '../../../api/history.ts';
 
-function tmp(t: { after: (f: () => void) => void }): string {
+function tmp(t: { onTestFinished: (f: () => void) => void }): string {
   const d = mkdtempSync(join(tmpdir(), 'report-model-'));
-  t.after(() => rmSync(d, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 

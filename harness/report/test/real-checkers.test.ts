@@ -2,7 +2,7 @@
  * The report against the real checkers' output shapes (checkers/linearizability, convergence), so
  * a change on either side shows up here rather than as a blank section in someone's report.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,7 +44,7 @@ test('linearizability counterexample from the real checker is drawn', async () =
 
 test('convergence times in the report are the convergence checker\'s', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'report-conv-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const b = bankRun(join(dir, 'run'));
   const input = await readRun(b.dir);
   const r = await convergenceChecker(input.ops, { nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], workload: {} });

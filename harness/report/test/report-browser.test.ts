@@ -3,7 +3,7 @@
  * no console errors, no network, the verdict rows, each plot drawn with the right counts, the
  * counterexample present only when linearizability failed. Screenshots go into the run folder.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, existsSync, statSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +16,14 @@ import { chromiumMissing, withPage } from './browser.ts';
 const skip = chromiumMissing();
 const KEEP = process.env.REPORT_TEST_KEEP; // set to a folder to keep the runs for a look
 
-function tmp(t: { after: (f: () => void) => void }): string {
+function tmp(t: { onTestFinished: (f: () => void) => void }): string {
   if (KEEP) return KEEP;
   const d = mkdtempSync(join(tmpdir(), 'report-browser-'));
-  t.after(() => rmSync(d, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 
-test('bank report with a partition opens cleanly with every plot', { skip }, async (t) => {
+test('bank report with a partition opens cleanly with every plot', { skip: !!skip }, async (t) => {
   const b = bankRun(join(tmp(t), 'bank'));
   const path = await writeReport(b.dir);
   await withPage(async ({ page, errors, requests }) => {
@@ -82,7 +82,7 @@ test('bank report with a partition opens cleanly with every plot', { skip }, asy
   });
 });
 
-test('lww report shows the counterexample, unexpected results first', { skip }, async (t) => {
+test('lww report shows the counterexample, unexpected results first', { skip: !!skip }, async (t) => {
   const root = tmp(t);
   const bad = lwwRun(join(root, 'lww-bad'));
   const good = lwwRun(join(root, 'lww-good'), { valid: true });

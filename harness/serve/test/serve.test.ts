@@ -1,5 +1,5 @@
 /** The run browser: listRuns order and verdicts, the HTTP routes, and the index in Chromium. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, mkdirSync, symlinkSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +10,9 @@ import { chromiumMissing, withPage } from '../../report/test/browser.ts';
 import { listRuns, serve } from '../index.ts';
 
 /** A store with four runs, each started an hour after the previous one. */
-function makeStore(t: { after: (f: () => void) => void }) {
+function makeStore(t: { onTestFinished: (f: () => void) => void }) {
   const store = mkdtempSync(join(tmpdir(), 'serve-store-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(store, { recursive: true, force: true }));
   bankRun(join(store, 'bank-partition', '20261120T100000000'), { startedAt: '2026-11-20T10:00:00.000Z' });
   lwwRun(join(store, 'lww-partition', '20261120T110000000'), { startedAt: '2026-11-20T11:00:00.000Z' });
   lwwRun(join(store, 'lww-partition', '20261120T120000000'), { startedAt: '2026-11-20T12:00:00.000Z', valid: true });
@@ -52,7 +52,7 @@ function get(url: string): Promise<{ status: number; type: string; body: string;
 test('HTTP routes: index, report on demand, run files, nothing outside the store', async (t) => {
   const store = makeStore(t);
   const s = await serve({ store, port: 0 });
-  t.after(() => s.close());
+  t.onTestFinished(() => s.close());
   assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
   const index = await get(s.url);
   assert.equal(index.status, 200);
@@ -82,15 +82,15 @@ test('HTTP routes: index, report on demand, run files, nothing outside the store
 test('a port in use gives one clear error', async (t) => {
   const store = makeStore(t);
   const a = await serve({ store, port: 0 });
-  t.after(() => a.close());
+  t.onTestFinished(() => a.close());
   const port = Number(new URL(a.url).port);
   await assert.rejects(serve({ store, port }), /port \d+ on 127\.0\.0\.1 is already in use; pick another with --port/);
 });
 
-test('index in Chromium: newest first, filters, opening a report', { skip: chromiumMissing() }, async (t) => {
+test('index in Chromium: newest first, filters, opening a report', { skip: !!(chromiumMissing()) }, async (t) => {
   const store = makeStore(t);
   const s = await serve({ store, port: 0 });
-  t.after(() => s.close());
+  t.onTestFinished(() => s.close());
   await withPage(async ({ page, errors, requests }) => {
     await page.goto(s.url);
     const ids = () => page.$$eval('#runs tbody tr', (trs) => trs.map((r) => r.getAttribute('data-id')));
