@@ -427,6 +427,11 @@ export class DockerRuntime implements Runtime {
     throw new Error(`docker: ${this.opts!.system} node ${n.id} (${n.ip}) did not become ready: ${last}; container ${st?.State.Status ?? 'gone'} exit ${st?.State.ExitCode ?? '?'}; last log lines:\n${tail}`);
   }
 
+  /** the run id of the current (or last) setup, the value of every object's splitbrain.run label */
+  runId(): string | undefined {
+    return this.opts?.runId;
+  }
+
   endpoints(): NodeEndpoint[] {
     return [...this.nodes.values()].map((n) => this.endpointOf(n));
   }
