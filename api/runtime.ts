@@ -47,9 +47,9 @@ export interface NodeHost {
  * with Node.js (through tsx on the host; bundled into the image in a container); a binary runs as
  * it is (copied with its shared libraries into an image).
  */
-export type Program =
-  | { kind: 'node-script'; name: string; /** absolute path of the .ts/.js entry */ entry: string }
-  | { kind: 'binary'; name: string; /** absolute host path, e.g. /usr/bin/etcd */ path: string };
+export type Program = NodeScript | Binary;
+export interface NodeScript { kind: 'node-script'; name: string; /** absolute path of the .ts/.js entry */ entry: string }
+export interface Binary { kind: 'binary'; name: string; /** absolute host path, e.g. /usr/bin/etcd */ path: string }
 
 /** One node's process: which program, its arguments and extra environment. */
 export interface LaunchSpec {
@@ -57,8 +57,9 @@ export interface LaunchSpec {
   args: string[];
   env?: Record<string, string>;
   /**
-   * files the runtime writes into the node's data folder before every start, by path relative to
-   * it (a config or key file); the node finds them under NodeHost.dataDir
+   * files the runtime writes into the node's data folder before its first start, by path relative
+   * to it (a config or key file); the node finds them under NodeHost.dataDir. A restart keeps what
+   * is there, since a node may rewrite its own config (Redis Sentinel does).
    */
   files?: Record<string, string>;
 }

@@ -12,6 +12,8 @@ export interface SystemRun {
   faultKinds: readonly string[];
   /** extra node arguments from --node-args */
   nodeArgs: readonly string[];
+  /** the system's own params (--system-params), as its parseParams returned them; absent = none */
+  systemParams?: Readonly<Record<string, unknown>>;
 }
 
 /** How a system serves one workload. */
@@ -38,6 +40,11 @@ export interface System {
   needs: SystemNeeds;
   /** the workloads it supports, by workload name */
   workloads: Readonly<Record<string, SystemWorkload>>;
+  /**
+   * optional: validates the system's own params (--system-params / `system-params:`), filling in
+   * defaults; throws an Error naming the bad field. A system without it takes none.
+   */
+  parseParams?(raw: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /** before anything starts: null when it can run here, else one line saying what is missing */
   preflight?(): Promise<string | null>;
   /** one node's process on its host; called at every (re)start of a node */

@@ -3,8 +3,9 @@ import type { Workload, WorkloadInstance } from '../api/workload.ts';
 import { bank } from './bank.ts';
 import { lww } from './lww.ts';
 import { history } from './history.ts';
+import { set } from './set.ts';
 
-export const WORKLOADS: Readonly<Record<string, Workload>> = { bank, lww, history };
+export const WORKLOADS: Readonly<Record<string, Workload>> = { bank, lww, history, set };
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as readonly string[];
 
 /** the named workload with validated params; throws an Error naming the bad field (or workload) */

@@ -36,6 +36,7 @@ export interface RunIo {
 interface RunPlan {
   config: RunConfig;
   system: System;
+  systemParams: Record<string, unknown>;
   workload: WorkloadInstance;
   checks: ExpectedCheck[];
   nemesis: Nemesis | null;
@@ -68,7 +69,9 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   const system = await loadSystem(config.system);
   let workload: WorkloadInstance;
   let checks: ExpectedCheck[];
+  let systemParams: Record<string, unknown>;
   try {
+    systemParams = systemParamsOf(system, config.systemParams);
     workload = createWorkload(config.workload, config.params);
     checks = expectedChecks(system, workload, config.nemesis);
   } catch (e) {
@@ -110,13 +113,20 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
     killTargets: config.killTargets, clockMode: config.clockMode,
     command: ['npm', 'run', 'jepsen', '--', ...argv], commandLine: commandLine(argv),
     startedAt: startedAt.toISOString(), endedAt: null,
-    versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.checkParams, config,
+    versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.checkParams, systemParams, config,
   };
   writeJsonAtomic(join(runDir, 'test.json'), testJson);
   updateLatest(config.store, runDir);
   log.info(`run ${name} on ${system.name}, seed ${config.seed}; folder ${showPath(runDir)}`);
   log.info(`repeat with: ${commandLine(argv)}`);
-  return { config, system, workload, checks, nemesis, runtime, name, runDir, startedAt, testJson, log };
+  return { config, system, systemParams, workload, checks, nemesis, runtime, name, runDir, startedAt, testJson, log };
+}
+
+/** --system-params through the system's own validation; a system without params takes none */
+function systemParamsOf(system: System, raw: Record<string, unknown>): Record<string, unknown> {
+  if (system.parseParams) return system.parseParams(raw);
+  if (Object.keys(raw).length) throw new Error(`--system-params: ${system.name} takes no params`);
+  return {};
 }
 
 /**
@@ -174,7 +184,7 @@ async function execute(plan: RunPlan, io: RunIo): Promise<{ recorder: HistoryRec
   status.start();
   try {
     result = await runTest({
-      config, runtime, system: plan.system, workload: plan.workload, nemesis, nemesisCtx, recorder, log, runDir,
+      config, runtime, system: plan.system, systemParams: plan.systemParams, workload: plan.workload, nemesis, nemesisCtx, recorder, log, runDir,
       runId: `${plan.name}-${plan.startedAt.getTime()}`, interrupt: interrupt.signal,
       onPhase: (p) => { phase = p; phaseStart = performance.now(); if (p === 'main') mainStart = phaseStart; log.file(`phase ${p}`); },
     });

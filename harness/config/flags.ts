@@ -21,6 +21,7 @@ const RUN: Command[] = ['run'];
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'system', arg: 'NAME|PATH', default: 'maep', help: 'the system under test: a built-in one (see the systems command) or the path of a module exporting a System', for: ['run', 'check', 'cluster'], inConfig: true },
+  { name: 'system-params', arg: '"K=V,…"', default: '', help: 'the system\'s own params, e.g. "wait-replicas=2" for redis (see the systems command)', for: ['run', 'cluster'], inConfig: true },
   { name: 'workload', arg: 'NAME', help: 'bank | lww | history (required for run; for check, when there is no test.json)', for: ['run', 'check'], inConfig: true },
   { name: 'nemesis', arg: 'LIST', default: 'none', help: 'faults: comma list of partition,pause,kill,clock,link, or none', for: RUN, inConfig: true },
   { name: 'nemesis-interval', arg: 'S', default: '5', help: 'seconds between fault start/stop events (jittered)', for: RUN, inConfig: true },

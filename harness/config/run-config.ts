@@ -8,7 +8,7 @@ import { WORKLOAD_NAMES } from '../../workloads/index.ts';
 import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../api/fault.ts';
 
 const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = [...SHAPES, 'cycle'];
-export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'sim'] as const;
+export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'netns', 'sim'] as const;
 
 /** A run's full, validated configuration (what test.json records). */
 export interface RunConfig {
@@ -35,6 +35,8 @@ export interface RunConfig {
   nodeArgs: string[];
   /** --lin-timeout in seconds */
   linTimeoutS: number;
+  /** the system's own params (--system-params "k=v,…" or `system-params:`), validated by the system */
+  systemParams: Record<string, unknown>;
   /** workload params (config file `params:`), validated by the workload */
   params: Record<string, unknown>;
 }
@@ -56,6 +58,17 @@ const nemesisList = z.union([z.string(), z.array(z.string())]).transform((v, ctx
 });
 
 const wordList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((s) => s !== '')));
+/** "k=v,k2=v2" on the command line, or a YAML map */
+const keyValues = z.union([z.string(), z.record(z.string(), z.unknown())]).transform((v, ctx) => {
+  if (typeof v !== 'string') return v;
+  const out: Record<string, unknown> = {};
+  for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) { ctx.addIssue({ code: 'custom', message: `expected key=value pairs separated by commas, got "${item}"` }); return z.NEVER; }
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+});
 const oneOf = <T extends string>(items: readonly T[]) => z.enum(items as [T, ...T[]], { error: `expected one of ${items.join(', ')}` });
 
 /** keys are the flag names (also the config file's keys) */
@@ -79,6 +92,7 @@ const schema = z.strictObject({
   'op-timeout': positive.default(2),
   'node-args': wordList.default([]),
   'lin-timeout': positive.default(60),
+  'system-params': keyValues.default({}),
   params: z.record(z.string(), z.unknown(), { error: 'expected a map of workload parameters' }).default({}),
 });
 
@@ -140,6 +154,7 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
     opTimeoutS: c['op-timeout'],
     nodeArgs: c['node-args'],
     linTimeoutS: c['lin-timeout'],
+    systemParams: c['system-params'],
     params: c.params,
   };
 }
@@ -160,6 +175,8 @@ export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
   if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
   if (c.store !== './store') argv.push('--store', c.store);
   if (c.linTimeoutS !== 60) argv.push('--lin-timeout', String(c.linTimeoutS));
+  const sp = Object.entries(c.systemParams);
+  if (sp.length) argv.push('--system-params', sp.map(([k, v]) => `${k}=${v}`).join(','));
   return argv;
 }
 

@@ -21,6 +21,8 @@ export interface RunTestDeps {
   runtime: Runtime;
   system: System;
   workload: WorkloadInstance;
+  /** the system's params, validated by its parseParams */
+  systemParams?: Record<string, unknown>;
   nemesis: Nemesis | null;
   /** built by the caller, which also needs it to heal after a crash */
   nemesisCtx: NemesisContext;
@@ -56,7 +58,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
 
   d.onPhase?.('setup');
   log.info(`starting ${c.nodes} ${system.name} nodes (${runtime.info.name} runtime)`);
-  const run: SystemRun = { nodes, runDir: d.runDir, workload, faultKinds: c.nemesis, nodeArgs: c.nodeArgs };
+  const run: SystemRun = { nodes, runDir: d.runDir, workload, faultKinds: c.nemesis, nodeArgs: c.nodeArgs, systemParams: d.systemParams };
   await system.prepare?.(run);
   const endpoints = await runtime.setup(clusterSpec(system, run, d.runId));
   for (const ep of endpoints) log.info(`  ${describeEndpoint(ep)}`);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Program } from '../../api/runtime.ts';
+import type { Binary } from '../../api/runtime.ts';
 
 /** the etcd binary: the first on PATH, else Debian's place for it */
 export function etcdPath(): string {
@@ -11,7 +11,7 @@ export function etcdPath(): string {
   return '/usr/bin/etcd';
 }
 
-export const ETCD_PROGRAM: Program = { kind: 'binary', name: 'etcd', path: etcdPath() };
+export const ETCD_PROGRAM: Binary = { kind: 'binary', name: 'etcd', path: etcdPath() };
 
 /** the version etcd reports, e.g. "3.4.23", or null when it cannot be run */
 export function etcdVersion(path = ETCD_PROGRAM.path): string | null {

@@ -24,4 +24,9 @@ export const MAEP_EXPECTATIONS: Record<string, Record<string, Expected>> = {
     session: { expected: 'may-fail', why: 'each process sticks to one node, but maep promises no session guarantees: a paused, killed or restarted node can come back behind what the session saw' },
     convergence: CONVERGE('histories'),
   },
+  set: {
+    stats: { expected: 'valid', why: 'some ops of each kind must succeed, or the run tested nothing' },
+    'set-full': { expected: 'valid', why: "an acknowledged add is in the node's log and is replicated by push and anti-entropy; after healing every node's final read must hold it" },
+    convergence: CONVERGE('sets'),
+  },
 };

@@ -11,6 +11,7 @@ import { MAEP_EXPECTATIONS } from './expectations.ts';
 import { bankClient } from './clients/bank.ts';
 import { lwwClient } from './clients/lww.ts';
 import { historyClient } from './clients/history.ts';
+import { setClient } from './clients/set.ts';
 
 /** ready when GET /admin/status answers with this node's id (another program on the port would not) */
 async function probe(node: NodeEndpoint, signal: AbortSignal): Promise<Readiness> {
@@ -35,6 +36,7 @@ export const maep: System = {
     bank: { client: bankClient, expect: expect('bank') },
     lww: { client: lwwClient, expect: expect('lww') },
     history: { client: historyClient, expect: expect('history') },
+    set: { client: setClient, expect: expect('set') },
   },
   launch: launchMaep,
   probe,

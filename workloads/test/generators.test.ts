@@ -59,7 +59,7 @@ test('workload params: bad values name the field and list what the workload take
   const bank = createWorkload('bank', { accounts: 4, 'initial-balance': 5 });
   assert.deepEqual(bank.checkParams.accounts, [0, 1, 2, 3]);
   assert.equal(bank.checkParams.total, 20);
-  assert.throws(() => createWorkload('nope'), /no workload "nope": expected one of bank, lww, history/);
+  assert.throws(() => createWorkload('nope'), /no workload "nope": expected one of bank, lww, history, set/);
 });
 
 test('every workload checks stats and convergence, and every checker is a function that judges an empty history', async () => {
