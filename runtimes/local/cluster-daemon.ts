@@ -28,7 +28,7 @@ const settingUp = (async () => {
   const { system, spec, run } = await detachedSpec(config.cluster);
   await system.prepare?.(run);
   const endpoints = await rt.setup(spec);
-  if (system.clusterReady) await system.clusterReady(endpoints, AbortSignal.timeout(60_000));
+  if (system.clusterReady) await system.clusterReady(endpoints, run, AbortSignal.timeout(60_000));
   return endpoints;
 })();
 async function stop(why: string): Promise<void> {

@@ -18,9 +18,9 @@
  * Layout below the run dir (harness/store-layout.md): nodes/<id>/ data dir, nodes/<id>.log, and the
  * clock file nodes/<id>.faketime or nodes/<id>.clock-offset.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Rng } from '../../api/rng.ts';
 import type { ClusterSpec, Grudge, LaunchSpec, LinkFault, NodeEndpoint, NodeHost, Runtime, RuntimeInfo, SystemNeeds } from '../../api/runtime.ts';
@@ -63,6 +63,8 @@ interface LocalNode {
   clockFrozenAtMs: number | null;
   proc: NodeProcess | null;
   killed: boolean;
+  /** LaunchSpec.files were written (before the first start only: a node may rewrite its own config) */
+  filesWritten: boolean;
 }
 
 /** one proxy: the directed link from → to, for one of the system's peer ports */
@@ -199,7 +201,7 @@ export class LocalRuntime implements Runtime {
         const ports = Object.fromEntries(names.map((n, j) => [n, picked[i * names.length + j]!]));
         this.nodes.set(id, {
           id, ports, dataDir, logPath: join(nodesDir, `${id}.log`),
-          clock, clockOffsetMs: 0, clockFrozenAtMs: null, proc: null, killed: false,
+          clock, clockOffsetMs: 0, clockFrozenAtMs: null, proc: null, killed: false, filesWritten: false,
         });
       });
       // allSettled: no start may still be under way when a failed setup tears down
@@ -486,6 +488,7 @@ export class LocalRuntime implements Runtime {
       }
       for (const l of this.links) if (l.to === n.id) l.proxy.setTarget(n.ports[l.portName]!);
       const launch = spec.launch(this.host(n));
+      if (!n.filesWritten) { writeFiles(n.dataDir, launch.files ?? {}); n.filesWritten = true; }
       const [command, ...args] = this.argv(launch);
       const env: NodeJS.ProcessEnv = { ...process.env, ...launch.env, ...spec.env };
       const nodeEnv = n.clock?.env() ?? {};
@@ -538,6 +541,17 @@ export class LocalRuntime implements Runtime {
       await sleep(50);
     }
     return { outcome: 'timeout', detail };
+  }
+}
+
+/** LaunchSpec.files into the node's data folder; a path may not leave it */
+function writeFiles(dataDir: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    const path = resolve(dataDir, rel);
+    const inside = relative(dataDir, path);
+    if (!inside || inside.startsWith('..') || isAbsolute(inside)) throw new Error(`LaunchSpec.files: "${rel}" is not a path inside the node's data folder`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, text);
   }
 }
 

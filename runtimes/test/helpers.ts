@@ -16,9 +16,10 @@ export function tempRunDir(label: string): { dir: string; remove: () => void } {
 }
 
 /** the probe system's ClusterSpec for one test cluster (entry/needs overridable, e.g. a missing entry) */
-export function probeSpec(nodes: string[], runDir: string, runId: string, over: { entry?: string; needs?: Partial<SystemNeeds>; nodeArgs?: string[] } = {}): ClusterSpec {
+export function probeSpec(nodes: string[], runDir: string, runId: string, over: { entry?: string; needs?: Partial<SystemNeeds>; nodeArgs?: string[]; files?: Record<string, string> } = {}): ClusterSpec {
   const run: SystemRun = { nodes, runDir, workload: createWorkload('lww'), faultKinds: [], nodeArgs: over.nodeArgs ?? [] };
-  return clusterSpec(probeSystem(over), run, runId);
+  const spec = clusterSpec(probeSystem(over), run, runId);
+  return over.files ? { ...spec, launch: (host) => ({ ...spec.launch(host), files: over.files }) } : spec;
 }
 
 /** poll `probe` until it returns a value other than undefined/false, or fail with a clear message */
