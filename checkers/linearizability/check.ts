@@ -34,6 +34,11 @@ export interface LinResult extends CheckResult {
   pendingOpsCompleted?: number;
   /** invalid: the first illegal partition's counterexample (checking stops there) */
   partitions?: PartitionEvidence[];
+  /**
+   * partitioned models: which keys were decided (linearizable, or the illegal one) and which were
+   * not (budget ran out, memo cap, or the check stopped at a violation first)
+   */
+  keys?: { decided: Key[]; undecided: Key[] };
   /** unknown: why */
   reason?: string;
   /** lines the reader could not interpret (up to 100), when that made the verdict unknown */
@@ -58,20 +63,25 @@ function partition(ops: readonly LinOp[], model: Model<any, any, any>): [Key, Li
     const g = groups.get(k);
     if (g) g.push(op); else groups.set(k, [op]);
   }
-  return [...groups].sort(([a], [b]) => compareKeys(a, b));
+  // smallest keys first: a cheap violation is found before a big key can use up the budget
+  return [...groups].sort(([a, ga], [b, gb]) => ga.length - gb.length || compareKeys(a, b));
 }
 
 /** partitions searched at once, and search steps per turn */
 const WINDOW = 8;
 const SLICE = 20_000;
+/** the most of the time budget one key may use when there are several */
+const KEY_SHARE = 0.5;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Is this history linearizable with respect to the model? Checks each partition (key) on its own
- * (P-compositionality), up to WINDOW of them interleaved, and stops at the first one found not to
- * be; its counterexample is the evidence. Never throws on a bad history: ops the model cannot
- * interpret make the verdict "unknown" with the reason, as do the time budget and the memory cap.
+ * (P-compositionality), smallest first, up to WINDOW of them interleaved, and stops at the first
+ * one found not to be; its counterexample is the evidence. Never throws on a bad history: ops the
+ * model cannot interpret make the verdict "unknown" with the reason, as do the time budget and the
+ * memory cap. A key that exhausts its share of the budget is given up on (listed in `keys.undecided`)
+ * and the others are still searched, so one exploding key cannot hide a violation in another.
  */
 export function checkLinearizability(ops: readonly LinOp[], model: Model<any, any, any>, options: LinOptions = {}): LinResult {
   const steps = checking(ops, model, options);
@@ -130,17 +140,29 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
 
   // partitions are searched interleaved, a few at a time, in slices of SLICE steps: the first
   // illegal one found ends the check, however long the others would take
-  interface Live { key: Key; group: LinOp[]; search: PartitionSearch<unknown> }
+  interface Live { key: Key; group: LinOp[]; search: PartitionSearch<unknown>; spentMs: number }
   let live: Live[] = [];
   let simplifiedAway = 0;
   let pendingCompleted = 0;
   let nextGroup = 0;
+  // each key's own time budget: with several keys, none may take more than half the whole
+  // budget, so the keys after an exploding one are still searched
+  const keyBudgetMs = groups.length > 1 ? timeoutMs * KEY_SHARE : timeoutMs;
+  const decidedKeys: Key[] = [];
+  const undecidedKeys: Key[] = [];
+  const keys = () => (model.partitionKey ? { keys: { decided: decidedKeys.slice(), undecided: [...undecidedKeys, ...live.map((p) => p.key), ...groups.slice(nextGroup).map(([k]) => k)] } } : {});
   const result = (valid: Validity, partitionsChecked: number) => ({
-    ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid, partitionCount: groups.length, partitionsChecked, cacheEntries,
+    ...base, pendingOpsDropped: simplifiedAway, pendingOpsCompleted: pendingCompleted, valid, partitionCount: groups.length, partitionsChecked, cacheEntries, ...keys(),
   });
   const unknown = (): LinResult => {
     const reason = `${undecided.join('; ')}; ${checked} of ${plural(groups.length, 'partition')} decided, none illegal`;
     return { ...result('unknown', checked), summary: `unknown: ${reason}`, reason };
+  };
+  const giveUp = (p: Live, why: string) => {
+    cacheEntries += p.search.cacheEntries;
+    undecided.push(`${why} checking ${where(p.key, p.group)}`);
+    undecidedKeys.push(p.key);
+    live = live.filter((q) => q !== p);
   };
   while (live.length > 0 || nextGroup < groups.length) {
     while (live.length < WINDOW && nextGroup < groups.length) {
@@ -148,35 +170,46 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
       const group = model.simplify ? model.simplify(all) : all;
       simplifiedAway += all.length - group.length;
       for (const o of group) if (o.inferredReturn) pendingCompleted++;
-      live.push({ key, group, search: new PartitionSearch(group, model) });
+      live.push({ key, group, search: new PartitionSearch(group, model), spentMs: 0 });
     }
-    for (const p of live) {
-      const outcome = p.search.run(SLICE, deadline);
+    for (const p of live.slice()) {
+      const t = performance.now();
+      const outcome = p.search.run(SLICE, Math.min(deadline, t + keyBudgetMs - p.spentMs));
+      p.spentMs += performance.now() - t;
       if (outcome === undefined) continue;
-      cacheEntries += p.search.cacheEntries;
-      if (outcome.kind === 'linearizable') { checked++; continue; }
+      if (outcome.kind === 'linearizable') {
+        cacheEntries += p.search.cacheEntries;
+        checked++;
+        decidedKeys.push(p.key);
+        live = live.filter((q) => q !== p);
+        continue;
+      }
       if (outcome.kind === 'illegal') {
         const evidence = buildEvidence(p.key, p.group, model, outcome.longest);
-        for (const q of live) if (q !== p) cacheEntries += q.search.cacheEntries;
+        for (const q of live) cacheEntries += q.search.cacheEntries;
+        decidedKeys.push(p.key);
+        live = live.filter((q) => q !== p);
         return {
           ...result(false, checked + 1),
           summary: `not linearizable: ${where(p.key, p.group)}: after ${plural(outcome.longest.length, 'op')} no op fits state ${evidence.stateBefore}`,
           partitions: [evidence],
         };
       }
-      undecided.push(`time budget of ${timeoutMs / 1000} s ran out while checking ${where(p.key, p.group)}`);
+      if (performance.now() < deadline) {
+        giveUp(p, `its share of the time budget (${keyBudgetMs / 1000} s) ran out`);
+        continue;
+      }
+      undecided.push(`time budget of ${timeoutMs / 1000} s ran out while checking ${live.map((q) => where(q.key, q.group)).join(', ')}`);
+      for (const q of live) cacheEntries += q.search.cacheEntries;
       return unknown();
     }
-    live = live.filter((p) => !p.search.decided);
     yield;
     // memory cap over every live memo table: give up on the biggest, keep looking at the others
     let entries = 0, bytes = 0;
     for (const p of live) { entries += p.search.cacheEntries; bytes += p.search.cacheBytes; }
     if (entries > maxCacheEntries || bytes > maxCacheBytes) {
       const biggest = live.reduce((a, b) => (b.search.cacheEntries > a.search.cacheEntries ? b : a));
-      cacheEntries += biggest.search.cacheEntries;
-      undecided.push(`memo table cap reached (${biggest.search.cacheEntries.toLocaleString('en')} configurations, limit ${maxCacheEntries.toLocaleString('en')} entries / ${Math.round(maxCacheBytes / 2 ** 20)} MiB) checking ${where(biggest.key, biggest.group)}`);
-      live = live.filter((p) => p !== biggest);
+      giveUp(biggest, `memo table cap reached (${biggest.search.cacheEntries.toLocaleString('en')} configurations, limit ${maxCacheEntries.toLocaleString('en')} entries / ${Math.round(maxCacheBytes / 2 ** 20)} MiB)`);
     }
   }
   if (undecided.length > 0) return unknown();

@@ -27,6 +27,18 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
    */
   readOnly?(input: I, output: O | undefined): boolean;
   /**
+   * Optional, together with `produces`, for one exact pruning (search.ts, "retired states"): the
+   * one state in which this completed op can be linearized (a read of v, a cas from v that took
+   * effect), or undefined when it fits several states or none is known.
+   */
+  observes?(input: I, output: O): S | undefined;
+  /**
+   * The state this op leaves whenever it changes the state (a write of v, a cas to v), or
+   * undefined when it never changes it. Must cover every op that can change the state: the search
+   * relies on "no unplaced op produces s" to conclude that s can never come back.
+   */
+  produces?(input: I): S | undefined;
+  /**
    * Optional preprocessing of one partition's ops before the search: drop ops that provably
    * cannot matter (e.g. registers: a pending write nobody observed). Must keep the verdict exact.
    */

@@ -4,6 +4,7 @@ import { ILLEGAL, type LinOp, type Model } from './model.ts';
 import { StateTable } from './state-table.ts';
 import { eventOrder } from './event-order.ts';
 import { ILLEGAL_ID, TransitionMemo, UNKNOWN_ID } from './transitions.ts';
+import { RetiredStates } from './retired.ts';
 
 /**
  * Wing & Gong's linearizability search with Lowe's memoization, as porcupine structures it.
@@ -29,6 +30,11 @@ import { ILLEGAL_ID, TransitionMemo, UNKNOWN_ID } from './transitions.ts';
  * one called first can stand wherever a later one stands (no return constrains either), so the
  * search only considers linearizations that place twins in call order: a pending op is skipped
  * while its earlier twin is still unplaced.
+ *
+ * A third, for models that say which state an op needs and which it makes (registers): leaving a
+ * state that an unplaced op still needs, when no unplaced op can make it again, is a dead end
+ * (retired.ts). It is counted as a dead end one op deeper, so the longest linearization still
+ * ends with the move that stranded the op.
  *
  * Pending ops (ret = Infinity) sit after every real return, so they may go at any point; once
  * every completed op is placed the history is linearizable (the pending ones never took effect).
@@ -85,6 +91,7 @@ export class PartitionSearch<S> {
   private readonly forced: Uint8Array;
   /** op number (call order) → index in the caller's array */
   private readonly originalIndex: Int32Array;
+  private readonly retired: RetiredStates | undefined;
   // the search's position, kept between runs
   private depth = 0;
   /**
@@ -160,6 +167,16 @@ export class PartitionSearch<S> {
     this.forced = new Uint8Array(n);
     this.bestOps = new Int32Array(n);
     this.stateId = this.table.idOf(model.init());
+    if (model.observes && model.produces) {
+      const observed = new Int32Array(n).fill(-1), produced = new Int32Array(n).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const needs = this.pending[i] ? undefined : model.observes(this.inputs[i], this.outputs[i]);
+        if (needs !== undefined) observed[i] = this.table.idOf(needs);
+        const makes = model.produces(this.inputs[i]);
+        if (makes !== undefined) produced[i] = this.table.idOf(makes);
+      }
+      this.retired = new RetiredStates(observed, produced, this.table.states.length);
+    }
     this.entry = this.next[0]!;
   }
 
@@ -173,7 +190,7 @@ export class PartitionSearch<S> {
 
   /** searches for up to `maxIterations` steps; undefined = not decided yet, call again */
   run(maxIterations: number, deadline: number): SearchOutcome | undefined {
-    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model, bestOps } = this;
+    const { next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required, z, bits, cache, table, transitions, stackEntry, stackState, forced, model, bestOps, retired } = this;
     const words = bits.length;
     const states = table.states;
     let { depth, stateId, linHash, placed, entry, lead, hi, bestLen, agree } = this;
@@ -196,6 +213,16 @@ export class PartitionSearch<S> {
           nextId = nextState === ILLEGAL ? ILLEGAL_ID : table.idOf(nextState as S);
           transitions.set(stateId, op, nextId);
         }
+        if (retired !== undefined && nextId !== ILLEGAL_ID && nextId !== stateId && retired.strands(stateId, op)) {
+          // doomed (see above): a dead end one op deeper
+          if (depth + 1 > bestLen) {
+            for (let i = agree; i < depth; i++) bestOps[i] = entryOp[stackEntry[i]!]!;
+            bestOps[depth] = op;
+            bestLen = depth + 1;
+            agree = depth;
+          }
+          nextId = ILLEGAL_ID;
+        }
         if (nextId !== ILLEGAL_ID) {
           const w = op >>> 5, bit = 1 << (op & 31);
           bits[w] = bits[w]! | bit;
@@ -211,6 +238,7 @@ export class PartitionSearch<S> {
             forced[depth] = readOnly[op]!;
             depth++;
             if (!pending[op]) placed++;
+            if (retired !== undefined) retired.place(op);
             linHash = nextHash;
             stateId = nextId;
             state = states[nextId]!;
@@ -246,6 +274,7 @@ export class PartitionSearch<S> {
           while (hi >= 0 && bits[hi] === 0) hi--;
           linHash ^= z[op]!;
           if (!pending[op]) placed--;
+          if (retired !== undefined) retired.unplace(op);
           // unlift: relink in reverse order of unlinking
           const r = match[entry]!;
           next[prev[r]!] = r;

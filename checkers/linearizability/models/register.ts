@@ -123,6 +123,8 @@ function makeRegisterModel(opts: RegisterOptions): Model<RegisterValue, Register
     // a pending cas might have succeeded, so only a definitely failed one is read-only
     readOnly: (input, output) => input.f === 'read' || (input.f === 'cas' && output === false),
     simplify: simplifyRegisterOps,
+    observes: (input, output) => (input.f === 'read' ? (output as RegisterValue) : input.f === 'cas' && output === true ? input.from : undefined),
+    produces: (input) => (input.f === 'write' ? input.value : input.f === 'cas' ? input.to : undefined),
     partitionKey: opts.perKey ? (input) => input.key ?? '' : undefined,
     validate(input, output) {
       const i = input as Partial<Record<string, unknown>> | null;

@@ -3,7 +3,7 @@ import type { LinOp, ReadResult } from '../model.ts';
 import type { RegisterInput, RegisterValue } from '../models/register.ts';
 
 /**
- * Turns our history (the lww workload's ops, harness/history/op.ts) into per-key register ops.
+ * Turns our history (the lww workload's ops, workloads/lww.ts) into per-key register ops.
  * - read [key, null] → ok [key, v]; write [key, v]; cas [key, [expected, new]] (ok = took effect).
  * - `fail` completions are definite non-events: dropped.
  * - `info` completions (and invokes never completed) stay pending: they may take effect at any

@@ -28,7 +28,7 @@ const staleReadAfterPartition = history([
   { process: 2, type: 'ok', f: 'read', value: ['y', null], node: 'n3' },
   { process: 'nemesis', type: 'info', f: 'heal', value: null },
   { process: 3, type: 'invoke', f: 'final-read', value: null, node: 'n2' },
-  { process: 3, type: 'ok', f: 'final-read', value: { state: { registers: { x: 1 } }, merkleRoot: 'ab' }, node: 'n2' },
+  { process: 3, type: 'ok', f: 'final-read', value: { state: { registers: { x: 1 } }, digest: 'ab' }, node: 'n2' },
 ]);
 
 test('lww: a stale read on the far side of a partition is not linearizable, with a counterexample a person can follow', async () => {
