@@ -1,7 +1,7 @@
 /**
  * Clock skew through libfaketime: LD_PRELOAD in every container, reading a timestamp file that the
  * runtime rewrites (a relative offset, or a frozen instant for freezeClock). Monotonic clocks stay
- * real (maep's timers use them), and the file is re-read at most once a second (reading it on every
+ * real (a node's timers use them), and the file is re-read at most once a second (reading it on every
  * Date.now() would be slow).
  */
 export const FAKETIME_DIR = '/splitbrain';

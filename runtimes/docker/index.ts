@@ -21,3 +21,5 @@ export {
   startDetachedCluster, clusterStatus, stopDetachedCluster,
   type DetachedClusterOptions, type ClusterStatus, type DetachedNodeStatus,
 } from './detached.ts';
+export { clockWay, clockProblem, type ClockWay } from './runtime.ts';
+export { programCommand, IMAGE_REPO } from './image.ts';

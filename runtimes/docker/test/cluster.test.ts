@@ -1,5 +1,6 @@
-// Five containers of the system under test (maep, or the kv fixture) on a private bridge network; every fault observed from outside the
-// containers (HTTP from the host, the engine's view), and teardown leaves nothing labelled.
+// Five containers of the system under test (maep, or the kv fixture: test/target.ts) on a private
+// bridge network; every fault observed from outside the containers (HTTP from the host, the
+// engine's view), and teardown leaves nothing labelled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -133,8 +134,8 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
       for (const x of ['n2', 'n4', 'n5']) if ((await getKey(http[x]!, 'lossy')) !== 'v') return false;
       return true;
     });
-    // real maep would relay through n2 (anti-entropy); the fixture pushes only its own map, so
-    // only assert the dropped direct link when the fixture is running
+    // a system that relays (maep's anti-entropy) delivers through n2; the fixture pushes only its
+    // own writes, so only assert the dropped direct link for a system that does not relay
     if (!T.relays) assert.equal(await getKey(http.n3!, 'lossy'), undefined);
     const link = rt.info.mechanisms.link!;
     const n1 = await docker().getContainer(`splitbrain-${runId}-n1`).inspect();
