@@ -5,7 +5,8 @@
  *  1. nodes start and answer: setup gives one endpoint per node and the system's probe says ready;
  *  2. the client does its ops: a short burst of generated ops through the real client, one worker
  *     per node; every op completes ok, fail or info, and every kind of op (f) succeeds at least once;
- *     where the runtime can partition this system, the last node is cut off for the second half;
+ *     where the runtime can partition this system, the last node is cut off from the second half on
+ *     (for at least 2 s, so that what crossed its links is lost, not merely late);
  *  3. final reads agree after heal: after Runtime.heal, rounds of sync (if any) and a final read on
  *     every node until all are ok with an equal {state, digest} of the shape the workload's
  *     checkers expect;
@@ -44,6 +45,8 @@ export interface ConformanceOptions {
   opTimeoutMs?: number;
   /** how long the final reads may take to agree after the heal; default 20 s */
   convergeTimeoutMs?: number;
+  /** how long the last node stays cut off (at least), so that what its links carried is dropped, not just late; default 2000 */
+  partitionMs?: number;
   /** seed of the op generator; default 1 */
   seed?: number;
   /** what the runtime left behind beside processes (containers, networks), empty when nothing */
@@ -137,6 +140,7 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
         const canPartition = nodes.length > 1 && runtime!.cannotServe(system.needs, ['partition']).length === 0;
         const cutOff = nodes[nodes.length - 1]!;
         let partitioned = false;
+        let partitionedAt = 0;
         const worker = async (ep: NodeEndpoint) => {
           const client = clientOf(ep);
           while (issued < opCount) {
@@ -144,6 +148,7 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
             issued++;
             if (canPartition && !partitioned && issued >= opCount / 2) {
               partitioned = true;
+              partitionedAt = performance.now();
               await runtime!.partition({ [cutOff]: nodes.filter((n) => n !== cutOff), ...Object.fromEntries(nodes.filter((n) => n !== cutOff).map((n) => [n, [cutOff]])) });
             }
             const done = await invokeSafely(client, op, abort.signal);
@@ -155,6 +160,8 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
           }
         };
         await Promise.all(endpoints.map(worker));
+        // a burst takes well under a second: hold the partition long enough for peers' requests to time out
+        if (partitioned) await new Promise((r) => setTimeout(r, Math.max(0, partitionedAt + (opts.partitionMs ?? 2000) - performance.now())));
         assert.deepEqual(bad, [], 'every op completes ok, fail or info');
         const never = [...outcomes].filter(([, c]) => c.ok === 0).map(([f, c]) => `${f} ${JSON.stringify(c)}`);
         assert.deepEqual(never, [], `every kind of op succeeded at least once (${JSON.stringify(Object.fromEntries(outcomes))})`);
