@@ -73,6 +73,21 @@ const SLICE = 20_000;
 /** the most of the time budget one key may use when there are several */
 const KEY_SHARE = 0.5;
 
+/**
+ * The retired-states pruning ends a doomed branch early, so its longest linearization can stop
+ * short of the op that cannot be placed. For the same counterexample as porcupine's plain search,
+ * search again without it, within what is left of the budget (at most EVIDENCE_MS); if that does
+ * not finish, keep the pruned search's (also a legal prefix, just a less telling one).
+ */
+function exactLongest(group: LinOp[], model: Model<any, any, any>, longest: number[], deadline: number): number[] {
+  if (!model.observes || !model.produces) return longest;
+  const plain = new PartitionSearch(group, model, { prune: false });
+  const outcome = plain.run(Infinity, Math.min(deadline, performance.now() + EVIDENCE_MS));
+  return outcome?.kind === 'illegal' ? outcome.longest : longest;
+}
+
+const EVIDENCE_MS = 10_000;
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -185,7 +200,7 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
         continue;
       }
       if (outcome.kind === 'illegal') {
-        const evidence = buildEvidence(p.key, p.group, model, outcome.longest);
+        const evidence = buildEvidence(p.key, p.group, model, exactLongest(p.group, model, outcome.longest, deadline));
         for (const q of live) cacheEntries += q.search.cacheEntries;
         decidedKeys.push(p.key);
         live = live.filter((q) => q !== p);

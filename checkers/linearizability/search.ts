@@ -111,7 +111,8 @@ export class PartitionSearch<S> {
   private placed = 0;
   private entry: number;
 
-  constructor(unsorted: readonly LinOp[], private readonly model: Model<S, any, any>) {
+  /** `prune: false` turns off the retired-states pruning (check.ts reruns without it for the evidence) */
+  constructor(unsorted: readonly LinOp[], private readonly model: Model<S, any, any>, { prune = true } = {}) {
     const n = (this.n = unsorted.length);
     // ops are numbered in call order, so linearized sets are nearly prefixes (see cache.ts)
     const byCall = unsorted.map((_, i) => i).sort((a, b) => unsorted[a]!.call - unsorted[b]!.call || a - b);
@@ -167,7 +168,7 @@ export class PartitionSearch<S> {
     this.forced = new Uint8Array(n);
     this.bestOps = new Int32Array(n);
     this.stateId = this.table.idOf(model.init());
-    if (model.observes && model.produces) {
+    if (prune && model.observes && model.produces) {
       const observed = new Int32Array(n).fill(-1), produced = new Int32Array(n).fill(-1);
       for (let i = 0; i < n; i++) {
         const needs = this.pending[i] ? undefined : model.observes(this.inputs[i], this.outputs[i]);

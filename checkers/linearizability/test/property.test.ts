@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkLinearizability, casRegisterModel, ILLEGAL, kvModel, kvSingleModel, lwwModel, type LinOp, type Model } from '../index.ts';
+import { bruteForce } from './helpers.ts';
 
 type Input = { f: 'read'; key: number } | { f: 'write'; key: number; value: number } | { f: 'cas'; key: number; from: number; to: number };
 
@@ -68,28 +69,6 @@ test('property: the same with one read changed to a never-written value is never
     { numRuns: 200 },
   );
 });
-
-/** reference: every real-time-respecting order, no memo, no pruning; pending ops optional */
-function bruteForce(ops: LinOp[], model: Model<any, any, any>): boolean {
-  const placed = new Array(ops.length).fill(false);
-  const go = (state: unknown, left: number): boolean => {
-    if (left === 0) return true;
-    for (let i = 0; i < ops.length; i++) {
-      if (placed[i]) continue;
-      // i may go next only if no unplaced completed op returned before i was called
-      if (ops.some((p, j) => !placed[j] && j !== i && p.ret < ops[i]!.call)) continue;
-      const pending = ops[i]!.ret === Infinity;
-      const next = model.step(state, ops[i]!.input, pending ? undefined : ops[i]!.output);
-      if (next === ILLEGAL) continue;
-      placed[i] = true;
-      const ok = go(next, left - (pending ? 0 : 1));
-      placed[i] = false;
-      if (ok) return true;
-    }
-    return false;
-  };
-  return go(model.init(), ops.filter((o) => o.ret !== Infinity).length);
-}
 
 const randomOpArb = fc.record({
   input: fc.oneof(
