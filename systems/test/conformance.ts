@@ -72,6 +72,7 @@ function stateProblem(workload: WorkloadInstance, state: unknown): string | null
   }
   if (workload.name === 'lww') return need('registers', p.keys as number[]);
   if (workload.name === 'history') return need('keys', p.keys as number[]);
+  if (workload.name === 'set') return Array.isArray(s.elements) ? null : 'state has no "elements" array';
   return null;
 }
 
