@@ -22,6 +22,8 @@ export interface ClientContext {
   /** every node, for clients that follow a leader or a primary */
   cluster: readonly NodeEndpoint[];
   workload: WorkloadInstance;
+  /** the system's own params (--system-params), validated */
+  systemParams?: Readonly<Record<string, unknown>>;
   /** per-op timeout */
   timeoutMs: number;
 }

@@ -2,5 +2,6 @@
 import type { System } from '../api/system.ts';
 import { maep } from './maep/index.ts';
 import { etcd } from './etcd/index.ts';
+import { redis } from './redis/index.ts';
 
-export const BUILTIN_SYSTEMS: Readonly<Record<string, System>> = { maep, etcd };
+export const BUILTIN_SYSTEMS: Readonly<Record<string, System>> = { maep, etcd, redis };

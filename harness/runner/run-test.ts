@@ -70,7 +70,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   // one signal per worker (or final reader), all aborted by the one interrupt: a client's
   // per-request listener then sits on its own worker's signal, never many on one signal
   const signals = fanOut(d.interrupt, Math.max(c.concurrency, endpoints.length));
-  const clientOf = (ep: NodeEndpoint): Client => serves.client({ node: ep, cluster: endpoints, workload, timeoutMs });
+  const clientOf = (ep: NodeEndpoint): Client => serves.client({ node: ep, cluster: endpoints, workload, systemParams: d.systemParams, timeoutMs });
   const clients: Client[] = [];
   const track = (cl: Client) => { clients.push(cl); return cl; };
   try {
