@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { delayProbes, type DelayWay } from './plan.ts';
 import { runSync } from './shell.ts';
 
 export interface NetnsProbe { ok: boolean; why: string }
@@ -26,4 +27,24 @@ export function netnsAvailable(): NetnsProbe {
   runSync({ argv: ['ip', 'netns', 'del', ns] });
   if (add.code !== 0) return (cached = { ok: false, why: `\`ip netns add\` fails here: ${add.out.trim()}` });
   return (cached = { ok: true, why: 'root, ip and iptables present, namespaces can be created' });
+}
+
+let delayCached: DelayWay | undefined;
+
+/**
+ * How this kernel can delay a link, probed once in a throwaway namespace: tc netem, else htb rate
+ * shaping (this machine class has no sch_netem and no fq), else none (no tc).
+ */
+export function delayWay(): DelayWay {
+  if (delayCached) return delayCached;
+  const ns = `sb-probe-tc-${process.pid}`;
+  if (runSync({ argv: ['ip', 'netns', 'add', ns] }).code !== 0) return 'none';
+  try {
+    for (const p of delayProbes(ns)) {
+      if (runSync(p.add).code === 0) { runSync(p.del); return (delayCached = p.way); }
+    }
+    return (delayCached = 'none');
+  } finally {
+    runSync({ argv: ['ip', 'netns', 'del', ns] });
+  }
 }

@@ -17,11 +17,13 @@ import { clockGap, clockMechanismFor } from '../local/serves.ts';
 import { removeRun, reapDeadRuns } from './leftovers.ts';
 import { runNames } from './names.ts';
 import { NodeProc } from './node-proc.ts';
-import { bridgeUp, delayProbes, faultsFor, LINK_MECHANISM, nodeUp, type DelayWay } from './plan.ts';
+import { bridgeUp, faultsFor, LINK_MECHANISM, nodeUp, type DelayWay } from './plan.ts';
 import { must, run } from './shell.ts';
 import { ownerOf, listStates, readState, statePath, withLock, writeState, type RunState } from './state.ts';
 import { parseProcNetRoute, planSubnet, type NetnsSubnet } from './subnet.ts';
 import { Watcher } from './watch.ts';
+import { delayWay } from './available.ts';
+import { writeNodeFiles } from './files.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,6 +33,11 @@ export interface NetnsRuntimeOptions {
   /** how long teardown waits after SIGTERM before SIGKILL; default 3 s */
   stopGraceMs?: number;
   log?: (line: string) => void;
+  /**
+   * refuse link faults (cannotServe) where delay can only be approximated (htb rate shaping, which
+   * leaves an idle link's small messages undelayed) instead of recording the approximation; default false
+   */
+  exactDelay?: boolean;
 }
 
 interface NodeState {
@@ -42,6 +49,8 @@ interface NodeState {
   clock: NodeClock | null;
   proc: NodeProc | null;
   paused: boolean;
+  /** LaunchSpec.files were written (first start only: a node may rewrite its own config) */
+  filesWritten: boolean;
   starting?: Promise<void>;
 }
 
@@ -93,11 +102,21 @@ export class NetnsRuntime implements Runtime {
     this.log = opts.log ?? ((l) => console.log(l));
   }
 
+  /** the tag in every name this run created (namespaces sb-<tag>-<id>, bridge sb-<tag>), once set up */
+  get runTag(): string | null {
+    return this.spec ? runNames(this.spec.runId, []).tag : null;
+  }
+
   cannotServe(needs: SystemNeeds, faultKinds: readonly string[]): string[] {
     // partitions and link faults are kernel rules in each namespace: they reach any system,
     // whether it dials the addresses it is given or announces its own
+    const out: string[] = [];
     const gap = faultKinds.includes('clock') ? clockProblem(needs) : null;
-    return gap ? [`clock faults cannot reach this system on the netns runtime: ${gap}`] : [];
+    if (gap) out.push(`clock faults cannot reach this system on the netns runtime: ${gap}`);
+    if (faultKinds.includes('link') && this.opts.exactDelay && delayWay() !== 'netem') {
+      out.push(`link faults cannot be exact on this netns runtime: the kernel has no sch_netem, so delay would only be ${delayWay() === 'htb' ? 'htb rate shaping (small messages on an idle link pass undelayed)' : 'missing (no tc)'}`);
+    }
+    return out;
   }
 
   // ---- lifecycle -------------------------------------------------------------------------------
@@ -152,9 +171,10 @@ export class NetnsRuntime implements Runtime {
         mkdirSync(dataDir, { recursive: true });
         const clock = this.clock === 'none' ? null : new NodeClock(this.clock, nodesDir, id);
         clock?.set(0);
-        this.nodes.set(id, { id, ns: names.ns[id]!, ip: this.net!.ips[id]!, dataDir, logPath: join(nodesDir, `${id}.log`), clock, proc: null, paused: false });
+        this.nodes.set(id, { id, ns: names.ns[id]!, ip: this.net!.ips[id]!, dataDir, logPath: join(nodesDir, `${id}.log`), clock, proc: null, paused: false, filesWritten: false });
       }
-      this.delay = await this.probeDelay(names.ns[spec.nodes[0]!]!);
+      this.delay = delayWay();
+      if (this.delay === 'none') this.log('netns: no working tc (install iproute2): link delay is refused, loss still works');
       Object.assign(this.info.mechanisms, {
         network: `netns per node, veth into bridge ${names.bridge} ${this.net!.subnet} (harness at ${this.net!.gateway})`,
         clock: {
@@ -172,18 +192,6 @@ export class NetnsRuntime implements Runtime {
       await this.release();
       throw e;
     }
-  }
-
-  /** netem when the kernel has sch_netem, else htb, else none (no tc) */
-  private async probeDelay(ns: string): Promise<DelayWay> {
-    for (const p of delayProbes(ns)) {
-      if ((await run(p.add)).code === 0) {
-        await run(p.del);
-        return p.way;
-      }
-    }
-    this.log('netns: no working tc (install iproute2): link delay is refused, loss still works');
-    return 'none';
   }
 
   /** the host a node gets: its namespace's address for binding and announcing, the others' addresses */
@@ -204,6 +212,7 @@ export class NetnsRuntime implements Runtime {
   private async startNode(n: NodeState): Promise<void> {
     const spec = this.spec!;
     const launch = spec.launch(this.hostOf(n));
+    if (!n.filesWritten) { writeNodeFiles(n.dataDir, launch.files ?? {}); n.filesWritten = true; }
     const [command, ...pre] = commandOf(launch.program, this.tsx);
     n.proc = new NodeProc({
       ns: n.ns, command: command!, args: [...pre, ...launch.args],
