@@ -1,7 +1,9 @@
 import type { CheckResult } from '../api/checker.ts';
 import type { SyncChecker } from './sync-checker.ts';
 import type { ProcessId } from '../api/history.ts';
-import { pairOps } from './op-pairs.ts';
+import { lastTimeS, pairOps } from './op-pairs.ts';
+import { faultIntervals } from './timeline.ts';
+import { faultsAt } from './faults-at.ts';
 import { allNodes, lastFinalRounds } from './final-reads.ts';
 import { finalLists, parseAppend, parseListRead, type Append } from './history-ops.ts';
 import { CappedList, roundS } from './violation-list.ts';
@@ -11,6 +13,10 @@ import { ListMarks, ValueIds } from './value-ids.ts';
 export interface Sighting { where: 'read' | 'final'; index: number; process: ProcessId | null; node: string | null; timeS: number }
 export interface LostWrite {
   key: string; value: number; appendIndex: number; process: ProcessId; ackS: number;
+  /** the node that acknowledged it */
+  node: string | null;
+  /** the faults active when it was acknowledged */
+  faults: string[];
   /** nodes whose final read lacks the value */
   missingOn: string[];
   /** the latest ok read that still showed the value (Jepsen set-full's "last seen"), or null */
@@ -57,6 +63,7 @@ export const lostWritesChecker: SyncChecker = (history, ctx): CheckResult => {
     return { valid: 'unknown', summary: 'no node has an ok final read of the history state', missingNodes, acknowledged, indeterminate, failed };
   }
 
+  const { faults } = faultIntervals(pairs, lastTimeS(history));
   const ids = new ValueIds();
   const byId: Append[] = [];
   for (const [key, perKey] of appends) for (const [value, a] of perKey) { ids.add(key, value); byId.push(a); }
@@ -112,7 +119,7 @@ export const lostWritesChecker: SyncChecker = (history, ctx): CheckResult => {
     for (const [node, here] of present) (here[id] ? presentOn : missingOn).push(node);
     if (a.pair.type === 'ok') {
       if (missingOn.length > 0) {
-        const l: LostWrite = { key: a.key, value: a.value, appendIndex: a.pair.invoke.index, process: a.pair.process, ackS: roundS(a.pair.endS), missingOn: missingOn.sort(), lastSeen: null };
+        const l: LostWrite = { key: a.key, value: a.value, appendIndex: a.pair.invoke.index, process: a.pair.process, ackS: roundS(a.pair.endS), node: a.pair.node ?? null, faults: faultsAt(faults, a.pair.endS), missingOn: missingOn.sort(), lastSeen: null };
         lost.push(l); lostIds.set(id, l);
       }
     } else if (a.pair.type !== 'fail' && presentOn.length > 0) {

@@ -3,7 +3,7 @@
  * outside the maep plug-in (and maep's own tests) names maep's routes or flags — a runtime, the
  * harness, a workload or a checker that did would only work for maep.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';

@@ -42,7 +42,7 @@ test('lost write names its last sighting; recovered, unexpected and duplicated v
     .finalRead('n2', { keys: { k: [2, 9] } });
   const r = lostWritesChecker(h.ops, { nodes: ['n1', 'n2'], workload: {} }) as any;
   assert.equal(r.valid, false);
-  assert.deepEqual(r.lost, [{ key: 'k', value: 1, appendIndex: 0, process: 0, ackS: 0.5, missingOn: ['n2'],
+  assert.deepEqual(r.lost, [{ key: 'k', value: 1, appendIndex: 0, process: 0, ackS: 0.5, node: 'n1', faults: [], missingOn: ['n2'],
     lastSeen: { where: 'read', index: 9, process: 3, node: 'n2', timeS: 4.5 } }]);
   assert.deepEqual(r.recovered, [{ key: 'k', value: 2, appendIndex: 2, process: 1, type: 'info', presentOn: ['n1', 'n2'] }]);
   assert.deepEqual(r.unexpected.map((u: any) => [u.value, u.reason, u.firstSeen.node]), [[3, 'append failed', 'n1'], [9, 'never appended', 'n2']]);

@@ -5,6 +5,7 @@ import { lastTimeS, pairOps, timelineOfPairs, type OpPair } from '../../checkers
 import { faultPeriods, type Faults } from './faults.ts';
 import { latencySample, quantilesOverTime, quantileTable, throughput, type LatencySample, type QuantileRow, type QuantilesOverTime, type Throughput } from './stats.ts';
 import { timelineData, type TimelineData } from './timeline-data.ts';
+import { lostRows, type LostRow } from './lost.ts';
 import type { ResultsJson, RunInput, TestJson } from './types.ts';
 
 export interface ReportMeta {
@@ -37,6 +38,8 @@ export interface ReportData {
   throughput: Throughput;
   bank: BankSeries | null;
   convergence: ConvergenceView | null;
+  /** acknowledged writes the checkers found lost (shown as a table and as marks on the timeline) */
+  lost: { rows: LostRow[]; total: number };
   /** history span, s */
   spanS: number;
 }
@@ -59,6 +62,7 @@ export function buildReportData(input: RunInput): ReportData {
     throughput: throughput(tl.ops, spanS),
     bank: isBank ? bankSeries(pairs, t.workloadParams) : null,
     convergence: convergence(pairs, faults.healAt, input.results),
+    lost: lostRows(input.results),
     spanS,
   };
 }

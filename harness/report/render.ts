@@ -52,6 +52,7 @@ export function renderReport(d: ReportData): string {
     renderVerdict(d.results),
     d.results ? renderCounterexamples(d.results.checkers) : '',
     faultsSection(d),
+    d.lost.rows.length ? lostSection(d) : '',
     timelineSection(d),
     latencySection(d),
     throughputSection(d),
@@ -83,7 +84,7 @@ function header(d: ReportData): string {
     ['history', `${m.ops} lines, ${d.timeline.total} client ops, span ${fmtSeconds(d.spanS)}`],
   ];
   const config = Object.entries(m.config).map(([k, val]) => `<tr><td>${esc(k)}</td><td><code>${esc(typeof val === 'string' ? val : prettyJson(val, 2000))}</code></td></tr>`).join('');
-  return `<header><nav><a href="#verdict">verdict</a><a href="#faults">faults</a><a href="#timeline">timeline</a><a href="#latency">latency</a><a href="#throughput">throughput</a>${d.bank ? '<a href="#bank">bank</a>' : ''}${d.convergence ? '<a href="#convergence">convergence</a>' : ''}<a href="#files">files</a></nav>
+  return `<header><nav><a href="#verdict">verdict</a><a href="#faults">faults</a>${d.lost.rows.length ? '<a href="#lost">lost writes</a>' : ''}<a href="#timeline">timeline</a><a href="#latency">latency</a><a href="#throughput">throughput</a>${d.bank ? '<a href="#bank">bank</a>' : ''}${d.convergence ? '<a href="#convergence">convergence</a>' : ''}<a href="#files">files</a></nav>
 <h1 id="test-name">${esc(m.name)}</h1>
 ${warn.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}
 <table class="meta">${rows.map(([k, val]) => `<tr><td>${esc(k)}</td><td data-field="${esc(k)}">${esc(val)}</td></tr>`).join('')}</table>
@@ -98,6 +99,14 @@ function faultsSection(d: ReportData): string {
   return `<section id="faults"><h2>Faults</h2>
 <p class="sub">${f.periods.length} fault period(s)${f.healAt !== null ? `; everything healed at ${f.healAt.toFixed(2)} s (dashed line “heal” in the plots)` : '; no heal recorded'}. Fault periods are shaded grey and hatched in every plot, with the label below.</p>
 ${f.periods.length ? `<table id="fault-table"><thead><tr><th>fault</th><th>what, to whom</th><th>from</th><th>to</th><th>lasted</th></tr></thead><tbody>${rows}</tbody></table>` : ''}</section>`;
+}
+
+function lostSection(d: ReportData): string {
+  const { rows, total } = d.lost;
+  const body = rows.map((r) => `<tr><td>${esc(r.checker)}</td><td>${esc(r.key ?? '')}</td><td><code>${esc(JSON.stringify(r.value))}</code></td><td>${esc(String(r.process))}</td><td>${esc(r.node ?? '—')}</td><td class="num">${Number.isFinite(r.ackS) ? r.ackS.toFixed(3) + ' s' : '—'}</td><td>${esc(r.faults.join('; ') || 'none')}</td><td>${esc(r.missingOn.join(', '))}</td></tr>`).join('');
+  return `<section id="lost"><h2>Lost acknowledged writes</h2>
+<p class="sub">${total} write(s) were acknowledged to a client and are missing from some node's final read${total > rows.length ? ` (the first ${rows.length} shown)` : ''}. Each is marked ✗ on the operation timeline at the moment it was acknowledged.</p>
+<table id="lost-table"><thead><tr><th>checker</th><th>key</th><th>value</th><th>process</th><th>acknowledged by</th><th class="num">acknowledged at</th><th>faults active then</th><th>missing on</th></tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function timelineSection(d: ReportData): string {

@@ -85,12 +85,14 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   const limiter = new RateLimiter(c.rate, rng.fork('rate'));
   const nextOp = workload.generator(rng.fork('ops'));
   const endpointOf = (w: number): NodeEndpoint => endpoints[w % endpoints.length]!;
+  // the main phase's end reaches each worker's limiter and the nemesis on a signal of its own
+  const mainSignals = fanOut(main.signal, c.concurrency + 1);
   const workers = Array.from({ length: c.concurrency }, (_, w) => worker(w, track(clientOf(endpointOf(w)))));
 
   async function worker(w: number, client: Client): Promise<void> {
     const node = endpointOf(w).id;
-    while (!main.signal.aborted) {
-      if (!(await limiter.acquire(main.signal))) break;
+    while (!mainSignals[w]!.aborted) {
+      if (!(await limiter.acquire(mainSignals[w]!))) break;
       const op = nextOp();
       const process = pids.of(w);
       recorder.record({ type: 'invoke', process, f: op.f, value: op.value, node });
@@ -103,7 +105,7 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
   }
 
   // a failing nemesis ends the main phase early; the workers are let finish before the error goes up
-  const nemesisRun = d.nemesis ? d.nemesis.run(d.nemesisCtx, main.signal).catch((e) => { stopMain(); throw e; }) : Promise.resolve();
+  const nemesisRun = d.nemesis ? d.nemesis.run(d.nemesisCtx, mainSignals[c.concurrency]!).catch((e) => { stopMain(); throw e; }) : Promise.resolve();
   const settled = await Promise.allSettled([...workers, nemesisRun]);
   clearTimeout(timer);
   d.interrupt.removeEventListener('abort', stopMain);

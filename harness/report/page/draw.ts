@@ -221,6 +221,8 @@ function timeline(root: HTMLElement) {
     return lo;
   }
 
+  const laneOfProc = new Map<number, number>();
+  T.proc.forEach((p, i) => laneOfProc.set(p, T.lane[i]!));
   function draw() {
     const ww = Number(widthSel.value);
     const maxStart = Math.max(0, endS - ww);
@@ -290,6 +292,13 @@ function timeline(root: HTMLElement) {
       }
       hits.push({ x0, x1, y0, y1: y0 + h, i });
       drawn++;
+    }
+    // lost acknowledged writes: a red ✗ in the writer's lane at the moment it was acknowledged
+    ctx.fillStyle = '#b71c1c'; ctx.font = `bold ${Math.max(10, Math.min(14, laneH))}px sans-serif`;
+    for (const l of data.lost.rows) {
+      const lane = laneOfProc.get(Number(l.process));
+      if (lane === undefined || !(l.ackS >= ws && l.ackS <= ws + ww)) continue;
+      ctx.fillText('✗', x(l.ackS) - 4, lane * laneH + laneH - 2);
     }
     tlState.drawn = drawn;
     info.textContent = `showing ${drawn} of ${T.total} client ops, ${fmtS(ws)} – ${fmtS(ws + ww)}` + (T.total > n ? ` (timeline holds the first ${n})` : '');
