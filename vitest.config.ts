@@ -12,6 +12,7 @@ export default defineConfig({
   test: {
     coverage: {
       provider: 'v8',
+      reportOnFailure: true,
       reporter: ['text-summary', 'text', 'html', 'json-summary'],
       reportsDirectory: 'coverage',
       include: ['api/**/*.ts', 'checkers/**/*.ts', 'harness/**/*.ts', 'nemesis/**/*.ts', 'node/**/*.ts', 'runtimes/**/*.ts', 'systems/**/*.ts', 'workloads/**/*.ts', 'nightly/**/*.ts'],

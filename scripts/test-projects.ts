@@ -19,6 +19,7 @@ export const INTEGRATION = [
   'node/shell/http.test.ts',
   'node/test/**/*.test.ts',
   'runtimes/local/test/**/*.test.ts',
+  'runtimes/netns/test/**/*.test.ts',
   'runtimes/test/**/*.test.ts',
   'systems/test/**/*.test.ts',
   'systems/maep/test/client-errors.test.ts',
