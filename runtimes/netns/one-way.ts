@@ -2,8 +2,8 @@
  * A one-way partition shape (pure), for the nemesis to adopt: `from` nodes' packets no longer
  * reach `to` nodes, while `to` → `from` still flows. On a kernel runtime this is exactly one DROP
  * rule per pair in the receivers' INPUT (grudge[to] = [from...]). Over TCP both directions of a
- * connection stall (the ACKs are lost), but datagrams and the kernel's view differ: that is what
- * a one-way cut is for. The local runtime's proxies cannot express it (they cut both ways).
+ * connection stall (the ACKs are lost); UDP traffic (gossip, Raft over UDP) still flows the other
+ * way. The local runtime's proxies cannot express it (they cut both ways).
  */
 import type { Grudge } from '../../api/runtime.ts';
 import type { Rng } from '../../api/rng.ts';
