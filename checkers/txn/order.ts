@@ -33,18 +33,30 @@ export function addRealtimeEdges(nodes: readonly Txn[], edges: EdgeBuilder): voi
     if (t.index > max) max = t.index;
     if (t.completeIndex > max) max = t.completeIndex;
   }
-  const frontier = new Set<Txn>();
-  const preds = new Map<Txn, Txn[]>();
+  // no allocation per txn (a million small arrays cost more in GC than the work itself):
+  // the frontier is a dense list with positions; each ok txn's predecessors are a slice of one arena
+  const n = nodes.length;
+  const frontier = new Int32Array(n);
+  const posIn = new Int32Array(n).fill(-1);
+  let fLen = 0;
+  const predStart = new Int32Array(n), predLen = new Int32Array(n);
+  let arena = new Int32Array(Math.max(1024, n * 2)), aLen = 0;
   const onInvoke = (t: Txn) => {
-    if (frontier.size === 0) return;
-    const ps: Txn[] = [];
-    for (const p of frontier) { ps.push(p); edges.add(p.id, t.id, REALTIME); }
-    if (t.type === 'ok') preds.set(t, ps);
+    if (fLen === 0) return;
+    if (aLen + fLen > arena.length) { const b = new Int32Array(Math.max(arena.length * 2, aLen + fLen)); b.set(arena); arena = b; }
+    predStart[t.id] = aLen; predLen[t.id] = fLen;
+    for (let i = 0; i < fLen; i++) { const p = frontier[i]!; arena[aLen++] = p; edges.add(p, t.id, REALTIME); }
   };
   const onComplete = (t: Txn) => {
-    const ps = preds.get(t);
-    if (ps) { for (const p of ps) frontier.delete(p); preds.delete(t); }
-    frontier.add(t);
+    for (let i = predStart[t.id]!, end = i + predLen[t.id]!; i < end; i++) {
+      const p = arena[i]!;
+      const at = posIn[p]!;
+      if (at < 0) continue;
+      const last = frontier[--fLen]!;
+      frontier[at] = last; posIn[last] = at; posIn[p] = -1;
+    }
+    predLen[t.id] = 0;
+    frontier[fLen] = t.id; posIn[t.id] = fLen++;
   };
   if (!odd && max < nodes.length * 8 + 1024) {
     const invokeAt = new Int32Array(max + 1).fill(-1);
