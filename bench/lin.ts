@@ -12,6 +12,9 @@ import { checkLinearizability, kvModel, kvSingleModel, casRegisterModel, readJep
 import type { LinOp, Model } from '../checkers/linearizability/index.ts';
 import { lwwModel, lwwOpsFromHistory } from '../checkers/linearizability/index.ts';
 import { maepLikeHistory } from '../checkers/linearizability/test/maep-like.ts';
+import { registerHistory } from '../checkers/linearizability/test/register-history.ts';
+import { registerModel } from '../checkers/linearizability/index.ts';
+import { checkLinearizability as baselineCheck } from './lin-baseline/check.ts';
 
 const dataDir = fileURLToPath(new URL('../../shared/data/porcupine/', import.meta.url));
 
@@ -41,7 +44,51 @@ function time(c: Case): { wall: number; cpu: number } {
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
+/**
+ * `npm run bench -- lin scaling [--budget S] [--runs N]`: the search's growth on generated register
+ * histories (test/register-history.ts, seed 1): 1k/10k/100k ops x 5/20/50 clients, linearizable
+ * and with one planted bad read, each checked by the current search and by the baseline (the
+ * search before issue #20, bench/lin-baseline/) in the same run. Medians of N runs (default 3; one
+ * run for cells past 5 s); both get the same time budget (default 60 s, the checker's default).
+ */
+async function scaling(args: string[]): Promise<void> {
+  const budgetArg = args.indexOf('--budget');
+  const budgetMs = (budgetArg >= 0 ? Number(args[budgetArg + 1]) : 60) * 1000;
+  const runsArg = args.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+  const cell = (check: typeof baselineCheck, ops: LinOp[], expected: boolean) => {
+    const times: number[] = [];
+    let verdict = '';
+    for (let r = 0; r < runs; r++) {
+      const t = performance.now();
+      const res = check(ops, registerModel, { timeoutMs: budgetMs });
+      times.push(performance.now() - t);
+      verdict = res.valid === 'unknown' ? 'unknown' : res.valid === expected ? 'decided' : `WRONG (${res.valid})`;
+      if (times[0]! > 5000) break;
+    }
+    return { ms: median(times), verdict };
+  };
+  const fmt = (c: { ms: number; verdict: string }) => `${(c.ms >= 1000 ? (c.ms / 1000).toFixed(2) + ' s' : c.ms.toFixed(1) + ' ms').padStart(9)} ${c.verdict.padEnd(8)}`;
+  console.log(`lin scaling: register histories (seed 1), budget ${budgetMs / 1000} s, median of ${runs} (1 past 5 s), node ${process.version}`);
+  console.log('history                  | new: time  verdict  x10 | baseline: time verdict x10 | baseline/new');
+  const prev = new Map<string, { n: number; b: number }>();
+  registerHistory(1, 1000, 5); registerHistory(1, 1000, 5, { bad: true }); // warm-up
+  cell(checkLinearizability, registerHistory(2, 2000, 5), true);
+  cell(baselineCheck, registerHistory(2, 2000, 5), true);
+  for (const bad of [false, true]) for (const p of [5, 20, 50]) for (const n of [1000, 10_000, 100_000]) {
+    const ops = registerHistory(1, n, p, { bad });
+    const a = cell(checkLinearizability, ops, !bad);
+    const b = cell(baselineCheck, ops, !bad);
+    const key = `${p}|${bad}`;
+    const last = prev.get(key);
+    const growth = (x: number, y: number | undefined) => (y === undefined ? '' : (x / y).toFixed(1) + 'x').padStart(6);
+    console.log(`${`${n / 1000}k ops ${p} cl. ${bad ? 'bad ' : 'good'}`.padEnd(24)} | ${fmt(a)}${growth(a.ms, last?.n)} | ${fmt(b)}${growth(b.ms, last?.b)} | ${(b.ms / a.ms).toFixed(1)}x`);
+    prev.set(key, { n: a.ms, b: b.ms });
+  }
+}
+
 export async function main(args: string[]): Promise<void> {
+  if (args[0] === 'scaling') return scaling(args.slice(1));
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
   const showFiles = args.includes('--files');
