@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- lin [--runs N] [--files]`: linearizability check time on the published
+ * `npm run bench -- lin [--runs N] [--files] [--budget S]`: the published files, then the scaling table
+ * below (`lin scaling` for the table alone). Linearizability check time on the published
  * porcupine histories (../shared/data/porcupine): the 102 non-empty etcd logs (cas-register) and
  * the kv logs (per key; single map for c01/c10), plus synthetic maep-like lww histories (test/maep-like.ts).
  * Parsing is timed apart from checking. Each file
@@ -140,4 +141,6 @@ export async function main(args: string[]): Promise<void> {
   for (const c of kv) {
     console.log(`  ${c.name.padEnd(20)} wall ${ms(wall(c))}  cpu ${ms(cpu(c))}   (${c.ops.length} ops, ${c.expected ? 'linearizable' : 'not linearizable'})`);
   }
+  console.log();
+  await scaling(args.filter((a, i) => a !== '--runs' && args[i - 1] !== '--runs'));
 }
