@@ -2,6 +2,7 @@ import type { Expected } from './checker.ts';
 import type { Client, ClientContext } from './client.ts';
 import type { LaunchSpec, NodeEndpoint, NodeHost, PortPlan, Program, Readiness, RuntimeName, SystemNeeds } from './runtime.ts';
 import type { WorkloadInstance } from './workload.ts';
+import type { SimSystem } from './sim.ts';
 
 /** What a system knows of the run it is part of. */
 export interface SystemRun {
@@ -63,4 +64,9 @@ export interface System {
   primaries?(nodes: readonly NodeEndpoint[], signal: AbortSignal): Promise<string[]>;
   /** optional: once per run, before the first launch (files in the run folder, keys) */
   prepare?(run: SystemRun): Promise<void>;
+  /**
+   * optional: the system's pure core for the simulator (--runtime sim, api/sim.ts). A system
+   * without one (a real binary: etcd, Redis) cannot run there.
+   */
+  sim?: SimSystem;
 }

@@ -10,6 +10,7 @@ import type { RunConfig } from '../harness/config/run-config.ts';
 import { LocalRuntime } from './local/index.ts';
 import { createDockerRuntime, dockerAvailable, removeAllLeftovers } from './docker/index.ts';
 import { createNetnsRuntime, netnsAvailable } from './netns/index.ts';
+import { SimRuntime } from './sim/index.ts';
 
 export type RuntimeChoice = RunConfig['runtime'];
 
@@ -62,7 +63,8 @@ export async function chooseRuntime(choice: 'auto' | 'local' | 'docker' | 'netns
 
 /** --runtime → a Runtime, and the line saying which and why */
 export async function selectRuntime(choice: RuntimeChoice, seed?: number): Promise<{ runtime: Runtime; why: string }> {
-  if (choice === 'sim') throw new UsageError('--runtime sim: the simulator is not built yet; use --runtime local or docker');
+  // the simulator: the run drives it on simulated time (harness/sim/), with the system's pure core
+  if (choice === 'sim') return { runtime: new SimRuntime({ seed: seed ?? 0 }), why: 'the simulator (--runtime sim): the system\'s pure core on simulated time, network, clocks and disks' };
   const { kind, why } = await chooseRuntime(choice, '', true);
   return { runtime: await CREATE[kind](seed), why };
 }

@@ -19,6 +19,7 @@ import { versions } from '../versions.ts';
 import { loadSystem } from '../system/load-system.ts';
 import { expectedChecks } from '../system/expected-checks.ts';
 import type { CheckerOutcome, ExpectedCheck } from '../../api/checker.ts';
+import type { Op } from '../../api/history.ts';
 import type { Nemesis, NemesisContext } from '../../api/fault.ts';
 import type { Runtime } from '../../api/runtime.ts';
 import type { System } from '../../api/system.ts';
@@ -55,7 +56,8 @@ interface RunPlan {
  */
 export async function runCommand(flags: Record<string, string | true>, io: RunIo): Promise<number> {
   const plan = await prepare(flags, io);
-  const executed = await execute(plan, io);
+  // --runtime sim: the same phases on simulated time, in this process (harness/sim/)
+  const executed = plan.runtime.info.name === 'sim' ? await (await import('../sim/execute.ts')).executeSim(plan) : await execute(plan, io);
   if (executed.interrupted) return executed.interrupted === 'SIGINT' ? 130 : 143;
   const { outcomes, verdict } = await analyze(plan, executed.recorder);
   await report(plan, outcomes, verdict, io);
@@ -86,6 +88,9 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
 
   const log = new HarnessLog((line) => io.out.write(line + '\n'));
   const { runtime, why } = await selectRuntime(config.runtime, config.seed);
+  if (runtime.info.name === 'sim' && !system.sim) {
+    throw new UsageError(`--runtime sim: ${system.name} has no pure core the simulator can drive (a System.sim hook, api/sim.ts); it runs real processes only: use --runtime ${system.runtimes.join(', ')}`);
+  }
   if (!system.runtimes.includes(runtime.info.name)) {
     throw new UsageError(`--system ${config.system}: ${system.name} cannot run on the ${runtime.info.name} runtime (it runs on: ${system.runtimes.join(', ')}); pick one with --runtime`);
   }
@@ -224,7 +229,7 @@ async function execute(plan: RunPlan, io: RunIo): Promise<{ recorder: HistoryRec
 }
 
 /** The checkers on the recorded history → results.json and the verdict. */
-async function analyze(plan: RunPlan, recorder: HistoryRecorder): Promise<{ outcomes: CheckerOutcome[]; verdict: Verdict }> {
+async function analyze(plan: RunPlan, recorder: { ops: readonly Op[] }): Promise<{ outcomes: CheckerOutcome[]; verdict: Verdict }> {
   const { config, workload, checks, runDir, log } = plan;
   const outcomes = await runChecks(recorder.ops, {
     nodes: nodeIds(config.nodes), workload: workload.checkParams, options: { linTimeoutMs: config.linTimeoutS * 1000 },

@@ -43,7 +43,14 @@ export interface Recovery {
 }
 
 /** an op record's payload is a msgpack 8-element array */
-const OP_RECORD_FIRST_BYTE = 0x98;
+export const OP_RECORD_FIRST_BYTE = 0x98;
+
+/** one record's payload → the op it holds, or null when it is not a valid op (the simulator's recovery uses it too) */
+export function decodeOpRecord(rec: Uint8Array): Op | null {
+  let op: Op | string;
+  try { op = opFromWire(packr.unpack(rec)); } catch { return null; }
+  return typeof op === 'string' ? null : op;
+}
 
 interface Waiter { resolve: () => void; reject: (e: Error) => void }
 

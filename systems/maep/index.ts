@@ -12,6 +12,7 @@ import { bankClient } from './clients/bank.ts';
 import { lwwClient } from './clients/lww.ts';
 import { historyClient } from './clients/history.ts';
 import { setClient } from './clients/set.ts';
+import { maepSim } from './sim.ts';
 
 /** ready when GET /admin/status answers with this node's id (another program on the port would not) */
 async function probe(node: NodeEndpoint, signal: AbortSignal): Promise<Readiness> {
@@ -28,7 +29,7 @@ const expect = (workload: string) => () => MAEP_EXPECTATIONS[workload]!;
 export const maep: System = {
   name: 'maep',
   description: 'the built-in AP store: op log, push + Merkle anti-entropy, LWW registers, histories, a bank ledger',
-  runtimes: ['local', 'docker', 'netns'],
+  runtimes: ['local', 'docker', 'netns', 'sim'],
   programs: [MAEP_PROGRAM],
   ports: { ports: { ...PORTS }, peer: ['peer'] },
   needs: { dialsGivenPeerAddresses: true, libfaketime: true, clockOffsetFile: true },
@@ -40,6 +41,7 @@ export const maep: System = {
   },
   launch: launchMaep,
   probe,
+  sim: maepSim,
 };
 
 export default maep;

@@ -1,0 +1,102 @@
+/**
+ * Simulated time: an event queue keyed by (time, insertion order). Nothing here waits on the wall
+ * clock: `run` pops the earliest event, sets `now` to its time and runs it. Ties run in the order
+ * they were scheduled, so a run is a pure function of its inputs and seed.
+ *
+ * Async code (the runner's workers, clients, the nemesis) sleeps with `sleep`, whose promise is
+ * resolved by an event; after such an event `run` lets every microtask settle (one setImmediate,
+ * which Node runs only once the microtask queue is empty) before the next event, so the promise
+ * chains it woke run at that simulated instant, in a deterministic order.
+ */
+/** an event's function returns true when it resolved promises that async code awaits */
+type EventFn = () => boolean | void;
+interface Event { t: number; seq: number; fn: EventFn }
+
+export class Scheduler {
+  /** simulated ms since the start of the simulation */
+  now = 0;
+  private heap: Event[] = [];
+  private seq = 0;
+  events = 0;
+
+  /** run fn at now + ms (ms ≥ 0); fn returns true when it woke async code (resolved a promise) */
+  after(ms: number, fn: EventFn): void {
+    this.push({ t: this.now + Math.max(0, ms), seq: this.seq++, fn });
+  }
+
+  /** resolves after ms of simulated time, or at once when signal aborts */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      let done = false;
+      const finish = (): boolean => { if (done) return false; done = true; signal?.removeEventListener('abort', finish); resolve(); return true; };
+      signal?.addEventListener('abort', finish, { once: true });
+      this.after(ms, finish);
+    });
+  }
+
+  /**
+   * Drives events until `body` settles; returns what it returned. `limitMs` bounds simulated time
+   * (a body that never ends is a bug: it throws rather than spin forever).
+   */
+  async run<T>(body: () => Promise<T>, limitMs: number): Promise<T> {
+    let settled = false;
+    let value: T | undefined;
+    let error: unknown;
+    let failed = false;
+    body().then((v) => { settled = true; value = v; }, (e) => { settled = true; failed = true; error = e; });
+    await settle();
+    while (!settled) {
+      const ev = this.pop();
+      if (!ev) throw new Error('simulation stalled: nothing is scheduled and the run has not ended');
+      if (ev.t > limitMs) throw new Error(`simulation passed its bound of ${limitMs} ms of simulated time`);
+      this.now = ev.t;
+      this.events++;
+      if (ev.fn() === true) await settle();
+    }
+    if (failed) throw error;
+    return value as T;
+  }
+
+  private push(e: Event): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Event | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function before(a: Event, b: Event): boolean {
+  return a.t < b.t || (a.t === b.t && a.seq < b.seq);
+}
+
+/** every pending microtask has run once this resolves */
+function settle(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
