@@ -16,7 +16,11 @@ import { AnomalyBag, opAnomaly, valKey, tail, window, fmt } from './refs.ts';
  * unordered: no edge is guessed for them.
  */
 
-interface Writer { txn: Txn; /** 0-based position among the txn's appends to this key */ nth: number; last: boolean }
+/**
+ * A writer is a number, not an object (two million appends, two million fewer objects for the GC):
+ * its txn's position in `all` times 2, plus 1 when it is the txn's last append to the key.
+ */
+type Writer = number;
 
 interface KeyInfo {
   writers: Map<string | number, Writer>;
@@ -42,6 +46,10 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
     if (!ki) { ki = { writers: new Map(), order: [], witness: null, pos: null, incompatible: false, firstBad: Infinity }; keys.set(k, ki); }
     return ki;
   };
+  const writerTxn = (ki: KeyInfo | undefined, v: unknown): Txn | undefined => {
+    const code = ki?.writers.get(valKey(v));
+    return code === undefined ? undefined : all[code >> 1];
+  };
   const notes: string[] = [];
   let dupWrites = 0;
 
@@ -53,13 +61,12 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
       const m = ops[i]!;
       if (m[0] !== 'append') continue;
       const k = m[1];
-      let nth = 0, last = true;
-      for (let j = 0; j < i; j++) if (ops[j]![1] === k && ops[j]![0] === 'append') nth++;
+      let last = true;
       for (let j = i + 1; j < ops.length; j++) if (ops[j]![1] === k && ops[j]![0] === 'append') { last = false; break; }
       const ws = info(k).writers;
       const vk = valKey(m[2]);
       if (ws.has(vk)) { dupWrites++; continue; }
-      ws.set(vk, { txn: t, nth, last });
+      ws.set(vk, ti * 2 + (last ? 1 : 0));
     }
   }
   if (dupWrites) notes.push(`${dupWrites} appends repeated a value already appended to the same key; values must be unique per key, so only the first appender of each is used`);
@@ -88,13 +95,14 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
   for (const ki of keys.values()) {
     const order = ki.order;
     if (order.length === 0) continue;
-    let prev: Writer | undefined;
+    let prev: Txn | undefined;
     const seen = new Set<Writer>();
     for (let i = 0; i < order.length; i++) {
-      const w = ki.writers.get(valKey(order[i]));
-      if (ki.firstBad === Infinity && (!w || w.txn.type === 'fail' || seen.has(w))) ki.firstBad = i;
-      if (w) seen.add(w);
-      if (prev && w && prev.txn !== w.txn) edges.add(prev.txn.id, w.txn.id, WW);
+      const code = ki.writers.get(valKey(order[i]));
+      const w = code === undefined ? undefined : all[code >> 1]!;
+      if (ki.firstBad === Infinity && (!w || w.type === 'fail' || seen.has(code!))) ki.firstBad = i;
+      if (code !== undefined) seen.add(code);
+      if (prev && w && prev !== w) edges.add(prev.id, w.id, WW);
       prev = w;
     }
   }
@@ -116,24 +124,25 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
         ki.incompatible = true;
         bag.add('incompatible-order', opAnomaly('incompatible-order', t, `read key ${fmt(k)} as ${tail(list, 8)}, which is not a prefix of ${tail(ki.order, 8)} read by the txn at op ${ki.witness!.index}: the key has no single order of appends`, k, { read: list, other: ki.order, otherIndex: ki.witness!.index }));
       }
-      if (!prefix || list.length > ki.firstBad) checkRead(t, k, list, ki, bag);
+      if (!prefix || list.length > ki.firstBad) checkRead(t, k, list, ki, all, bag);
       if (list.length) {
         const x = list[list.length - 1];
-        const w = ki.writers.get(valKey(x));
-        if (w && w.txn !== t && !w.last && w.txn.type !== 'fail') {
-          bag.add('G1b', opAnomaly('G1b', t, `read key ${fmt(k)} as ${tail(list)}, ending in ${fmt(x)}, an intermediate append of the txn at op ${w.txn.index} (process ${String(w.txn.process)}) which appended more to key ${fmt(k)} after it`, k, { read: list, element: x, writerIndex: w.txn.index }));
+        const code = ki.writers.get(valKey(x));
+        const w = code === undefined ? undefined : all[code >> 1]!;
+        if (w && w !== t && !(code! & 1) && w.type !== 'fail') {
+          bag.add('G1b', opAnomaly('G1b', t, `read key ${fmt(k)} as ${tail(list)}, ending in ${fmt(x)}, an intermediate append of the txn at op ${w.index} (process ${String(w.process)}) which appended more to key ${fmt(k)} after it`, k, { read: list, element: x, writerIndex: w.index }));
         }
       }
     }
     forExternalReads(t, (k, list) => {
       const ki = keys.get(k)!;
       if (list.length > 0) {
-        const w = ki.writers.get(valKey(list[list.length - 1]));
-        if (w && w.txn !== t) edges.add(w.txn.id, t.id, WR);
+        const w = writerTxn(ki, list[list.length - 1]);
+        if (w && w !== t) edges.add(w.id, t.id, WR);
       }
       if (list.length < ki.order.length && isPrefix(list, ki.order)) {
-        const w = ki.writers.get(valKey(ki.order[list.length]));
-        if (w && w.txn !== t) edges.add(t.id, w.txn.id, RW);
+        const w = writerTxn(ki, ki.order[list.length]);
+        if (w && w !== t) edges.add(t.id, w.id, RW);
       }
     });
   }
@@ -154,7 +163,7 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
           const i = ki?.pos?.get(valKey(v));
           if (!ki || i === undefined || i + 1 >= ki.order.length) continue;
           const nextV = ki.order[i + 1];
-          if (ki.writers.get(valKey(nextV))?.txn !== b) continue;
+          if (writerTxn(ki, nextV) !== b) continue;
           return { key: k, why: `${name(b)} appended ${fmt(nextV)} to key ${fmt(k)} right after ${name(a)}'s append of ${fmt(v)}, since ${witness(ki, name)} read ${window(ki.order, i - 1, i + 1)}` };
         }
       } else if (kind === WR) {
@@ -162,7 +171,7 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
         forExternalReads(b, (k, list) => {
           if (found || list.length === 0) return;
           const x = list[list.length - 1];
-          if (keys.get(k)?.writers.get(valKey(x))?.txn === a) found = { key: k, why: `${name(b)} read key ${fmt(k)} as ${tail(list)}, seeing ${name(a)}'s append of ${fmt(x)}` };
+          if (writerTxn(keys.get(k), x) === a) found = { key: k, why: `${name(b)} read key ${fmt(k)} as ${tail(list)}, seeing ${name(a)}'s append of ${fmt(x)}` };
         });
         return found;
       } else if (kind === RW) {
@@ -171,7 +180,7 @@ export function inferListAppend(nodes: readonly Txn[], all: readonly Txn[], edge
           const ki = keys.get(k)!;
           if (found || list.length >= ki.order.length || !isPrefix(list, ki.order)) return;
           const y = ki.order[list.length];
-          if (ki.writers.get(valKey(y))?.txn !== b) return;
+          if (writerTxn(ki, y) !== b) return;
           const seen = list.length === 0 ? `read key ${fmt(k)} as empty` : `read key ${fmt(k)} as ${tail(list)}`;
           found = { key: k, why: `${name(a)} ${seen}, missing ${name(b)}'s append of ${fmt(y)}, which came right after${list.length ? ' ' + fmt(list[list.length - 1]) : ' the empty list'}, since ${witness(ki, name)} read ${window(ki.order, list.length - 1, list.length)}` };
         });
@@ -227,7 +236,7 @@ function checkInternal(t: Txn, i: number, list: unknown[], bag: AnomalyBag): voi
   }
 }
 
-function checkRead(t: Txn, k: Key, list: unknown[], ki: KeyInfo, bag: AnomalyBag): void {
+function checkRead(t: Txn, k: Key, list: unknown[], ki: KeyInfo, all: readonly Txn[], bag: AnomalyBag): void {
   const seen = new Set<string | number>();
   let dupReported = false;
   for (let i = 0; i < list.length; i++) {
@@ -237,8 +246,9 @@ function checkRead(t: Txn, k: Key, list: unknown[], ki: KeyInfo, bag: AnomalyBag
       continue;
     }
     seen.add(vk);
-    const w = ki.writers.get(vk);
+    const code = ki.writers.get(vk);
+    const w = code === undefined ? undefined : all[code >> 1]!;
     if (!w) bag.add('garbage-read', opAnomaly('garbage-read', t, `read ${fmt(list[i])} in key ${fmt(k)} (${tail(list)}), a value no txn ever appended to it`, k, { read: list, element: list[i] }));
-    else if (w.txn.type === 'fail') bag.add('G1a', opAnomaly('G1a', t, `read ${fmt(list[i])} in key ${fmt(k)} (${tail(list)}), appended by the txn at op ${w.txn.index} (process ${String(w.txn.process)}) which failed: an aborted read`, k, { read: list, element: list[i], writerIndex: w.txn.index }));
+    else if (w.type === 'fail') bag.add('G1a', opAnomaly('G1a', t, `read ${fmt(list[i])} in key ${fmt(k)} (${tail(list)}), appended by the txn at op ${w.index} (process ${String(w.process)}) which failed: an aborted read`, k, { read: list, element: list[i], writerIndex: w.index }));
   }
 }

@@ -55,7 +55,7 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
   const notes: string[] = [];
   let malformed = 0;
   const note = (s: string) => { malformed++; if (notes.length < MAX_NOTES) notes.push(s); };
-  const open = new Map<unknown, { op: Op; txn: Txn | null }>();
+  const open = new Map<unknown, Txn | null>();
   if (!Array.isArray(history)) return { txns, nodes: [], notes: ['the history is not an array of ops'], malformed: 1 };
   for (let i = 0; i < history.length; i++) {
     const op = history[i] as Op | undefined;
@@ -70,14 +70,13 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
         txn = { id: -1, index, completeIndex: -1, process: op.process, type: 'info', invokeTime: numberOr(op.time, i), completeTime: Infinity, ops };
         txns.push(txn);
       }
-      open.set(op.process, { op, txn });
+      open.set(op.process, txn);
       continue;
     }
     if (op.type !== 'ok' && op.type !== 'fail' && op.type !== 'info') { note(`op ${index}: unknown type ${short(op.type)}`); continue; }
-    const inv = open.get(op.process);
-    if (!inv) { note(`op ${index}: ${op.type} completion without an invoke on process ${String(op.process)}`); continue; }
+    const txn = open.get(op.process);
+    if (txn === undefined) { note(`op ${index}: ${op.type} completion without an invoke on process ${String(op.process)}`); continue; }
     open.delete(op.process);
-    const txn = inv.txn;
     if (!txn) continue;
     txn.type = op.type;
     txn.completeIndex = index;
