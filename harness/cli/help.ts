@@ -8,6 +8,8 @@ const USAGE: Record<Command, string> = {
   report: 'npm run jepsen -- report <run dir>   (re)write the run\'s report.html',
   serve: 'npm run jepsen -- serve [--port 8080] [--store DIR]   browse stored runs',
   systems: 'npm run jepsen -- systems   list the built-in systems with the workloads and runtimes each supports',
+  sweep: 'npm run jepsen -- sweep --runtime sim --seeds N [run flags] [--keep-going]   run many seeds on the simulator on every core; stops at the first unexpected verdict',
+  shrink: 'npm run jepsen -- shrink <run dir> [--tries N]   find a smaller simulated run that still fails the same checker (fewer ops, faults, nodes, a shorter run)',
 };
 
 /** --help text, generated from the flag table so it always lists every flag with its default */

@@ -22,6 +22,8 @@ async function main(argv: string[]): Promise<number | 'keep-running'> {
     case 'cluster': return (await import('../commands/cluster.ts')).clusterCommand(positionals, flags, process.stdout);
     case 'report': return (await import('../commands/report.ts')).reportCommand(positionals, process.stdout);
     case 'systems': return (await import('../commands/systems.ts')).systemsCommand(process.stdout);
+    case 'sweep': return (await import('../commands/sweep.ts')).sweepCommand(positionals, flags, process.stdout);
+    case 'shrink': return (await import('../commands/shrink.ts')).shrinkCommand(positionals, flags, process.stdout);
     case 'serve': {
       await (await import('../commands/report.ts')).serveCommand(flags);
       return 'keep-running';

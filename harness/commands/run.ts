@@ -25,6 +25,7 @@ import type { Runtime } from '../../api/runtime.ts';
 import type { System } from '../../api/system.ts';
 import type { WorkloadInstance } from '../../api/workload.ts';
 import { Rng } from '../../api/rng.ts';
+import { cutFlags, cutsFromFlags } from '../sim/cuts.ts';
 
 /** what the run command needs from its surroundings (tests pass their own) */
 export interface RunIo {
@@ -57,7 +58,7 @@ interface RunPlan {
 export async function runCommand(flags: Record<string, string | true>, io: RunIo): Promise<number> {
   const plan = await prepare(flags, io);
   // --runtime sim: the same phases on simulated time, in this process (harness/sim/)
-  const executed = plan.runtime.info.name === 'sim' ? await (await import('../sim/execute.ts')).executeSim(plan) : await execute(plan, io);
+  const executed = plan.runtime.info.name === 'sim' ? await (await import('../sim/execute.ts')).executeSim(plan, cutsFromFlags(flags)) : await execute(plan, io);
   if (executed.interrupted) return executed.interrupted === 'SIGINT' ? 130 : 143;
   const { outcomes, verdict } = await analyze(plan, executed.recorder);
   await report(plan, outcomes, verdict, io);
@@ -79,22 +80,27 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   } catch (e) {
     throw new UsageError(`${configFile ? `--config ${configFile}: ` : ''}${(e as Error).message}`);
   }
+  const aims = primaryAims(config);
+  if (aims.length && !system.primaries) throw new UsageError(`${aims.join(', ')}: ${system.name} cannot say which node is its primary; choose other targets`);
   const problem = await system.preflight?.();
   if (problem) throw new UsageError(`--system ${config.system}: ${problem}`);
   const nemesis = config.nemesis.length === 0 ? null : createNemesis({
     kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape,
-    clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, clockMode: config.clockMode,
+    clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode,
   });
 
   const log = new HarnessLog((line) => io.out.write(line + '\n'));
   const { runtime, why } = await selectRuntime(config.runtime, config.seed);
+  const simFlag = ['sim-faults', 'sim-fault-window', 'sim-max-ops'].find((f) => f in flags);
+  if (simFlag && runtime.info.name !== 'sim') throw new UsageError(`--${simFlag} applies to --runtime sim only`);
   if (runtime.info.name === 'sim' && !system.sim) {
     throw new UsageError(`--runtime sim: ${system.name} has no pure core the simulator can drive (a System.sim hook, api/sim.ts); it runs real processes only: use --runtime ${system.runtimes.join(', ')}`);
   }
   if (!system.runtimes.includes(runtime.info.name)) {
     throw new UsageError(`--system ${config.system}: ${system.name} cannot run on the ${runtime.info.name} runtime (it runs on: ${system.runtimes.join(', ')}); pick one with --runtime`);
   }
-  const cannot = runtime.cannotServe(system.needs, config.nemesis);
+  const wanted = [...config.nemesis, ...(config.nemesis.includes('partition') && config.partitionShape === 'one-way' ? ['partition:one-way'] : [])];
+  const cannot = runtime.cannotServe(system.needs, wanted);
   if (cannot.length) throw new UsageError(`--nemesis ${config.nemesis.join(',')} on the ${runtime.info.name} runtime: ${cannot.join('; ')}`);
   log.info(`runtime: ${why}`);
 
@@ -107,6 +113,7 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   log.attach(join(runDir, 'harness.log'));
   log.file(`argv: ${JSON.stringify(io.argv)}`);
   const argv = reproduceCommand(config, runtime.info.name);
+  if (runtime.info.name === 'sim') argv.push(...cutFlags(cutsFromFlags(flags)));
   // workload params only exist in the config file: the repeat command needs it too
   if (configFile && Object.keys(config.params).length > 0) argv.push('--config', configFile);
   const testJson: Record<string, unknown> = {
@@ -115,7 +122,7 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
     nodes: nodeIds(config.nodes), concurrency: config.concurrency, timeLimitS: config.timeLimitS, rate: config.rate, seed: config.seed,
     recoveryTimeS: config.recoveryTimeS, opTimeoutS: config.opTimeoutS, nodeArgs: config.nodeArgs,
     nemesisIntervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs,
-    killTargets: config.killTargets, clockMode: config.clockMode,
+    killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode,
     command: ['npm', 'run', 'jepsen', '--', ...argv], commandLine: commandLine(argv),
     startedAt: startedAt.toISOString(), endedAt: null,
     versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.checkParams, systemParams, config,
@@ -125,6 +132,15 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   log.info(`run ${name} on ${system.name}, seed ${config.seed}; folder ${showPath(runDir)}`);
   log.info(`repeat with: ${commandLine(argv)}`);
   return { config, system, systemParams, workload, checks, nemesis, runtime, name, runDir, startedAt, testJson, log };
+}
+
+/** the flags of this run that aim faults at the system's primaries */
+function primaryAims(c: RunConfig): string[] {
+  const aims: string[] = [];
+  if (c.nemesis.includes('kill') && c.killTargets === 'primaries') aims.push('--kill-targets primaries');
+  if (c.nemesis.includes('pause') && c.pauseTargets === 'primaries') aims.push('--pause-targets primaries');
+  if (c.nemesis.includes('partition') && c.partitionShape === 'primary-minority') aims.push('--partition-shape primary-minority');
+  return aims;
 }
 
 /** --system-params through the system's own validation; a system without params takes none */
@@ -177,6 +193,7 @@ async function execute(plan: RunPlan, io: RunIo): Promise<{ recorder: HistoryRec
     runtime, nodes, rng: new Rng(config.seed).fork('nemesis'),
     record: (op) => recorder.record({ ...op, process: 'nemesis' }),
     log: (line) => log.info(line),
+    ...(plan.system.primaries ? { primaries: () => plan.system.primaries!(runtime.endpoints(), interrupt.signal) } : {}),
   };
   let healed = !nemesis;
   const cleanup = async () => {

@@ -161,16 +161,19 @@ export class SimRuntime implements Runtime {
     // the reply path: a message goes over a live connection either way (dialed by s, or by the peer)
     if (!peer || (conn?.state !== 'up' && peer.conns.get(s.id)?.state !== 'up')) return;
     const peerLife = peer.life;
+    // (no named closures on this hot path: tsx wraps each in a naming helper)
     this.net.transmit(s.id, to, () => {
       if (peer.life !== peerLife || peer.state === 'down' || !peer.core) return;
-      const deliver = () => {
-        if (peer.life !== peerLife || !peer.core) return;
-        const back = peer.conns.get(s.id);
-        if (back) back.lastHeard = this.sched.now;
-        peer.core.receive(s.id, msg);
-      };
-      if (peer.state === 'paused') peer.parked.push(deliver); else deliver();
+      if (peer.state === 'paused') peer.parked.push(() => this.deliver(peer, peerLife, s.id, msg));
+      else this.deliver(peer, peerLife, s.id, msg);
     });
+  }
+
+  private deliver(peer: Slot, life: number, from: string, msg: unknown): void {
+    if (peer.life !== life || !peer.core) return;
+    const back = peer.conns.get(from);
+    if (back) back.lastHeard = this.sched.now;
+    peer.core.receive(from, msg);
   }
 
   /** drop silent connections; dial peers that can be reached */

@@ -4,9 +4,9 @@
  * they were scheduled, so a run is a pure function of its inputs and seed.
  *
  * Async code (the runner's workers, clients, the nemesis) sleeps with `sleep`, whose promise is
- * resolved by an event; after such an event `run` lets every microtask settle (one setImmediate,
- * which Node runs only once the microtask queue is empty) before the next event, so the promise
- * chains it woke run at that simulated instant, in a deterministic order.
+ * resolved by an event; after such an event `run` lets every microtask settle before the next event, so the promise
+ * chains it woke run at that simulated instant, in a deterministic order. (A process.nextTick
+ * callback runs only once V8 has drained the whole microtask queue, so it is a cheap barrier.)
  */
 /** an event's function returns true when it resolved promises that async code awaits */
 type EventFn = () => boolean | void;
@@ -96,7 +96,7 @@ function before(a: Event, b: Event): boolean {
   return a.t < b.t || (a.t === b.t && a.seq < b.seq);
 }
 
-/** every pending microtask has run once this resolves */
+/** every pending microtask (and what it chains) has run once this resolves */
 function settle(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
+  return new Promise((r) => process.nextTick(r));
 }
