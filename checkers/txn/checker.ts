@@ -68,7 +68,7 @@ function run(history: readonly Op[], opts: TxnCheckOptions): CheckResult {
   const graph = buildGraph(nodes.length, edges);
   const comps = stronglyConnected(graph);
   const tCycles = performance.now();
-  const cycles = findCycles(graph, comps, { budget: opts.cycleBudget });
+  const { cycles, unclassified } = findCycles(graph, comps, { budget: opts.cycleBudget });
   const cap = opts.maxPerType ?? 20;
   const explained = new Map<string, number>();
   for (const c of cycles) {
@@ -77,6 +77,7 @@ function run(history: readonly Op[], opts: TxnCheckOptions): CheckResult {
     bag.add(c.spec, n < cap ? explainCycle(c, nodes, inference) : null);
   }
   notes.push(...inference.notes);
+  if (unclassified.length) notes.push(`${unclassified.length} strongly connected components (sizes ${unclassified.slice(0, 5).join(', ')}${unclassified.length > 5 ? ', ...' : ''}) hold a cycle the search could not classify within its budget (cycleBudget)`);
 
   const anomalies: Record<string, unknown[]> = {};
   const anomalyCounts: Record<string, number> = {};
@@ -88,12 +89,15 @@ function run(history: readonly Op[], opts: TxnCheckOptions): CheckResult {
   const allowedFound = types.filter((ty) => !prohibited.has(ty));
   if (allowedFound.length) notes.push(`found but allowed by ${models.join(' and ')}: ${allowedFound.join(', ')}`);
 
-  const valid = bad.length > 0 ? false : counts.ok === 0 ? 'unknown' : true;
+  // a component whose cycle could not be classified: some anomaly is there, we cannot say which
+  const valid = bad.length > 0 ? false : counts.ok === 0 || unclassified.length > 0 ? 'unknown' : true;
   const what = `${counts.ok} ok, ${counts.info} info, ${counts.fail} fail ${kind} txns`;
   const summary = bad.length
     ? `${bad.map((ty) => `${anomalyCounts[ty]} ${ty}`).join(', ')} (prohibited by ${models.join(', ')}) in ${what}`
     : counts.ok === 0
       ? `no ok txns to judge (${what})`
+      : unclassified.length
+        ? `${unclassified.length} dependency cycles could not be classified within the search budget in ${what}`
       : `${models.join(', ')}: no prohibited anomaly in ${what}${types.length ? `; allowed: ${types.join(', ')}` : ''}`;
   const t1 = performance.now();
   return {

@@ -54,13 +54,24 @@ export interface SearchOptions {
   specs?: readonly CycleSpec[];
 }
 
-/** at most one shortest cycle per anomaly per strongly connected component */
-export function findCycles(g: Graph, comps: Components, opts: SearchOptions = {}): FoundCycle[] {
+export interface CycleSearch {
+  cycles: FoundCycle[];
+  /** sizes of components in which no cycle was found within the budget (each holds some cycle) */
+  unclassified: number[];
+}
+
+/**
+ * At most one shortest cycle per anomaly per strongly connected component. Within the budget the
+ * cycle is the shortest through its best first edge; a component too big for the budget gets the
+ * shortest found before the budget ran out, or lands in `unclassified`.
+ */
+export function findCycles(g: Graph, comps: Components, opts: SearchOptions = {}): CycleSearch {
   const specs = opts.specs ?? CYCLE_SPECS;
   const budget = opts.budget ?? 200_000;
   const { offsets, targets, kinds } = g;
   const { comp, sccs } = comps;
   const out: FoundCycle[] = [];
+  const unclassified: number[] = [];
   let cap = 0;
   let local = new Int32Array(0);
   let stamp = new Int32Array(0), pState = new Int32Array(0), pEdge = new Int32Array(0), queue = new Int32Array(0);
@@ -83,6 +94,7 @@ export function findCycles(g: Graph, comps: Components, opts: SearchOptions = {}
       const v = members[i]!;
       for (let e = offsets[v]!; e < offsets[v + 1]!; e++) if (comp[targets[e]!] === c) present |= kinds[e]!;
     }
+    const before = out.length;
     for (const spec of specs) {
       if (!(present & spec.first)) continue;
       if (spec.need && !(present & spec.need)) continue;
@@ -145,6 +157,7 @@ export function findCycles(g: Graph, comps: Components, opts: SearchOptions = {}
       }
       if (best) out.push({ spec: spec.name, nodes: best.nodes, kinds: best.kinds });
     }
+    if (out.length === before) unclassified.push(size);
   }
-  return out;
+  return { cycles: out, unclassified };
 }

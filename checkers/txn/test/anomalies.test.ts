@@ -231,3 +231,4 @@ describe('bad input', () => {
     assert.deepEqual(res.models, ['strict-serializable']);
   });
 });
+
