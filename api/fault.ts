@@ -10,13 +10,20 @@ import type { Rng } from './rng.ts';
 export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
 export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
 
-export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge';
-export const PARTITION_SHAPES: readonly PartitionShape[] = ['halves', 'one', 'majorities-ring', 'bridge'];
+export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge' | 'one-way' | 'primary-minority';
+/** every shape --partition-shape takes */
+export const PARTITION_SHAPES: readonly PartitionShape[] = ['halves', 'one', 'majorities-ring', 'bridge', 'one-way', 'primary-minority'];
+/**
+ * the shapes --partition-shape cycle goes through: the symmetric ones every runtime can cut and
+ * every system can take (one-way needs a kernel-level runtime, primary-minority a system that
+ * names its primary)
+ */
+export const CYCLE_SHAPES: readonly PartitionShape[] = ['halves', 'one', 'majorities-ring', 'bridge'];
 
 /** --kill-targets: whom a kill hits. mixed = one node or a random minority (equal odds) */
-export type KillTargets = 'one' | 'minority' | 'majority' | 'all' | 'mixed';
-/** --kill-targets values; 'mixed' (one node or a random minority) is the default */
-export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed'];
+export type KillTargets = 'one' | 'minority' | 'majority' | 'all' | 'mixed' | 'primaries';
+/** --kill-targets and --pause-targets values; 'mixed' (one node or a random minority) is the default; 'primaries': the nodes the system says lead now */
+export const KILL_TARGETS: readonly KillTargets[] = ['one', 'minority', 'majority', 'all', 'mixed', 'primaries'];
 
 /** --clock-mode: what a clock start does. mixed = bump or strobe; freeze only when asked */
 export type ClockMode = 'bump' | 'strobe' | 'freeze' | 'mixed';
@@ -33,6 +40,8 @@ export interface NemesisOptions {
   clockSkewMs: number;
   /** --kill-targets; absent = 'mixed' */
   killTargets?: KillTargets;
+  /** --pause-targets; absent = 'mixed' */
+  pauseTargets?: KillTargets;
   /** --clock-mode; absent = 'mixed' */
   clockMode?: ClockMode;
 }
@@ -46,6 +55,8 @@ export interface NemesisContext {
   record(op: OpInput): void;
   /** one line in harness.log / terminal */
   log(line: string): void;
+  /** the nodes that lead now, where the system can tell (System.primaries) */
+  primaries?(): Promise<string[]>;
 }
 
 export interface Nemesis {
@@ -63,6 +74,8 @@ export interface PlanInput {
   rng: Rng;
   /** nodes another fault holds (paused or killed), which pause/kill should leave alone */
   held: ReadonlySet<string>;
+  /** the nodes that lead right now, asked just before planning when a plan aims at them */
+  primaries?: readonly string[];
 }
 
 /**
@@ -74,6 +87,8 @@ export interface PlanInput {
  */
 export interface Fault<P = unknown> {
   readonly kind: FaultKind;
+  /** true when plan() aims at the primaries (PlanInput.primaries must be asked first) */
+  readonly wantsPrimaries?: boolean;
   /** choose the next start; pure given its input */
   plan(input: PlanInput): P;
   /** carry out a plan; marks it active first; may be cut short by `signal` (clock strobe) */

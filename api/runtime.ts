@@ -137,7 +137,8 @@ export interface Runtime {
   readonly info: RuntimeInfo;
   /**
    * Why this runtime cannot inject the given fault kinds into a system with these needs: one line
-   * each, empty when it can. Asked before anything starts.
+   * each, empty when it can. Asked before anything starts. Besides the kinds (partition, pause,
+   * kill, clock, link), "partition:one-way" asks for partitions that cut one direction only.
    */
   cannotServe(needs: SystemNeeds, faultKinds: readonly string[]): string[];
   /** start every node; resolves when every node's probe says ready */

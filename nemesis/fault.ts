@@ -32,10 +32,13 @@ export function pickTargets(nodes: readonly string[], rng: Rng, held: ReadonlySe
  * (a majority of 5 is 3), capped by how many are free:
  * - one: exactly one node; minority: a random 1 … ⌊(n−1)/2⌋ (at least one);
  * - majority: exactly ⌊n/2⌋+1, a strict majority; all: every node;
- * - mixed: pickTargets (one node or a random minority, equal odds; the same draws as before).
+ * - mixed: pickTargets (one node or a random minority, equal odds; the same draws as before);
+ * - primaries: the nodes the system says lead now (System.primaries).
  */
-export function pickTargetsBy(mode: KillTargets, nodes: readonly string[], rng: Rng, held: ReadonlySet<string>): string[] {
+export function pickTargetsBy(mode: KillTargets, nodes: readonly string[], rng: Rng, held: ReadonlySet<string>, primaries: readonly string[] = []): string[] {
   if (mode === 'mixed') return pickTargets(nodes, rng, held);
+  // the system's primaries, when free; none known (or all held) hits nobody rather than a bystander
+  if (mode === 'primaries') return primaries.filter((p) => nodes.includes(p) && !held.has(p)).sort();
   const free = nodes.filter((n) => !held.has(n));
   if (free.length === 0) return [];
   const n = nodes.length;

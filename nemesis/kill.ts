@@ -19,10 +19,14 @@ export class KillFault implements Fault<KillPlan> {
   /** nodes killed and not yet restarted successfully */
   private down = new Set<string>();
 
-  constructor(private readonly targets: KillTargets = 'mixed') {}
+  readonly wantsPrimaries: boolean;
 
-  plan({ nodes, rng, held }: PlanInput): KillPlan {
-    return { nodes: pickTargetsBy(this.targets, nodes, rng, held) };
+  constructor(private readonly targets: KillTargets = 'mixed') {
+    this.wantsPrimaries = targets === 'primaries';
+  }
+
+  plan({ nodes, rng, held, primaries }: PlanInput): KillPlan {
+    return { nodes: pickTargetsBy(this.targets, nodes, rng, held, primaries) };
   }
 
   async apply(runtime: Runtime, plan: KillPlan): Promise<void> {

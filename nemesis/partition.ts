@@ -8,23 +8,27 @@ import type { Runtime } from '../api/runtime.ts';
 import type { PartitionShape } from '../api/fault.ts';
 import type { Fault, PlanInput } from '../api/fault.ts';
 import { allSteps } from './fault.ts';
-import { PARTITION_SHAPES, type PartitionPlan, partitionPlan, describePartition } from './shapes.ts';
+import { CYCLE_SHAPES, type PartitionPlan, partitionPlan, describePartition } from './shapes.ts';
 
 export class PartitionFault implements Fault<PartitionPlan> {
   readonly kind = 'partition' as const;
   private active: PartitionPlan | null = null;
   private cycleAt = 0;
 
-  constructor(private readonly shape: PartitionShape | 'cycle') {}
+  readonly wantsPrimaries: boolean;
+
+  constructor(private readonly shape: PartitionShape | 'cycle') {
+    this.wantsPrimaries = shape === 'primary-minority';
+  }
 
   /** "cycle" walks halves → one → majorities-ring → bridge → halves …, in starts order */
-  plan({ nodes, rng }: PlanInput): PartitionPlan {
+  plan({ nodes, rng, primaries }: PlanInput): PartitionPlan {
     let shape: PartitionShape;
     if (this.shape === 'cycle') {
-      shape = PARTITION_SHAPES[this.cycleAt % PARTITION_SHAPES.length]!;
+      shape = CYCLE_SHAPES[this.cycleAt % CYCLE_SHAPES.length]!;
       this.cycleAt++;
     } else shape = this.shape;
-    return partitionPlan(shape, nodes, rng);
+    return partitionPlan(shape, nodes, rng, primaries);
   }
 
   async apply(runtime: Runtime, plan: PartitionPlan): Promise<void> {

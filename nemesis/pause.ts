@@ -1,20 +1,26 @@
 /**
- * Process pauses: SIGSTOP one node or a random minority, SIGCONT them on stop. A paused node
+ * Process pauses: SIGSTOP the nodes --pause-targets names (default one node or a random minority), SIGCONT them on stop. A paused node
  * keeps its sockets open but answers nothing: peers and clients see connections that accept
  * bytes and then hang until their own timeouts, unlike a crash, which refuses connections.
  */
 import type { Runtime } from '../api/runtime.ts';
-import type { Fault, PlanInput } from '../api/fault.ts';
-import { allSteps, pickTargets } from './fault.ts';
+import type { Fault, KillTargets, PlanInput } from '../api/fault.ts';
+import { allSteps, pickTargetsBy } from './fault.ts';
 
 export interface PausePlan { nodes: string[] }
 
 export class PauseFault implements Fault<PausePlan> {
   readonly kind = 'pause' as const;
   private paused = new Set<string>();
+  readonly wantsPrimaries: boolean;
 
-  plan({ nodes, rng, held }: PlanInput): PausePlan {
-    return { nodes: pickTargets(nodes, rng, held) };
+  /** --pause-targets: default mixed (one node or a random minority) */
+  constructor(private readonly targets: KillTargets = 'mixed') {
+    this.wantsPrimaries = targets === 'primaries';
+  }
+
+  plan({ nodes, rng, held, primaries }: PlanInput): PausePlan {
+    return { nodes: pickTargetsBy(this.targets, nodes, rng, held, primaries) };
   }
 
   async apply(runtime: Runtime, plan: PausePlan): Promise<void> {

@@ -2,7 +2,7 @@
  * Partition shapes: pure functions from a node list and a seeded Rng to a grudge
  * (grudge[b] = [a, ...] means b drops everything from a; see harness/runtime/types.ts).
  *
- * Every shape here is symmetric (b drops a exactly when a drops b). Jepsen's majorities-ring is
+ * Every shape here but one-way is symmetric (b drops a exactly when a drops b). Jepsen's majorities-ring is
  * one-way for even majority sizes, but over TCP a one-way drop kills the connection in both
  * directions (the ACKs are lost), so a one-way grudge silently shrinks what a node really sees
  * below a majority. A symmetric grudge makes "what a node sees" mean what it says.
@@ -11,7 +11,7 @@ import type { Grudge } from '../api/runtime.ts';
 import type { PartitionShape } from '../api/fault.ts';
 import type { Rng } from '../api/rng.ts';
 
-export { PARTITION_SHAPES } from '../api/fault.ts';
+export { PARTITION_SHAPES, CYCLE_SHAPES } from '../api/fault.ts';
 
 export interface PartitionPlan {
   shape: PartitionShape;
@@ -20,6 +20,9 @@ export interface PartitionPlan {
   components?: string[][];
   /** bridge: the node that sees both sides */
   bridge?: string;
+  /** one-way: the nodes whose packets are dropped, and the nodes that drop them */
+  from?: string[];
+  to?: string[];
 }
 
 /** smallest majority of n */
@@ -117,12 +120,52 @@ export function bridge(nodes: readonly string[], rng: Rng): PartitionPlan {
   return { shape: 'bridge', grudge, components: [[...sideA, via].sort(), [via, ...sideB].sort()], bridge: via };
 }
 
-export function partitionPlan(shape: PartitionShape, nodes: readonly string[], rng: Rng): PartitionPlan {
+/** grudge for "nothing from `from` reaches `to`", the reverse direction untouched */
+export function oneWayGrudge(from: readonly string[], to: readonly string[]): Grudge {
+  const grudge: Grudge = {};
+  for (const b of to) {
+    const drops = from.filter((a) => a !== b).slice().sort();
+    if (drops.length) grudge[b] = drops;
+  }
+  return grudge;
+}
+
+/**
+ * One-way: a random split in two halves, and one of them stops reaching the other while the
+ * other direction still flows. Over TCP both directions of a connection stall (the ACKs are
+ * lost); datagrams still flow the other way. Only kernel-level runtimes can cut one way.
+ */
+export function oneWay(nodes: readonly string[], rng: Rng): PartitionPlan {
+  const s = rng.shuffle(nodes);
+  const cut = Math.max(1, Math.floor(s.length / 2));
+  const [a, b] = [s.slice(0, cut).sort(), s.slice(cut).sort()];
+  const [from, to] = rng.next() < 0.5 ? [a, b] : [b, a];
+  return { shape: 'one-way', grudge: oneWayGrudge(from, to), components: [from, to], from, to };
+}
+
+/**
+ * Primary-minority: the current primary on the minority side with ⌊(n−1)/2⌋−1 random others, cut
+ * both ways from the majority — the partition under which a primary/replica store fails over and
+ * the old primary keeps acknowledging writes it will lose. With no known primary, a random minority.
+ */
+export function primaryMinority(nodes: readonly string[], rng: Rng, primaries: readonly string[] = []): PartitionPlan {
+  const primary = primaries.find((p) => nodes.includes(p)) ?? rng.pick(nodes);
+  const others = rng.shuffle(nodes.filter((n) => n !== primary));
+  const extra = Math.max(0, Math.floor((nodes.length - 1) / 2) - 1);
+  const minority = [primary, ...others.slice(0, extra)].sort();
+  const rest = others.slice(extra).sort();
+  const components = [minority, rest].filter((c) => c.length > 0);
+  return { shape: 'primary-minority', grudge: completeGrudge(components), components };
+}
+
+export function partitionPlan(shape: PartitionShape, nodes: readonly string[], rng: Rng, primaries?: readonly string[]): PartitionPlan {
   switch (shape) {
     case 'halves': return halves(nodes, rng);
     case 'one': return isolateOne(nodes, rng);
     case 'majorities-ring': return majoritiesRing(nodes, rng);
     case 'bridge': return bridge(nodes, rng);
+    case 'one-way': return oneWay(nodes, rng);
+    case 'primary-minority': return primaryMinority(nodes, rng, primaries);
   }
 }
 
@@ -132,6 +175,7 @@ export function describePartition(plan: PartitionPlan): string {
     const cut = Object.values(plan.grudge).reduce((s, d) => s + d.length, 0) / 2;
     return `majorities-ring (${cut} links cut)`;
   }
+  if (plan.shape === 'one-way') return `one-way ${plan.from!.join(',')} -/-> ${plan.to!.join(',')}`;
   const comps = (plan.components ?? []).map((c) => c.join(',')).join(' | ');
   return plan.bridge ? `${plan.shape} via ${plan.bridge}: ${comps}` : `${plan.shape} ${comps}`;
 }

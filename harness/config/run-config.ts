@@ -21,6 +21,8 @@ export interface RunConfig {
   clockSkewMs: number;
   /** --kill-targets: whom the kill nemesis hits */
   killTargets: KillTargets;
+  /** --pause-targets: whom the pause nemesis hits */
+  pauseTargets: KillTargets;
   /** --clock-mode: what the clock nemesis does */
   clockMode: ClockMode;
   nodes: number;
@@ -80,6 +82,7 @@ const schema = z.strictObject({
   'partition-shape': oneOf(PARTITION_SHAPES).default('cycle'),
   'clock-skew': num('a number of ms').min(0, { error: 'expected a number of ms ≥ 0' }).default(60000),
   'kill-targets': oneOf(KILL_TARGETS).default('mixed'),
+  'pause-targets': oneOf(KILL_TARGETS).default('mixed'),
   'clock-mode': oneOf(CLOCK_MODES).default('mixed'),
   nodes: count(1, 50).default(5),
   'time-limit': positive.default(30),
@@ -142,6 +145,7 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
     partitionShape: c['partition-shape'],
     clockSkewMs: c['clock-skew'],
     killTargets: c['kill-targets'],
+    pauseTargets: c['pause-targets'],
     clockMode: c['clock-mode'],
     nodes: c.nodes,
     timeLimitS: c['time-limit'],
@@ -171,6 +175,7 @@ export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
   ];
   if (c.nemesis.length) argv.push('--nemesis-interval', String(c.nemesisIntervalS), '--partition-shape', c.partitionShape, '--clock-skew', String(c.clockSkewMs));
   if (c.nemesis.length && c.killTargets !== 'mixed') argv.push('--kill-targets', c.killTargets);
+  if (c.nemesis.length && c.pauseTargets !== 'mixed') argv.push('--pause-targets', c.pauseTargets);
   if (c.nemesis.length && c.clockMode !== 'mixed') argv.push('--clock-mode', c.clockMode);
   if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
   if (c.store !== './store') argv.push('--store', c.store);

@@ -4,7 +4,7 @@
  * node (convergence after heal), and shows the AP anomalies: transfers approved on both sides of
  * a partition, and at least one overdraft.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 // --clock-mode, and the freeze mode in the composer (fake runtime): every node frozen at one
 // instant, recorded in the history, reset by the stop; a runtime without freezeClock gets an
 // error in the start's completion and the run goes on.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../api/rng.ts';

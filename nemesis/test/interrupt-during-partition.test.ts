@@ -2,7 +2,7 @@
  * Ctrl-C during a partition (with a pause or kill possibly active too): the harness heals every
  * fault before it tears down, records the stops, and leaves no process and no port behind.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

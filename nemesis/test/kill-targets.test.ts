@@ -1,7 +1,7 @@
 // --kill-targets: property tests of whom a kill plan hits for each option (pure: nodes + seed).
 // `all` and `majority` are what expose durability bugs (a write no node made durable is lost);
 // `mixed` must stay exactly the old behaviour, so seeds of existing runs pick the same nodes.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../api/rng.ts';

@@ -3,7 +3,7 @@
  * seeded lww run with partitions yields non-linearizable reads (maep answers from its local view
  * on both sides), and the nodes still converge after the heal.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

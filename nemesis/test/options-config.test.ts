@@ -1,6 +1,6 @@
 // --kill-targets and --clock-mode as the CLI and config files take them: defaults, validation with
 // a message that lists the valid values, and the repeat command carrying a non-default choice.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { resolveRunConfig, reproduceCommand } from '../../harness/config/run-config.ts';
 import { CLOCK_MODES, KILL_TARGETS } from '../index.ts';

@@ -1,7 +1,7 @@
 // The nemesis composer against a fake Runtime that records calls: what is recorded, in which order
 // runtime calls happen, and that healAll undoes everything. Unit tests of orchestration only; the
 // faults' effect on real nodes is tested in real-faults.test.ts.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createNemesis, parseNemesisKinds, parsePartitionShape, FAULT_KINDS } from '../index.ts';
 import type { NemesisOptions, FaultKind } from '../../api/fault.ts';

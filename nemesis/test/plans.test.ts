@@ -1,5 +1,5 @@
 // Property tests of each fault kind's plan (the pure half of a start): targets, ranges, seeds.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../api/rng.ts';

@@ -4,7 +4,7 @@
  * outside over HTTP. Then the whole composer runs all kinds for a few seconds and healAll must
  * leave nothing behind.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { LocalRuntime } from '../../runtimes/local/index.ts';
 import { assertAllGone, probeSpec, tempRunDir, waitFor } from '../../runtimes/test/helpers.ts';
@@ -26,12 +26,12 @@ let eps: Record<string, NodeEndpoint> = {};
 const never = new AbortController().signal;
 const input = (seed: number, held: string[] = []) => ({ nodes: NODES, rng: new Rng(seed), held: new Set(held) });
 
-before(async () => {
+beforeAll(async () => {
   const list = await rt.setup(probeSpec(NODES, run.dir, 'nemesis-real'));
   eps = Object.fromEntries(list.map((e) => [e.id, e]));
 });
 
-after(async () => {
+afterAll(async () => {
   const { pids, ports } = rt.resources();
   await rt.teardown();
   await assertAllGone(pids, ports);

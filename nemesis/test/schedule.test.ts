@@ -1,6 +1,6 @@
 // Property tests of the fault schedule: per-kind alternation, bounded fault length, jitter range,
 // and seed determinism.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../api/rng.ts';

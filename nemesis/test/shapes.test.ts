@@ -1,6 +1,6 @@
 // Property tests of the partition shapes: the invariants each shape promises, for n = 1..9 nodes
 // and any seed.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Rng } from '../../api/rng.ts';

@@ -32,6 +32,9 @@ export function cannotServeLocally(needs: SystemNeeds, faultKinds: readonly stri
       out.push(`${kind} faults cannot reach this system on the local runtime: it announces its own address, so per-link proxies cannot cut it; use --runtime netns or docker`);
     }
   }
+  if (faultKinds.includes('partition:one-way') && needs.dialsGivenPeerAddresses) {
+    out.push('one-way partitions cannot be cut on the local runtime: a per-link proxy carries both directions of a connection, so it can only cut both; use --runtime netns or docker');
+  }
   const gap = faultKinds.includes('clock') ? clockGap(needs, pref, lib) : null;
   if (gap) out.push(`clock faults cannot reach this system on the local runtime: ${gap}`);
   return out;

@@ -9,7 +9,7 @@ import { MASTER_NAME } from './config.ts';
  * so every outcome is recorded as it happened.
  */
 export function primaryClient(cluster: readonly NodeEndpoint[], timeoutMs: number): Redis {
-  return new Redis({
+  return quiet(new Redis({
     sentinels: cluster.map((n) => ({ host: n.host, port: n.ports.sentinel! })),
     name: MASTER_NAME,
     role: 'master',
@@ -24,16 +24,22 @@ export function primaryClient(cluster: readonly NodeEndpoint[], timeoutMs: numbe
     // a demoted primary answers READONLY: find the new one (without resending the command)
     reconnectOnError: (err: Error) => (err.message.startsWith('READONLY') ? 1 : false),
     lazyConnect: false,
-  });
+  }));
+}
+
+/** connection errors reach us as failed commands; without a listener ioredis also prints each one */
+function quiet(r: Redis): Redis {
+  r.on('error', () => {});
+  return r;
 }
 
 /** a plain connection to one node's own redis-server (its view, for final reads and probes) */
 export function nodeClient(node: NodeEndpoint, timeoutMs: number, port = node.ports.redis!): Redis {
-  return new Redis({
+  return quiet(new Redis({
     host: node.host, port,
     commandTimeout: timeoutMs, connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0, enableOfflineQueue: true, retryStrategy: () => null, lazyConnect: true,
-  });
+  }));
 }
 
 /** was the command certainly not run? (refused before sending, or refused by the server) */
