@@ -21,8 +21,7 @@ export const INTEGRATION = [
   'runtimes/local/test/**/*.test.ts',
   'runtimes/netns/test/**/*.test.ts',
   'runtimes/test/**/*.test.ts',
-  'systems/test/**/*.test.ts',
-  'systems/maep/test/client-errors.test.ts',
+  'systems/**/test/**/*.test.ts',
   'examples/**/*.test.ts',
 ];
 
@@ -30,7 +29,7 @@ export const INTEGRATION = [
 export const PROOF = ['proof/**/*.test.ts'];
 
 /** anything that needs a container engine */
-export const DOCKER = ['runtimes/docker/test/**/*.test.ts'];
+export const DOCKER = ['runtimes/docker/test/**/*.test.ts', 'systems/**/test/*-docker.test.ts'];
 
 /** never test files */
 export const IGNORED = ['**/node_modules/**', 'store/**', '.tmp/**', 'coverage/**', '.git/**'];
@@ -38,7 +37,7 @@ export const IGNORED = ['**/node_modules/**', 'store/**', '.tmp/**', 'coverage/*
 /** include/exclude of each project; unit is everything the others do not claim */
 export const PROJECTS = {
   unit: { include: ALL_TESTS, exclude: [...IGNORED, ...INTEGRATION, ...PROOF, ...DOCKER] },
-  integration: { include: INTEGRATION, exclude: IGNORED },
+  integration: { include: INTEGRATION, exclude: [...IGNORED, ...DOCKER] },
   proof: { include: PROOF, exclude: IGNORED },
   docker: { include: DOCKER, exclude: IGNORED },
 };

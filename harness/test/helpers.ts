@@ -41,10 +41,10 @@ export function processesMentioning(needle: string): number[] {
   return out;
 }
 
-/** node endpoints as the harness logged them ("  n1 http://127.0.0.1:PORT") */
+/** node endpoints as the harness logged them ("  n1 127.0.0.1 peer=PORT client=PORT"): the client port */
 export function loggedEndpoints(runDir: string): { id: string; port: number }[] {
   const log = existsSync(join(runDir, 'harness.log')) ? readFileSync(join(runDir, 'harness.log'), 'utf8') : '';
-  return [...log.matchAll(/ (n\d+) http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => ({ id: m[1]!, port: Number(m[2]) }));
+  return [...log.matchAll(/ (n\d+) 127\.0\.0\.1 .*?\bclient=(\d+)/g)].map((m) => ({ id: m[1]!, port: Number(m[2]) }));
 }
 
 /** true when nothing accepts connections on the loopback port */
