@@ -11,13 +11,14 @@ import { locateHistory } from '../runs/run-dir.ts';
 import { showPath } from '../terminal/show-path.ts';
 import { prepareSim, runChecked } from '../sim/seed-run.ts';
 import { shrink, type Candidate } from '../sim/shrink.ts';
-import { cutFlags, cutsFromFlags } from '../sim/cuts.ts';
+import { cutFlags } from '../sim/cuts.ts';
+import type { SimCuts } from '../sim/run-sim.ts';
 import { runCommand } from './run.ts';
 
 export async function shrinkCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WriteStream): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('shrink takes one argument: the folder of a simulated run with an unexpected verdict (e.g. store/latest)');
   const { dir } = locateHistory(positionals[0]!);
-  let test: { runtime?: string; config?: RunConfig; command?: string[] };
+  let test: { runtime?: string; config?: RunConfig; simulation?: { cuts?: { only?: number[]; maxWindowMs?: number; maxOps?: number } } };
   let results: { checkers?: { name: string; matched: boolean; valid: unknown }[] };
   try {
     test = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
@@ -32,12 +33,14 @@ export async function shrinkCommand(positionals: string[], flags: Record<string,
   const tries = flags.tries === undefined ? 200 : Number(flags.tries);
   if (!Number.isInteger(tries) || tries < 1) throw new UsageError(`--tries: expected an integer ≥ 1, got ${JSON.stringify(flags.tries)}`);
 
-  // the run's own flags (its repeat command) give the config and any cuts it already had
-  const argv = (test.command ?? []).slice(4);
+  // the run's config (test.json) and the cuts it already had (a shrunk run shrinks further)
+  const pairs = reproduceCommand(test.config, 'sim');
   const runFlags: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) if (argv[i]!.startsWith('--')) runFlags[argv[i]!.slice(2)] = argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i]! : true;
-  const base = await prepareSim({ ...runFlags });
-  const start: Candidate = { config: { ...base.config, ...test.config, runtime: 'sim' }, cuts: cutsFromFlags(runFlags) };
+  for (let i = 0; i < pairs.length; i += 2) runFlags[pairs[i]!.slice(2)] = pairs[i + 1]!;
+  const base = await prepareSim(runFlags);
+  const had = test.simulation?.cuts;
+  const cuts: SimCuts = had ? { ...(had.only ? { only: new Set(had.only) } : {}), ...(had.maxWindowMs !== undefined ? { maxWindowMs: had.maxWindowMs } : {}), ...(had.maxOps !== undefined ? { maxOps: had.maxOps } : {}) } : {};
+  const start: Candidate = { config: { ...base.config, ...test.config, runtime: 'sim' }, cuts };
 
   const attempt = async (c: Candidate) => {
     const { verdict, outcomes, run } = await runChecked(base, c.config, c.cuts);
