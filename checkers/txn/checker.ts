@@ -59,7 +59,8 @@ function run(history: readonly Op[], opts: TxnCheckOptions): CheckResult {
   for (const t of txns) counts[t.type]++;
 
   const bag = new AnomalyBag(opts.maxPerType ?? 20);
-  const edges = new EdgeBuilder();
+  // about 7 edges per txn in list-append histories (ww, wr, rw, process, realtime)
+  const edges = new EdgeBuilder(nodes.length * 8);
   const tInfer = performance.now();
   const inference = (kind === 'list-append' ? inferListAppend : inferRwRegister)(nodes, txns, edges, bag);
   addProcessEdges(nodes, edges);

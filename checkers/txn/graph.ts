@@ -4,10 +4,17 @@
  * (WW, WR, RW, PROCESS, REALTIME bits); two txns linked for two reasons get two edges.
  */
 export class EdgeBuilder {
-  src = new Int32Array(1024);
-  dst = new Int32Array(1024);
-  kind = new Uint8Array(1024);
+  src: Int32Array;
+  dst: Int32Array;
+  kind: Uint8Array;
   length = 0;
+
+  /** `expected`: a guess at the edge count; one right-sized allocation instead of a dozen doublings
+   * (each big typed array counts as external memory, and V8 answers its growth with full GCs) */
+  constructor(expected = 1024) {
+    const n = Math.max(1024, Math.ceil(expected));
+    this.src = new Int32Array(n); this.dst = new Int32Array(n); this.kind = new Uint8Array(n);
+  }
 
   add(a: number, b: number, kind: number): void {
     if (a === b || a < 0 || b < 0) return;
