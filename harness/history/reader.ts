@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Op } from '../../api/history.ts';
 
 export interface ReadHistory {
@@ -7,35 +8,108 @@ export interface ReadHistory {
   tornTail: boolean;
 }
 
+/** one line of a file: its text (no newline), 1-based number, and whether a newline ended it */
+export interface FileLine { text: string; n: number; terminated: boolean }
+
+const CHUNK = 1 << 20;
+
 /**
- * Parses history.jsonl. A torn last line (no newline, not JSON) is skipped and reported, since a
- * killed harness can leave one; any other bad line is an error naming its line number.
+ * Splits bytes into lines as they arrive: only the line being cut across two chunks is ever
+ * copied, so a big history is never one string, nor a string plus an array of its lines. A newline
+ * byte never occurs inside a multi-byte UTF-8 character, so each line decodes on its own.
  */
-export function parseHistory(text: string, source = 'history'): ReadHistory {
-  const lines = text.split('\n');
-  const endsClean = text.length === 0 || text.endsWith('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
+class LineSplitter {
+  private rest: Buffer | null = null;
+  private n = 0;
+
+  *push(chunk: Buffer): Generator<FileLine> {
+    let buf = chunk;
+    if (this.rest) { buf = Buffer.concat([this.rest, chunk]); this.rest = null; }
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      yield { text: buf.toString('utf8', start, nl), n: ++this.n, terminated: true };
+      start = nl + 1;
+    }
+    if (start < buf.length) this.rest = Buffer.from(buf.subarray(start)); // own copy: the chunk buffer is reused
+  }
+
+  *end(): Generator<FileLine> {
+    if (this.rest && this.rest.length > 0) yield { text: this.rest.toString('utf8'), n: ++this.n, terminated: false };
+    this.rest = null;
+  }
+}
+
+/** every line of a file, read 1 MiB at a time (synchronously) */
+export function* fileLines(path: string, chunkBytes = CHUNK): Generator<FileLine> {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    const split = new LineSplitter();
+    for (;;) {
+      const got = readSync(fd, buf, 0, chunkBytes, null);
+      if (got === 0) break;
+      yield* split.push(buf.subarray(0, got));
+    }
+    yield* split.end();
+  } finally { closeSync(fd); }
+}
+
+/** every line of a file, read 1 MiB at a time without blocking the event loop */
+export async function* fileLinesAsync(path: string, chunkBytes = CHUNK): AsyncGenerator<FileLine> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    const split = new LineSplitter();
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      yield* split.push(buf.subarray(0, bytesRead));
+    }
+    yield* split.end();
+  } finally { await fh.close(); }
+}
+
+/** the lines of a string, as fileLines would give them for a file holding it */
+function* textLines(text: string): Generator<FileLine> {
+  let start = 0, n = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+    yield { text: text.slice(start, nl), n: ++n, terminated: true };
+    start = nl + 1;
+  }
+  if (start < text.length) yield { text: text.slice(start), n: ++n, terminated: false };
+}
+
+/**
+ * Parses history.jsonl lines. A torn last line (no newline, not JSON) is skipped and reported,
+ * since a killed harness can leave one; any other bad line is an error naming its line number.
+ */
+function parseLines(lines: Iterable<FileLine>, source: string): ReadHistory {
   const ops: Op[] = [];
   let tornTail = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  for (const { text: line, n, terminated } of lines) {
     if (line.trim() === '') continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
     } catch {
-      if (i === lines.length - 1 && !endsClean) { tornTail = true; break; }
-      throw new Error(`${source}: line ${i + 1} is not JSON: ${line.slice(0, 80)}`);
+      // only the unterminated last line can be torn
+      if (!terminated) { tornTail = true; break; }
+      throw new Error(`${source}: line ${n} is not JSON: ${line.slice(0, 80)}`);
     }
     const problem = opProblem(parsed);
-    if (problem) throw new Error(`${source}: line ${i + 1}: ${problem}`);
+    if (problem) throw new Error(`${source}: line ${n}: ${problem}`);
     ops.push(parsed as Op);
   }
   return { ops, tornTail };
 }
 
-export function readHistoryFile(path: string): ReadHistory {
-  return parseHistory(readFileSync(path, 'utf8'), path);
+export function parseHistory(text: string, source = 'history'): ReadHistory {
+  return parseLines(textLines(text), source);
+}
+
+/** Streams history.jsonl: only the parsed ops stay in memory, never the file's text. */
+export function readHistoryFile(path: string, chunkBytes = CHUNK): ReadHistory {
+  return parseLines(fileLines(path, chunkBytes), path);
 }
 
 function opProblem(x: unknown): string | null {

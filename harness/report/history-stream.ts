@@ -3,9 +3,8 @@
  * truncated last line: that one is dropped and counted, never fatal. A bad line elsewhere is also
  * skipped and counted, so a damaged history still gives a report that says what was lost.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Op } from '../../api/history.ts';
+import { fileLinesAsync } from '../history/reader.ts';
 
 export interface HistoryRead {
   ops: Op[];
@@ -25,12 +24,20 @@ export function parseOpLine(line: string): Op | null {
   return o as unknown as Op;
 }
 
-export async function readHistory(path: string): Promise<HistoryRead> {
+/** the lines readline would give (crlfDelay Infinity): \n, \r\n and a lone \r each end a line */
+export async function* historyLines(path: string, chunkBytes?: number): AsyncGenerator<string> {
+  for await (const { text } of fileLinesAsync(path, chunkBytes)) {
+    if (!text.includes('\r')) { yield text; continue; }
+    yield* (text.endsWith('\r') ? text.slice(0, -1) : text).split('\r');
+  }
+}
+
+/** Streams the file a chunk at a time: only the parsed ops stay in memory. */
+export async function readHistory(path: string, chunkBytes?: number): Promise<HistoryRead> {
   const ops: Op[] = [];
   let skippedLines = 0;
   let lastBad = false;
-  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of rl) {
+  for await (const line of historyLines(path, chunkBytes)) {
     if (line.trim() === '') continue;
     const op = parseOpLine(line);
     if (op) { if (typeof op.index !== 'number') op.index = ops.length; ops.push(op); lastBad = false; }
