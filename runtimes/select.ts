@@ -9,7 +9,7 @@ import type { Runtime } from '../api/runtime.ts';
 import type { RunConfig } from '../harness/config/run-config.ts';
 import { LocalRuntime } from './local/index.ts';
 import { createDockerRuntime, dockerAvailable, removeAllLeftovers } from './docker/index.ts';
-import { createNetnsRuntime, netnsAvailable } from './netns/index.ts';
+import { createNetnsRuntime, netnsAvailable, removeAllLeftovers as removeAllNetnsLeftovers } from './netns/index.ts';
 import { SimRuntime } from './sim/index.ts';
 
 export type RuntimeChoice = RunConfig['runtime'];
@@ -29,11 +29,12 @@ const CREATE: Record<RuntimeKind, (seed?: number) => Promise<Runtime>> = {
   netns: () => createNetnsRuntime(),
 };
 
-/** for `cluster down --all`: remove every container/network any run left behind (0 when no docker) */
-export async function removeDockerLeftovers(): Promise<number> {
+/** for `cluster down --all`: remove what any run left behind: containers and networks (when an engine answers), namespaces, bridges and rules */
+export async function removeAllRunLeftovers(): Promise<{ docker: number; netns: number }> {
   const probe = await probeDocker();
-  if (!probe.ok) return 0;
-  return removeAllLeftovers();
+  const docker = probe.ok ? await removeAllLeftovers() : 0;
+  const netns = netnsAvailable().ok ? removeAllNetnsLeftovers() : 0;
+  return { docker, netns };
 }
 
 /**

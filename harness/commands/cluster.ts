@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { NodeEndpoint } from '../../api/runtime.ts';
 import { UsageError } from '../cli/usage-error.ts';
-import { chooseRuntime, removeDockerLeftovers } from '../../runtimes/select.ts';
+import { chooseRuntime, removeAllRunLeftovers } from '../../runtimes/select.ts';
 import * as local from '../../runtimes/local/index.ts';
 import * as docker from '../../runtimes/docker/index.ts';
 import { loadSystem } from '../system/load-system.ts';
@@ -97,8 +97,8 @@ export async function clusterCommand(positionals: string[], flags: Record<string
   }
   if (!stopped) out.write('no cluster was up\n');
   if (flags.all === true) {
-    const n = await removeDockerLeftovers();
-    out.write(`removed ${n} docker leftover(s)\n`);
+    const n = await removeAllRunLeftovers();
+    out.write(`removed ${n.docker} docker leftover(s) and ${n.netns} netns run(s)\n`);
   }
   return 0;
 }

@@ -9,7 +9,6 @@ import { NetnsRuntime, type NetnsRuntimeOptions } from './runtime.ts';
 export { netnsAvailable, type NetnsProbe } from './available.ts';
 export { removeAllLeftovers, reapDeadRuns } from './leftovers.ts';
 export { NetnsRuntime, type NetnsRuntimeOptions } from './runtime.ts';
-export { oneWay, oneWayGrudge, type OneWayPlan } from './one-way.ts';
 
 /** A NetnsRuntime; fails with one clear line when this machine cannot make namespaces. */
 export async function createNetnsRuntime(opts: NetnsRuntimeOptions = {}): Promise<Runtime> {

@@ -1,10 +1,10 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../api/rng.ts';
 import { runNames, runTag } from '../names.ts';
 import { planSubnet } from '../subnet.ts';
 import { bridgeUp, faultsFor, forwardRule, inNs, nodeUp, runDown } from '../plan.ts';
-import { oneWay, oneWayGrudge } from '../one-way.ts';
+import { oneWay, oneWayGrudge } from '../../../nemesis/shapes.ts';
 
 describe('netns names', () => {
   test('derive from the run id, fit Linux interface names, differ between runs', () => {
