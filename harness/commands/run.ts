@@ -70,6 +70,9 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   const configFile = typeof flags.config === 'string' ? flags.config : undefined;
   const config = resolveRunConfig(flags, configFile ? readConfigFile(configFile) : {}, configFile);
   const system = await loadSystem(config.system);
+  if (config.runtime === 'sim' && !system.sim) {
+    throw new UsageError(`--runtime sim: ${system.name} has no pure core the simulator can drive (a System.sim hook, api/sim.ts); it runs real processes only: use --runtime ${system.runtimes.join(', ')}`);
+  }
   let workload: WorkloadInstance;
   let checks: ExpectedCheck[];
   let systemParams: Record<string, unknown>;
@@ -93,9 +96,6 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   const { runtime, why } = await selectRuntime(config.runtime, config.seed);
   const simFlag = ['sim-faults', 'sim-fault-window', 'sim-max-ops'].find((f) => f in flags);
   if (simFlag && runtime.info.name !== 'sim') throw new UsageError(`--${simFlag} applies to --runtime sim only`);
-  if (runtime.info.name === 'sim' && !system.sim) {
-    throw new UsageError(`--runtime sim: ${system.name} has no pure core the simulator can drive (a System.sim hook, api/sim.ts); it runs real processes only: use --runtime ${system.runtimes.join(', ')}`);
-  }
   if (!system.runtimes.includes(runtime.info.name)) {
     throw new UsageError(`--system ${config.system}: ${system.name} cannot run on the ${runtime.info.name} runtime (it runs on: ${system.runtimes.join(', ')}); pick one with --runtime`);
   }
