@@ -135,7 +135,7 @@ export function oneWayGrudge(from: readonly string[], to: readonly string[]): Gr
  * other direction still flows. Over TCP both directions of a connection stall (the ACKs are
  * lost); datagrams still flow the other way. Only kernel-level runtimes can cut one way.
  */
-export function oneWay(nodes: readonly string[], rng: Rng): PartitionPlan {
+export function oneWay(nodes: readonly string[], rng: Rng): PartitionPlan & { from: string[]; to: string[] } {
   const s = rng.shuffle(nodes);
   const cut = Math.max(1, Math.floor(s.length / 2));
   const [a, b] = [s.slice(0, cut).sort(), s.slice(cut).sort()];
@@ -149,6 +149,7 @@ export function oneWay(nodes: readonly string[], rng: Rng): PartitionPlan {
  * the old primary keeps acknowledging writes it will lose. With no known primary, a random minority.
  */
 export function primaryMinority(nodes: readonly string[], rng: Rng, primaries: readonly string[] = []): PartitionPlan {
+  if (nodes.length < 2) return { shape: 'primary-minority', grudge: {}, components: [nodes.slice()] };
   const primary = primaries.find((p) => nodes.includes(p)) ?? rng.pick(nodes);
   const others = rng.shuffle(nodes.filter((n) => n !== primary));
   const extra = Math.max(0, Math.floor((nodes.length - 1) / 2) - 1);

@@ -152,3 +152,18 @@ test('describePartition names the shape and the sides', () => {
   assert.match(describePartition(bridge(nodesOf(5), new Rng(2))), /^bridge via n\d: /);
   assert.match(describePartition(majoritiesRing(nodesOf(5), new Rng(2))), /^majorities-ring \(5 links cut\)$/);
 });
+
+test('primary-minority: the primary sits on the minority side, cut both ways from a majority', () => {
+  fc.assert(fc.property(fc.integer({ min: 2, max: 9 }), fc.nat(), fc.nat(), (n, seed, pick) => {
+    const nodes = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+    const primary = nodes[pick % n]!;
+    const p = partitionPlan('primary-minority', nodes, new Rng(seed), [primary]);
+    const [minority, rest] = p.components!;
+    assert.ok(minority!.includes(primary));
+    assert.ok(minority!.length < n / 2 || n === 2, `minority ${minority} of ${n}`);
+    assert.deepEqual([...minority!, ...rest!].sort(), nodes.slice().sort());
+    for (const a of minority!) for (const b of rest!) {
+      assert.ok(p.grudge[a]!.includes(b) && p.grudge[b]!.includes(a), `${a} and ${b} cut both ways`);
+    }
+  }));
+});
