@@ -1,7 +1,7 @@
 // The whole harness on the docker runtime: `npm run jepsen -- --runtime docker --workload bank
 // --nemesis partition`. Same expectations as on the local runtime: every checker as expected
 // (exit 0), the cluster converges after heal, and nothing is left on the engine.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -29,10 +29,10 @@ test('a --runtime docker bank run with partitions meets the same expectations as
     assert.fail('the controller (harness/cli/main.ts) and maep (node/main.ts) are needed for a full run');
   }
   const store = mkdtempSync(join(tmpdir(), 'splitbrain-dockerbank-'));
-  t.after(() => rmSync(store, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(store, { recursive: true, force: true }));
   const res = await jepsen(['--runtime', 'docker', '--workload', 'bank', '--nemesis', 'partition', '--nodes', '5',
     '--time-limit', '12', '--nemesis-interval', '2', '--recovery-time', '20', '--seed', '7', '--store', store]);
-  t.diagnostic(res.out.split('\n').slice(-14).join('\n'));
+  console.log(res.out.split('\n').slice(-14).join('\n'));
   const dir = join(store, readlinkSync(join(store, 'latest')));
   const testJson = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8'));
   const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));

@@ -1,34 +1,59 @@
 // Five containers of the system under test (maep, or the kv fixture: test/target.ts) on a private
 // bridge network; every fault observed from outside the containers (HTTP from the host, the
 // engine's view), and teardown leaves nothing labelled.
-import { test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DockerRuntime } from '../runtime.ts';
-import { docker, RUN_LABEL } from '../engine.ts';
+import { docker, dockerAvailable, RUN_LABEL } from '../engine.ts';
 import { findBinary } from '../rootfs.ts';
 import { runInNetns } from '../netexec.ts';
-import { byId, engineOrSkip, leftovers, tempRunDir, uniqueRunId, waitFor } from './helpers.ts';
-import { testTarget } from './target.ts';
+import type { NodeEndpoint, Runtime } from '../../../api/runtime.ts';
+import { byId, leftovers, makeTempDir, uniqueRunId, waitFor } from './helpers.ts';
+import { testTarget, type TestTarget } from './target.ts';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
+/** setup builds the image the first time on this engine and starts 5 containers */
+const SETUP_MS = 5 * 60_000;
+const TEARDOWN_MS = 2 * 60_000;
 
-test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, link faults, teardown', async (t) => {
-  if (!(await engineOrSkip(t))) return;
-  const runDir = tempRunDir(t);
+// The tests run in order on one cluster (each leaves it healed and every node running), as the
+// node:test subtests did; the last one tears it down, and afterAll tears down whatever is left.
+describe('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, link faults, teardown', { timeout: 3 * 60_000 }, () => {
+  let noEngine: string | undefined;
+  let run: { dir: string; remove: () => void } | undefined;
+  let runDir = '';
   const runId = uniqueRunId('cluster');
-  const T = await testTarget();
-  const rt = new DockerRuntime({ log: (l) => t.diagnostic(l) });
-  t.after(() => rt.teardown());
-  t.diagnostic(`system under test: ${T.name}`);
-  const mechanismsBeforeSetup = rt.info.mechanisms; // the controller writes test.json from this object
-  const eps = await rt.setup(T.spec({ nodes: NODES, runDir, runId }));
-  const http = byId(eps);
-  const { get: getKey, put: putKey, status } = T;
+  let T: TestTarget;
+  let rt: DockerRuntime;
+  let mechanismsBeforeSetup: Runtime['info']['mechanisms'];
+  let http: Record<string, NodeEndpoint> = {};
+  const getKey: TestTarget['get'] = (...a) => T.get(...a);
+  const putKey: TestTarget['put'] = (...a) => T.put(...a);
+  const status: TestTarget['status'] = (...a) => T.status(...a);
 
-  await t.test('each node is its own labelled container with NET_ADMIN and a static IP on the run network', async () => {
+  beforeAll(async () => {
+    const a = await dockerAvailable();
+    if (!a.ok) { noEngine = `no docker engine: ${a.why}`; return; }
+    run = makeTempDir();
+    runDir = run.dir;
+    T = await testTarget();
+    rt = new DockerRuntime({ log: (l) => console.log(l) });
+    console.log(`system under test: ${T.name}`);
+    mechanismsBeforeSetup = rt.info.mechanisms; // the controller writes test.json from this object
+    http = byId(await rt.setup(T.spec({ nodes: NODES, runDir, runId })));
+  }, SETUP_MS);
+
+  afterAll(async () => {
+    try { await rt?.teardown(); } finally { run?.remove(); }
+  }, TEARDOWN_MS);
+
+  // the only allowed skip: no engine answers (the reason shows on each test)
+  beforeEach((ctx) => { if (noEngine) ctx.skip(noEngine); });
+
+  test('each node is its own labelled container with NET_ADMIN and a static IP on the run network', async () => {
     const cs = await docker().listContainers({ filters: { label: [`${RUN_LABEL}=${runId}`] } });
     assert.equal(cs.length, 5);
     const ips = new Set<string>();
@@ -45,7 +70,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     for (const id of NODES) assert.equal((await status(http[id]!)).id, id);
   });
 
-  await t.test('a partition stops replication between the cut sides; heal restores it', async () => {
+  test('a partition stops replication between the cut sides; heal restores it', async () => {
     const a = ['n1', 'n2'], b = ['n3', 'n4', 'n5'];
     const grudge: Record<string, string[]> = {};
     for (const x of a) grudge[x] = b;
@@ -70,7 +95,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     }, 30_000);
   });
 
-  await t.test('pause freezes a node (no answer) and resume brings it back', async () => {
+  test('pause freezes a node (no answer) and resume brings it back', async () => {
     await rt.pause('n4');
     assert.equal((await docker().getContainer(`splitbrain-${runId}-n4`).inspect()).State.Paused, true);
     await assert.rejects(status(http.n4!, 1000));
@@ -78,7 +103,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     assert.equal((await status(http.n4!)).id, 'n4');
   });
 
-  await t.test('kill stops the container; restart keeps its data dir (isolated, so not from peers)', async () => {
+  test('kill stops the container; restart keeps its data dir (isolated, so not from peers)', async () => {
     await putKey(http.n5!, 'durable', 'kept');
     await waitFor('durable on n5', async () => (await getKey(http.n5!, 'durable')) === 'kept');
     // give the node's storage the write; then cut n5 off so after restart only its disk can answer
@@ -103,7 +128,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n5 catches up after heal', async () => (await getKey(http.n5!, 'after-restart')) === 1, 30_000);
   });
 
-  await t.test('a clock bump shows in the node status, and resetting it returns to real time', async () => {
+  test('a clock bump shows in the node status, and resetting it returns to real time', async () => {
     await rt.setClockOffset('n2', 120_000);
     await waitFor('n2 clock ~ +120 s', async () => {
       const skew = (await status(http.n2!)).clock - Date.now();
@@ -115,7 +140,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
   });
 
-  await t.test('a clock freeze holds the node status clock at the instant, and an offset unfreezes it', async () => {
+  test('a clock freeze holds the node status clock at the instant, and an offset unfreezes it', async () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
     await rt.freezeClock('n2', at);
     // libfaketime re-reads the file at most once a second (FAKETIME_CACHE_DURATION=1)
@@ -126,7 +151,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('n2 clock back to real time', async () => Math.abs((await status(http.n2!)).clock - Date.now()) < 10_000);
   });
 
-  await t.test('link faults: loss 1 on n1->n3 starves n3 of n1 only; delay installs the recorded shaping', async () => {
+  test('link faults: loss 1 on n1->n3 starves n3 of n1 only; delay installs the recorded shaping', async () => {
     await rt.setLinkFault('n1', 'n3', { loss: 1 });
     await rt.setLinkFault('n1', 'n2', { delayMs: 20 });
     await putKey(http.n1!, 'lossy', 'v');
@@ -148,7 +173,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     await waitFor('lossy reaches n3 once the link is clear', async () => (await getKey(http.n3!, 'lossy')) === 'v', 30_000);
   });
 
-  await t.test('fault changes racing a kill/restart end with the latest state applied', async () => {
+  test('fault changes racing a kill/restart end with the latest state applied', async () => {
     const c3 = docker().getContainer(`splitbrain-${runId}-n3`);
     const dropsIn = async (c: typeof c3) => {
       const r = await runInNetns('docker exec', c, 0, { argv: ['iptables', '-S', 'SB_PART'] });
@@ -164,14 +189,14 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     assert.deepEqual(await dropsIn(c3), []);
   });
 
-  await t.test('a node that died by itself is started again by restart', async () => {
+  test('a node that died by itself is started again by restart', async () => {
     await docker().getContainer(`splitbrain-${runId}-n4`).kill({ signal: 'SIGKILL' });
     await waitFor('n4 down', async () => !(await docker().getContainer(`splitbrain-${runId}-n4`).inspect()).State.Running);
     await rt.restart('n4');
     assert.equal((await status(http.n4!)).id, 'n4');
   });
 
-  await t.test('mechanisms say what was used', () => {
+  test('mechanisms say what was used', () => {
     const m = rt.info.mechanisms;
     assert.equal(m, mechanismsBeforeSetup, 'setup fills the same object in');
     assert.equal(rt.info.name, 'docker');
@@ -181,7 +206,7 @@ test('docker runtime: 5 containers, partition/heal, pause, kill/restart, clock, 
     assert.match(m.link!, /netem|htb/);
   });
 
-  await t.test('teardown copies node logs and leaves no container or network with the run label', async () => {
+  test('teardown copies node logs and leaves no container or network with the run label', async () => {
     await rt.teardown();
     for (const id of NODES) {
       const p = join(runDir, 'nodes', `${id}.log`);

@@ -1,7 +1,7 @@
 // Teardown also happens when the harness does not end normally: uncaught exception,
 // process.exit, Ctrl-C / SIGTERM. After a SIGKILL nothing can run, so the next run's start
 // (reapOrphans) and `cluster down --all` (removeAllLeftovers) remove what is left.
-import { test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -37,16 +37,18 @@ const ENDINGS = [
 ] as const;
 
 // the five endings run side by side (each child has its own run id), to keep the suite short
-test('a harness that ends without a normal teardown leaves no container or network behind', { concurrency: true }, async (t) => {
-  if (!(await engineOrSkip(t))) return;
-  await Promise.all(ENDINGS.map(([mode, how, act]) => t.test(`ending by ${how}`, async (t2) => {
-    const runId = uniqueRunId(`crash-${mode}`);
-    const r = await runChild(mode, runId, tempRunDir(t2), act);
-    assert.ok(r.code !== 0 || r.signal, `child should not exit cleanly: ${JSON.stringify(r)}`);
-    assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
-  })));
+describe.concurrent('a harness that ends without a normal teardown leaves no container or network behind', () => {
+  for (const [i, [mode, how, act]] of ENDINGS.entries()) {
+    test(`ending by ${how}`, async (t) => {
+      if (!(await engineOrSkip(t))) return;
+      // the index too: two endings share a mode and may start in the same millisecond
+      const runId = uniqueRunId(`crash-${mode}${i}`);
+      const r = await runChild(mode, runId, tempRunDir(t), act);
+      assert.ok(r.code !== 0 || r.signal, `child should not exit cleanly: ${JSON.stringify(r)}`);
+      assert.deepEqual(await leftovers(runId), { containers: [], networks: [] });
+    });
+  }
 });
-
 
 test('after SIGKILL, the next run start (reapOrphans) removes the dead harness\'s cluster', async (t) => {
   if (!(await engineOrSkip(t))) return;
@@ -66,7 +68,7 @@ test('cluster down --all (removeAllLeftovers) removes a killed harness\'s cluste
   const liveRun = uniqueRunId('crash-all-live');
   let livePid = 0;
   const liveChild = runChild('wait', liveRun, tempRunDir(t), (pid) => { livePid = pid; });
-  t.after(() => { try { process.kill(livePid, 'SIGTERM'); } catch { /* already gone */ } });
+  t.onTestFinished(() => { try { process.kill(livePid, 'SIGTERM'); } catch { /* already gone */ } });
   await waitFor('the live child to be up', async () => livePid > 0 && (await leftovers(liveRun)).containers.length === 2);
   const deadRun = uniqueRunId('crash-all-dead');
   await runChild('wait', deadRun, tempRunDir(t), (pid) => process.kill(pid, 'SIGKILL'));

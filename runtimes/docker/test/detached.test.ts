@@ -1,6 +1,6 @@
 // `cluster up --runtime docker` leaves a cluster running after the command exits; status sees it;
 // down copies the logs and removes every container and the network.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ test('a detached docker cluster outlives its command; status sees it; down remov
   const dir = tempRunDir(t);
   const stateFile = join(dir, 'cluster', 'state.json');
   const runDir = join(dir, 'cluster', 'run1');
-  t.after(() => stopDetachedCluster(stateFile));
+  t.onTestFinished(async () => { await stopDetachedCluster(stateFile); });
   const T = await testTarget();
   const out = execFileSync(process.execPath, ['--import', 'tsx', CHILD, stateFile, runDir, T.systemRef], { encoding: 'utf8' });
   const endpoints = JSON.parse(out.trim().split('\n').pop()!) as NodeEndpoint[];

@@ -1,7 +1,7 @@
 // Path (a) of the image build: a Dockerfile FROM a Node base image that is present locally. No
 // registry here, so the test makes such a base image itself (node + /bin/sh from this host,
 // imported) and checks that ensureImage picks the Dockerfile path and that a cluster runs on it.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -45,7 +45,7 @@ test('with a Node base image present, the image is built from a Dockerfile and a
   const base = `splitbrain-testbase:${process.pid}`;
   await makeBaseImage(base);
   const built: string[] = [];
-  t.after(async () => {
+  t.onTestFinished(async () => {
     for (const tag of [...built, base]) await docker().getImage(tag).remove({ force: true }).catch(() => {});
   });
   const lines: string[] = [];
@@ -61,7 +61,7 @@ test('with a Node base image present, the image is built from a Dockerfile and a
   assert.deepEqual([again.tag, again.built], [img.tag, false]);
 
   const rt = new DockerRuntime({ baseImage: base, log: () => {} });
-  t.after(() => rt.teardown());
+  t.onTestFinished(() => rt.teardown());
   const eps = await rt.setup(spec);
   assert.equal(rt.info.mechanisms.image, 'dockerfile');
   for (const e of eps) assert.equal((await T.status(e)).id, e.id);

@@ -1,7 +1,7 @@
 // The `docker exec` way of injecting network faults (what a remote DOCKER_HOST uses, where nsenter
 // cannot reach the container): the image's own iptables, and rules that cannot be applied while a
 // container is paused are applied when it resumes.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DockerRuntime } from '../runtime.ts';
 import { docker } from '../engine.ts';
@@ -14,8 +14,8 @@ test('docker exec mode: partition with the image\'s iptables; a heal during paus
   const runId = uniqueRunId('exec');
   const T = await testTarget();
   const { get: getKey, put: putKey } = T;
-  const rt = new DockerRuntime({ netExec: 'docker exec', log: (l) => t.diagnostic(l) });
-  t.after(() => rt.teardown());
+  const rt = new DockerRuntime({ netExec: 'docker exec', log: (l) => console.log(l) });
+  t.onTestFinished(() => rt.teardown());
   const eps = await rt.setup(T.spec({ nodes: ['n1', 'n2', 'n3'], runDir: tempRunDir(t), runId }));
   assert.equal(rt.info.mechanisms.netExec, 'docker exec');
   const http = byId(eps);

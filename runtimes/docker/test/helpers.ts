@@ -3,10 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import type { TestContext } from 'vitest';
 import type { NodeEndpoint } from '../../../api/runtime.ts';
-import { dockerAvailable } from '../engine.ts';
-import { docker, RUN_LABEL } from '../engine.ts';
+import { docker, dockerAvailable, RUN_LABEL } from '../engine.ts';
 import { findBinary } from '../rootfs.ts';
 
 /** the only allowed skip: no engine answers */
@@ -16,10 +15,17 @@ export async function engineOrSkip(t: TestContext): Promise<boolean> {
   return a.ok;
 }
 
+/** a temp dir removed when the test ends */
 export function tempRunDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'splitbrain-dockertest-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, remove } = makeTempDir();
+  t.onTestFinished(() => { remove(); });
   return dir;
+}
+
+/** a temp dir and its removal, for a describe's beforeAll/afterAll (no test context there) */
+export function makeTempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'splitbrain-dockertest-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export function uniqueRunId(tag: string): string {

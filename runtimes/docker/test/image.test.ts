@@ -2,7 +2,7 @@
 // content hash afterwards, and holds a working node, iptables and tc. It bundles the kv fixture
 // (a system-neutral node-script program), so removing its tag never pulls the image from under a
 // real run on the same engine; a binary program goes in with its shared libraries.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ async function runInImage(tag: string, cmd: string[]): Promise<{ code: number; o
 test('the node image builds from nothing, is reused when unchanged, and holds node, iptables and tc', async (t) => {
   if (!(await engineOrSkip(t))) return;
   const lines: string[] = [];
-  const log = (l: string) => { lines.push(l); t.diagnostic(l); };
+  const log = (l: string) => { lines.push(l); console.log(l); };
   const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('splitbrain-rootfs-')));
   const first = await ensureImage({ programs: [KV_PROGRAM], system: 'kv-fixture', log });
   // remove it (and so build from nothing), unless a container still uses it
@@ -70,7 +70,7 @@ test('pruneOldImages removes other splitbrain-node tags, never the one in use', 
   const current = await ensureImage({ programs: [KV_PROGRAM], system: 'kv-fixture', log: () => {} });
   const stale = `${IMAGE_REPO}:stale${process.pid}`;
   await docker().getImage(current.tag).tag({ repo: IMAGE_REPO, tag: stale.split(':')[1] });
-  t.after(() => docker().getImage(stale).remove().catch(() => {}));
+  t.onTestFinished(() => docker().getImage(stale).remove().catch(() => {}));
   assert.equal(await imageExists(stale), true);
   // only our own stale tag: other runs on this engine may be about to use theirs
   const removed = await pruneOldImages(current.tag, 0, (tag) => tag === stale || tag === current.tag);
@@ -84,8 +84,8 @@ test('the image is labelled with its system, runs the bundled program, and carri
   const bin = findBinary('sort'); // any dynamically linked host binary stands in for etcd or redis-server
   if (!bin) return assert.fail('no sort binary on this host');
   const programs: Program[] = [KV_PROGRAM, { kind: 'binary', name: 'sort', path: bin }];
-  const img = await ensureImage({ programs, system: 'kv-fixture', log: (l) => t.diagnostic(l) });
-  t.after(() => docker().getImage(img.tag).remove().catch(() => {}));
+  const img = await ensureImage({ programs, system: 'kv-fixture', log: (l) => console.log(l) });
+  t.onTestFinished(() => docker().getImage(img.tag).remove().catch(() => {}));
   assert.match(img.tag, new RegExp(`^${IMAGE_REPO}:[0-9a-f]{16}$`));
   const info = await docker().getImage(img.tag).inspect();
   assert.equal(info.Config.Labels?.['splitbrain.system'], 'kv-fixture');

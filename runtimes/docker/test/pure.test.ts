@@ -1,6 +1,6 @@
 // Pure parts of the docker runtime: address planning, ldd parsing, fault → command translation,
 // faketime syntax, docker log demultiplexing. No engine needed.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { overlaps, parseCidr, parseProcNetRoute, planSubnet } from '../subnet.ts';

@@ -1,7 +1,7 @@
 // What the runtime does with a remote engine (DOCKER_HOST=tcp://… or ssh://…), exercised on the
 // local engine with `remote: true`: data on labelled named volumes (no bind mounts), faults via
 // docker exec (no nsenter), the clock file written by the container's own node.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ test('remote mode: volumes keep data across kill/restart, clock via exec, teardo
   const runDir = tempRunDir(t);
   const T = await testTarget();
   const { get: getKey, put: putKey, status } = T;
-  const rt = new DockerRuntime({ remote: true, log: (l) => t.diagnostic(l) });
-  t.after(() => rt.teardown());
+  const rt = new DockerRuntime({ remote: true, log: (l) => console.log(l) });
+  t.onTestFinished(() => rt.teardown());
   const eps = await rt.setup(T.spec({ nodes: ['n1', 'n2'], runDir, runId }));
   const http = byId(eps);
   assert.equal(rt.info.mechanisms.netExec, 'docker exec');

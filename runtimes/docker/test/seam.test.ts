@@ -1,7 +1,7 @@
 // The System seam on docker: the clock reaches a system through the offset file when libfaketime
 // does not, clock faults on a system neither reaches fail with one clear line, a probe that never
 // says ready fails setup with its last detail, and a launch of an undeclared program is refused.
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DockerRuntime } from '../runtime.ts';
 import type { ClusterSpec, SystemNeeds } from '../../../api/runtime.ts';
@@ -18,8 +18,8 @@ test('a system libfaketime does not reach gets the offset file; its clock moves 
   let hosts: string[] = [];
   const launch = spec.launch;
   spec.launch = (h) => { hosts.push(h.clockOffsetFile ?? ''); return launch(h); };
-  const rt = new DockerRuntime({ log: (l) => t.diagnostic(l) });
-  t.after(() => rt.teardown());
+  const rt = new DockerRuntime({ log: (l) => console.log(l) });
+  t.onTestFinished(() => rt.teardown());
   const eps = byId(await rt.setup(spec));
   assert.deepEqual(hosts, ['/splitbrain/clock-offset', '/splitbrain/clock-offset']);
   assert.match(rt.info.mechanisms.clock!, /clock-offset file/);
@@ -45,7 +45,7 @@ test('clock faults on a system no clock way reaches fail with one clear line; th
   const launch = spec.launch;
   spec.launch = (h) => { files.push(h.clockOffsetFile); return launch(h); };
   const rt = new DockerRuntime({ log: () => {} });
-  t.after(() => rt.teardown());
+  t.onTestFinished(() => rt.teardown());
   await rt.setup(spec);
   assert.deepEqual(files, [undefined, undefined]);
   assert.match(rt.info.mechanisms.clock!, /^none/);
@@ -59,7 +59,7 @@ test('a node whose probe never says ready fails setup with the probe\'s last det
   if (!(await engineOrSkip(t))) return;
   const spec = kvSpec(t, 'notready', { probe: async () => ({ ready: false, detail: 'still electing a leader' }) });
   const rt = new DockerRuntime({ log: () => {}, readyTimeoutMs: 2000 });
-  t.after(() => rt.teardown());
+  t.onTestFinished(() => rt.teardown());
   await assert.rejects(rt.setup(spec), (e: Error) => {
     assert.match(e.message, /kv-fixture node n\d \(10\.213\.\d+\.\d+\) did not become ready: still electing a leader/);
     assert.match(e.message, /last log lines:\n[^]*kv n\d ready/);
@@ -73,7 +73,7 @@ test('a launch of a program the system did not declare is refused, naming it', a
   const base = kvSpec(t, 'undeclared');
   const spec: ClusterSpec = { ...base, launch: (h) => ({ ...base.launch(h), program: { kind: 'binary', name: 'sh', path: '/bin/sh' } }) };
   const rt = new DockerRuntime({ log: () => {} });
-  t.after(() => rt.teardown());
+  t.onTestFinished(() => rt.teardown());
   await assert.rejects(rt.setup(spec), /asks for program sh, which the system does not declare/);
   assert.deepEqual(await leftovers(spec.runId), { containers: [], networks: [] });
 });
@@ -85,7 +85,7 @@ test('a launch that changes at a restart replaces the container (same address an
   const launch = spec.launch;
   spec.launch = (h) => ({ ...launch(h), env: { START: String(h.id === 'n1' ? ++starts : 0) } });
   const rt = new DockerRuntime({ log: () => {} });
-  t.after(() => rt.teardown());
+  t.onTestFinished(() => rt.teardown());
   const eps = byId(await rt.setup(spec));
   await kvTarget.put(eps.n1!, 'k', 'kept');
   await rt.kill('n1');
