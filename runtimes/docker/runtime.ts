@@ -7,6 +7,7 @@
  * gets a new network namespace (restart) or becomes reachable again (resume, for docker exec).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { writeNodeFiles } from '../node-files.ts';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -274,6 +275,12 @@ export class DockerRuntime implements Runtime {
     }
     const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
     if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
+    // LaunchSpec.files go into the data folder once, before the first start (a node may rewrite them)
+    const files = opts.launch(this.hostOf(id)).files ?? {};
+    if (Object.keys(files).length) {
+      if (!local) throw new Error(`docker runtime: ${opts.system} needs files in its nodes' data folders, which a remote engine's volumes cannot take yet; use a local engine or --runtime netns`);
+      writeNodeFiles(dataDir, files);
+    }
     const { container, launchKey } = await this.createContainer(id, ip, image);
     this.nodes.set(id, { id, ip, container, launchKey, priorLog: '', pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
   }

@@ -29,6 +29,7 @@ import type { DetachedNode } from './detached-state.ts';
 import { track, untrack } from './cleanup.ts';
 import { LinkProxy, normalizeFault } from './link-proxy.ts';
 import { NodeProcess } from './node-process.ts';
+import { writeNodeFiles } from '../node-files.ts';
 import { LOOPBACK, freePorts } from './ports.ts';
 import { commandLine, keepAlive, sleep } from './processes.ts';
 import { cannotServeLocally, clockGap, clockMechanismFor, type ClockPreference } from './serves.ts';
@@ -488,7 +489,7 @@ export class LocalRuntime implements Runtime {
       }
       for (const l of this.links) if (l.to === n.id) l.proxy.setTarget(n.ports[l.portName]!);
       const launch = spec.launch(this.host(n));
-      if (!n.filesWritten) { writeFiles(n.dataDir, launch.files ?? {}); n.filesWritten = true; }
+      if (!n.filesWritten) { writeNodeFiles(n.dataDir, launch.files ?? {}); n.filesWritten = true; }
       const [command, ...args] = this.argv(launch);
       const env: NodeJS.ProcessEnv = { ...process.env, ...launch.env, ...spec.env };
       const nodeEnv = n.clock?.env() ?? {};
@@ -541,17 +542,6 @@ export class LocalRuntime implements Runtime {
       await sleep(50);
     }
     return { outcome: 'timeout', detail };
-  }
-}
-
-/** LaunchSpec.files into the node's data folder; a path may not leave it */
-function writeFiles(dataDir: string, files: Record<string, string>): void {
-  for (const [rel, text] of Object.entries(files)) {
-    const path = resolve(dataDir, rel);
-    const inside = relative(dataDir, path);
-    if (!inside || inside.startsWith('..') || isAbsolute(inside)) throw new Error(`LaunchSpec.files: "${rel}" is not a path inside the node's data folder`);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, text);
   }
 }
 

@@ -23,7 +23,7 @@ import { ownerOf, listStates, readState, statePath, withLock, writeState, type R
 import { parseProcNetRoute, planSubnet, type NetnsSubnet } from './subnet.ts';
 import { Watcher } from './watch.ts';
 import { delayWay } from './available.ts';
-import { writeNodeFiles } from './files.ts';
+import { writeNodeFiles } from '../node-files.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
