@@ -36,7 +36,7 @@ export class SimNemesis {
 
   constructor(private readonly opts: NemesisOptions, private readonly sched: Scheduler, wallNow: () => number, private readonly tuning: SimNemesisTuning = {}) {
     this.faults.set('partition', new PartitionFault(opts.partitionShape));
-    this.faults.set('pause', new PauseFault());
+    this.faults.set('pause', new PauseFault(opts.pauseTargets ?? 'mixed'));
     this.faults.set('kill', new KillFault(opts.killTargets ?? 'mixed'));
     this.faults.set('clock', new ClockFault(opts.clockSkewMs, DEFAULT_CLOCK_TUNING, (ms, signal) => sched.sleep(ms, signal), opts.clockMode ?? 'mixed', wallNow));
     this.faults.set('link', new LinkFault());
@@ -67,7 +67,8 @@ export class SimNemesis {
     const fault = this.faults.get(kind)!;
     const held = new Set([...this.faults.values()].flatMap((f) => f.held()));
     // the plan is drawn whether or not the start is kept, so the kept ones keep their targets
-    const plan = fault.plan({ nodes: ctx.nodes, rng, held });
+    // a system with no leader (maep) names none: targets that aim at primaries find none, as on a real run
+    const plan = fault.plan({ nodes: ctx.nodes, rng, held, primaries: fault.wantsPrimaries ? [] : undefined });
     const n = this.starts++;
     this.startsSeen = this.starts;
     if (this.tuning.only && !this.tuning.only.has(n)) return;

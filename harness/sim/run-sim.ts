@@ -70,7 +70,7 @@ export async function runSim(input: SimRunInput): Promise<SimRunResult> {
   const cuts = input.cuts ?? {};
   const nemesis = c.nemesis.length ? new SimNemesis({
     kinds: c.nemesis, intervalS: c.nemesisIntervalS, partitionShape: c.partitionShape,
-    clockSkewMs: c.clockSkewMs, killTargets: c.killTargets, clockMode: c.clockMode,
+    clockSkewMs: c.clockSkewMs, killTargets: c.killTargets, clockMode: c.clockMode, pauseTargets: c.pauseTargets,
   }, sched, () => Math.round(rt.wallNow()), cuts) : null;
   const nemesisCtx: NemesisContext = {
     runtime: rt, nodes, rng: rng.fork('nemesis'),
