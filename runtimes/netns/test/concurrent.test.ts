@@ -1,4 +1,4 @@
-import { after, describe, test } from 'node:test';
+import { afterAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { NodeEndpoint } from '../../../api/runtime.ts';
@@ -16,9 +16,9 @@ import { assertNothingLeft, leftoversOf, skipReason } from './helpers.ts';
 
 const skip = skipReason();
 
-describe('netns runtime: two clusters at once', { skip, timeout: 120_000 }, () => {
+describe('netns runtime: two clusters at once', { skip: !!skip, timeout: 120_000 }, () => {
   const runs = ['a', 'b'].map((k) => ({ rt: new NetnsRuntime({ log: () => {} }), runId: `netns-two-${k}-${process.pid}-${Date.now()}`, tmp: tempRunDir(`netns-two-${k}`), eps: [] as NodeEndpoint[] }));
-  after(async () => { await Promise.all(runs.map((r) => r.rt.teardown())); for (const r of runs) r.tmp.remove(); });
+  afterAll(async () => { await Promise.all(runs.map((r) => r.rt.teardown())); for (const r of runs) r.tmp.remove(); });
 
   test('own subnets and names; a partition in one leaves the other whole; each tears down alone', async () => {
     // the same node ids and ports in both: only the namespaces keep them apart
@@ -37,7 +37,7 @@ describe('netns runtime: two clusters at once', { skip, timeout: 120_000 }, () =
   });
 });
 
-describe('netns runtime: a dead run is removed at the next start', { skip, timeout: 60_000 }, () => {
+describe('netns runtime: a dead run is removed at the next start', { skip: !!skip, timeout: 60_000 }, () => {
   test('its namespaces, veth, bridge, rule and state file go', async () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // a pid that has exited
     const runId = `netns-dead-${process.pid}-${Date.now()}`;

@@ -3,14 +3,14 @@
  * left. exactDelay: on a kernel without sch_netem the runtime says it cannot delay links exactly
  * (htb only shapes rate), and the suite skips its delay test with that reason.
  */
-import { describe } from 'node:test';
+import { describe } from 'vitest';
 import { NetnsRuntime } from '../runtime.ts';
 import { runtimeConformance } from '../../test/conformance.ts';
 import { leftoversOf, skipReason } from './helpers.ts';
 import { waitFor } from '../../test/helpers.ts';
 
 const skip = skipReason();
-if (skip) describe('runtime conformance: netns', { skip }, () => {});
+if (skip) describe('runtime conformance: netns', { skip: !!skip }, () => {});
 else {
   runtimeConformance('netns', () => new NetnsRuntime({ readyTimeoutMs: 20_000, log: () => {}, exactDelay: true }), {
     leftovers: (rt, runDir) => {

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ function startHarness(runDir: string): Promise<{ pid: number; tag: string }> {
   });
 }
 
-describe('netns runtime: nothing outlives the harness', { skip, timeout: 120_000 }, () => {
+describe('netns runtime: nothing outlives the harness', { skip: !!skip, timeout: 120_000 }, () => {
   for (const sig of ['SIGKILL', 'SIGTERM'] as const) {
     test(`${sig} mid-run: no namespace, veth, bridge, rule, state file or process of that run remains`, async () => {
       const tmp = tempRunDir(`netns-${sig}`);

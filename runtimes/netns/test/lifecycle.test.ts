@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { assertNothingLeft, skipReason } from './helpers.ts';
 const skip = skipReason();
 const inNs = (ns: string, ...argv: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...argv], { encoding: 'utf8' });
 
-describe('netns runtime: one cluster, every fault', { skip, timeout: 120_000 }, () => {
+describe('netns runtime: one cluster, every fault', { skip: !!skip, timeout: 120_000 }, () => {
   const rt = new NetnsRuntime({ log: () => {} });
   const runId = `netns-life-${process.pid}-${Date.now()}`;
   const tag = runTag(runId);
@@ -23,8 +23,8 @@ describe('netns runtime: one cluster, every fault', { skip, timeout: 120_000 }, 
   const ep = (id: string) => eps.find((e) => e.id === id)!;
   const sees = (id: string, want: string[]) => waitFor(`${id} to hear exactly ${want}`, async () => JSON.stringify(await reachable(ep(id))) === JSON.stringify(want), 8000);
 
-  before(async () => { eps = await rt.setup(probeSpec(['n1', 'n2', 'n3'], tmp.dir, runId)); });
-  after(async () => { await rt.teardown(); tmp.remove(); });
+  beforeAll(async () => { eps = await rt.setup(probeSpec(['n1', 'n2', 'n3'], tmp.dir, runId)); });
+  afterAll(async () => { await rt.teardown(); tmp.remove(); });
 
   test('each node has its own address in its own namespace, and all hear each other', async () => {
     assert.equal(new Set(eps.map((e) => e.host)).size, 3);

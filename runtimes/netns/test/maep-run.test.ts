@@ -3,7 +3,7 @@
  * lww run with partitions (one-way ones once the nemesis has that shape) end as expected (exit 0),
  * record the netns mechanisms, and leave nothing of the run behind.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -49,7 +49,7 @@ async function runOnNetns(workload: string, nemesis: string, extra: string[]): P
   }
 }
 
-describe('maep on the netns runtime, through the CLI', { skip, timeout: 180_000 }, () => {
+describe('maep on the netns runtime, through the CLI', { skip: !!skip, timeout: 180_000 }, () => {
   test('bank with partition,pause,kill: every checker as expected', () => runOnNetns('bank', 'partition,pause,kill', []));
 
   test('lww with partitions (one-way when the nemesis has it): every checker as expected', () => {
