@@ -32,7 +32,7 @@ const MAEP_TESTS: Record<string, string> = {
 
 const SELF = 'api/test/seam-lint.test.ts';
 const ROUTES = /(?<![.\w])\/(kv|bank|history)\/|\/admin\/status/;
-const FLAGS = /--listen\b|--peers\b|--unsafe-/;
+const FLAGS = /--listen(?![\w-])|--peers(?![\w-])|--unsafe-/;
 
 test('no source file outside the maep plug-in names maep routes or flags', () => {
   const offenders: string[] = [];
@@ -64,5 +64,5 @@ test('the contracts folder (api/) imports nothing else of the project', () => {
 
 test('the lint sees what it should: a planted route and a planted import are found', () => {
   assert.ok(ROUTES.test("fetch(`${base}/admin/status`)") && ROUTES.test("'/kv/' + key") && !ROUTES.test("from '../history/reader.ts'"));
-  assert.ok(FLAGS.test("['--listen', addr]") && FLAGS.test('--unsafe-no-fsync') && !FLAGS.test('--node-args'));
+  assert.ok(FLAGS.test("['--listen', addr]") && FLAGS.test('--unsafe-no-fsync') && !FLAGS.test('--node-args') && !FLAGS.test("'--listen-client-urls'"));
 });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { NodeClock } from './clock.ts';
 
 test('the wall clock adds the offset file; absent, empty or bad files mean 0', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'maep-clock-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'offset');
   const warnings: string[] = [];
   const skew = (content: string | null) => {

@@ -1,5 +1,5 @@
 /** The HTTP contract, in-process: shapes of answers and one clear 4xx per kind of bad input. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { loadConfig, type NodeConfig } from '../config.ts';
 import { startNode } from './server.ts';
@@ -8,7 +8,7 @@ import { freePorts, http } from '../test/procs.ts';
 test('HTTP API: answers and clear errors', async (t) => {
   const [p, h] = await freePorts(2);
   const node = await startNode(loadConfig(['--id', 'n1', '--listen', `127.0.0.1:${p}`, '--http', `127.0.0.1:${h}`, '--accounts', '4']) as NodeConfig, () => {});
-  t.after(() => node.close());
+  t.onTestFinished(() => node.close());
   const base = `http://127.0.0.1:${h}`;
   const call = (method: string, path: string, body?: unknown) => http(base, method, path, body);
   const err = async (method: string, path: string, body: unknown, status: number, re: RegExp) => {

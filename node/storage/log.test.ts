@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync, statSync, appendFileSync } from 'node:fs';
@@ -87,7 +87,7 @@ test('recovery keeps records after damage, copies the damaged file and rewrites 
 
 test('the log recovers every appended op and truncates a torn tail', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'maep-log-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const { log } = await OpLog.open(dir, 'always');
   const ops = Array.from({ length: 50 }, (_, i) => op(i + 1));
   await Promise.all(ops.map((o) => log.append([o])));
@@ -109,7 +109,7 @@ test('the log recovers every appended op and truncates a torn tail', async (t) =
 
 test('--unsafe-no-fsync really holds acknowledged writes in memory (lost by a crash)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'maep-log-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const { log } = await OpLog.open(dir, 'unsafe-buffered');
   await log.append([op(1)]);
   // acknowledged, yet nothing is on disk: a SIGKILL now would lose it

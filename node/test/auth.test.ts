@@ -3,7 +3,7 @@
  * ways before anything they send is processed; strangers and wrong keys are refused, logged and
  * counted; without a key a node warns once at start; --client-token guards the HTTP API.
  */
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { rawPeer } from './raw-peer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'maep-auth-'));
 const clusters: Cluster[] = [];
-after(async () => { for (const c of clusters) await c.stopAll(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { for (const c of clusters) await c.stopAll(); rmSync(dir, { recursive: true, force: true }); });
 
 const KEY = 'correct horse battery staple 0123456789';
 const keyFile = join(dir, 'cluster.key');

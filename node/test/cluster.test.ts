@@ -3,7 +3,7 @@
  * all after sync; a node SIGKILLed right after acknowledging writes comes back from its log with
  * every acknowledged write; SIGTERM exits 0; a bad flag exits 2.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { freePorts, http, runMaep, startMaep, stopMaep, type NodeProc } from './
 test('3 maep processes replicate, survive SIGKILL with every acked write, shut down cleanly', { timeout: 90_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'maep-cluster-'));
   const procs = new Set<NodeProc>();
-  t.after(async () => {
+  t.onTestFinished(async () => {
     for (const p of procs) await stopMaep(p);
     rmSync(dir, { recursive: true, force: true });
   });

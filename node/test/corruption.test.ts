@@ -4,7 +4,7 @@
  * /metrics, a copy kept), and anti-entropy brings the lost op back; --unsafe-truncate-on-corruption
  * restores the old truncating behaviour.
  */
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { Cluster, http, metric } from './procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'maep-corrupt-'));
 let c: Cluster | undefined;
-after(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
 
 test('finding 4: a bad record in the middle of the log is skipped, reported and repaired, never truncated', { timeout: 120_000 }, async () => {
   c = await Cluster.create(dir, 3, () => ['--fsync', 'never']);

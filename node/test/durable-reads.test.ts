@@ -3,7 +3,7 @@
  * that a SIGKILL then takes back. Writers and readers race; the node is SIGKILLed mid-stream six
  * times; every value any reader saw must be there after the restart.
  */
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { Cluster } from './procs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'maep-durable-'));
 let c: Cluster | undefined;
-after(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
 
 async function quiet(url: string, init?: RequestInit): Promise<{ status: number; body: any } | null> {
   try { const r = await fetch(url, init); return { status: r.status, body: await r.json() }; } catch { return null; }

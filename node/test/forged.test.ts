@@ -2,7 +2,7 @@
  * Issue #18, finding 3, on three real maep processes: op ids are checked against content, and an op
  * whose seq is far beyond its origin's frontier is refused with a counted, logged reason.
  */
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { rawPeer } from './raw-peer.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'maep-forged-'));
 let c: Cluster | undefined;
-after(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
+afterAll(async () => { await c?.stopAll(); rmSync(dir, { recursive: true, force: true }); });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,7 +4,7 @@
  * drops bytes — no RST. Nodes must notice (phi, silent connection), keep serving, and repair the
  * writes each side missed by anti-entropy once the link heals, without an admin sync.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { loadConfig, type NodeConfig } from '../config.ts';
@@ -49,7 +49,7 @@ test('a blackholed partition is detected and healed by anti-entropy alone', { ti
   const proxies = new Map<string, BlackholeProxy>();
   const nodes: RunningNode[] = [];
   const logs: string[] = [];
-  t.after(async () => {
+  t.onTestFinished(async () => {
     for (const n of nodes) await n.close();
     for (const p of proxies.values()) await p.close();
   });

@@ -4,7 +4,7 @@
  * still be running, answer /admin/status with exactly the ops that were legitimately written, never
  * have answered 5xx, and have logged no crash.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,7 +80,7 @@ test('a node survives >10,000 random and mutated frames and HTTP bodies', { time
   const dir = mkdtempSync(join(tmpdir(), 'maep-fuzz-'));
   const [peerPort, httpPort] = await freePorts(2);
   const node = await startMaep(['--id', 'n1', '--listen', `127.0.0.1:${peerPort}`, '--http', `127.0.0.1:${httpPort}`, '--data', dir, '--fsync', 'never']);
-  t.after(async () => { await stopMaep(node); rmSync(dir, { recursive: true, force: true }); });
+  t.onTestFinished(async () => { await stopMaep(node); rmSync(dir, { recursive: true, force: true }); });
   const base = `http://127.0.0.1:${httpPort}`;
   const rng = new Rng(20261121);
 
@@ -149,7 +149,7 @@ test('with a cluster key: strangers, half-open frames, forged ops, a JOIN flood 
   writeFileSync(keyFile, 'fuzzing cluster key 0123456789abcdef');
   const [peerPort, httpPort] = await freePorts(2);
   const node = await startMaep(['--id', 'n1', '--listen', `127.0.0.1:${peerPort}`, '--http', `127.0.0.1:${httpPort}`, '--data', join(dir, 'd'), '--fsync', 'never', '--cluster-key-file', keyFile, '--max-peers', '16']);
-  t.after(async () => { await stopMaep(node); rmSync(dir, { recursive: true, force: true }); });
+  t.onTestFinished(async () => { await stopMaep(node); rmSync(dir, { recursive: true, force: true }); });
   const base = `http://127.0.0.1:${httpPort}`;
   const rng = new Rng(181818);
 

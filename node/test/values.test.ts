@@ -3,7 +3,7 @@
  * replicates and reads back byte-for-byte everywhere (also after a restart); a value that cannot is
  * refused with a 4xx before it takes a sequence number; large values catch up in several frames.
  */
-import { test, after } from 'node:test';
+import { test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { Cluster, http, metric } from './procs.ts';
 
 const dirs: string[] = [];
 const clusters: Cluster[] = [];
-after(async () => {
+afterAll(async () => {
   for (const c of clusters) await c.stopAll();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

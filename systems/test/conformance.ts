@@ -14,7 +14,7 @@
  *
  * Usage from a test file (node:test): systemConformance(system, () => new SomeRuntime(), {label}).
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,7 +88,7 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
   const timeoutMs = opts.opTimeoutMs ?? 2000;
 
   for (const name of workloads) {
-    describe(`${system.name} conformance on ${opts.label}: ${name}`, { skip: opts.skip || false, timeout: 300_000 }, () => {
+    describe(`${system.name} conformance on ${opts.label}: ${name}`, { skip: !!(opts.skip || false), timeout: 300_000 }, () => {
       const workload = createWorkload(name);
       const serves = system.workloads[name]!;
       const runId = `conformance-${system.name}-${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -105,7 +105,7 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
       };
       const closeClients = async () => { for (const c of clients.values()) await c.close?.().catch(() => {}); clients.clear(); };
 
-      before(async () => {
+      beforeAll(async () => {
         assert.ok(serves, `${system.name} lists ${name} among its workloads`);
         runDir = mkdtempSync(join(tmpdir(), `splitbrain-conformance-${opts.label}-${system.name}-${name}-`));
         // the system's own params at their defaults (what a run without --system-params gets)
@@ -116,7 +116,7 @@ export function systemConformance(system: System, makeRuntime: () => Runtime | P
         await system.clusterReady?.(endpoints, run, abort.signal);
       });
 
-      after(async () => {
+      afterAll(async () => {
         abort.abort();
         await closeClients();
         if (!tornDown) await runtime?.teardown();

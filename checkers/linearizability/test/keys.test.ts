@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { checkLinearizability, lwwModel, type LinOp } from '../index.ts';
 import { op, read, write } from './helpers.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Op, OpInput } from '../../../api/history.ts';
 import { linearizabilityChecker, lwwOpsFromHistory, readHistoryJsonl } from '../index.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { checkLinearizability, casRegisterModel, kvModel, lwwModel, registerModel } from '../index.ts';
 import { cas, op, pendingOp, read, write } from './helpers.ts';

@@ -3,7 +3,7 @@
  * local runtime, once with lww and once with bank. Asserts the verdicts (exit 0: every checker as
  * tiny-kv's plug-in expects; stats and convergence valid) and that nothing is left behind.
  */
-import { describe, test, before, after } from 'node:test';
+import { describe, test, beforeAll, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
@@ -33,7 +33,7 @@ for (const [workload, nemesis] of [['lww', 'partition'], ['bank', 'partition,kil
     let store: string;
     let run: CliRun;
 
-    before(async () => {
+    beforeAll(async () => {
       store = mkdtempSync(join(tmpdir(), `splitbrain-example-${workload}-`));
       run = await jepsen([
         '--system', 'examples/tiny-kv/system.ts', '--workload', workload, '--nemesis', nemesis,
@@ -42,7 +42,7 @@ for (const [workload, nemesis] of [['lww', 'partition'], ['bank', 'partition,kil
       ]);
     });
 
-    after(() => {
+    afterAll(() => {
       rmSync(store, { recursive: true, force: true });
       assert.equal(existsSync(store), false, 'the temp store is removed');
     });

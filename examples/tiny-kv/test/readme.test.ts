@@ -1,5 +1,5 @@
 /** The README's "Test your own system" shows the whole plug-in: it must stay the file, verbatim. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 

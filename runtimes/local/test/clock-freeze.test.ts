@@ -3,7 +3,7 @@
  * the node keeps answering and replicating (its timers run on the monotonic clock); an offset
  * unfreezes it. Without libfaketime a freeze is refused with a message saying what is missing.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ test('the offset-file fallback cannot freeze, and says what it needs', () => {
   }
 });
 
-test('a frozen node reports the same clock across 300 ms, keeps answering and replicating; offset 0 unfreezes it', { ...BOUND, skip: libfaketimePath() ? false : 'libfaketime not installed' }, async () => {
+test('a frozen node reports the same clock across 300 ms, keeps answering and replicating; offset 0 unfreezes it', { ...BOUND, skip: !!(libfaketimePath() ? false : 'libfaketime not installed') }, async () => {
   const run = tempRunDir('freeze');
   const rt = new LocalRuntime({ clock: 'libfaketime', readyTimeoutMs: 20_000 });
   try {

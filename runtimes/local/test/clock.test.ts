@@ -1,5 +1,5 @@
 /** Clock offsets: libfaketime moves a real, unmodified process's wall clock; the fallback file works with the node. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ test('offsets are written in libfaketime relative syntax', () => {
   assert.throws(() => faketimeSpec(Number.NaN), /finite/);
 });
 
-test('libfaketime shifts Date.now() of a plain process, and a rewrite applies while it runs', { skip: libfaketimePath() ? false : 'libfaketime not installed' }, async () => {
+test('libfaketime shifts Date.now() of a plain process, and a rewrite applies while it runs', { skip: !libfaketimePath() }, async () => {
   const run = tempRunDir('faketime');
   try {
     const clock = new NodeClock('libfaketime', run.dir, 'p1');

@@ -1,5 +1,5 @@
 /** `cluster up|status|down`: a cluster that outlives the process that started it. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

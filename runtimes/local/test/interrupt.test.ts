@@ -3,7 +3,7 @@
  * cluster survives it. Each test runs a harness-like parent (harness-child.ts) with a cluster under
  * a partition, a paused node, a slow link and a clock offset, then ends it.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

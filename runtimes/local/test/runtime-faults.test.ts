@@ -2,7 +2,7 @@
  * Each fault kind of the local runtime, observed from outside on a real 3-node cluster of the
  * conformance suite's probe node (runtimes/test/fixtures/probe-node.ts).
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { LocalRuntime } from '../local-runtime.ts';
 import { assertAllGone, clock, getKey, health, probeSpec, putKey, tempRunDir, waitFor } from './helpers.ts';
@@ -15,17 +15,17 @@ const rt = new LocalRuntime({ readyTimeoutMs: 20_000 });
 const run = tempRunDir('faults');
 let eps: Record<string, NodeEndpoint> = {};
 
-before(async () => {
+beforeAll(async () => {
   const list = await rt.setup(probeSpec(['n1', 'n2', 'n3'], run.dir, 'faults'));
   eps = Object.fromEntries(list.map((e) => [e.id, e]));
-}, BOUND);
+}, BOUND.timeout);
 
-after(async () => {
+afterAll(async () => {
   const { pids, ports } = rt.resources();
   await rt.teardown();
   await assertAllGone(pids, ports);
   run.remove();
-}, BOUND);
+}, BOUND.timeout);
 
 const isolateN3 = { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] };
 

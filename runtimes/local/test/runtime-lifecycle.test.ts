@@ -1,5 +1,5 @@
 /** Setup and teardown of the local runtime: port collisions, failed starts, repeated calls. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 /** What the local runtime can inject into a system, from its SystemNeeds: refused before anything starts, in one line each. */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
