@@ -39,12 +39,15 @@ export interface BalanceView {
   garbled: string[];
 }
 
+/** shared by every view with nothing garbled (an array per read cost ~30 MB at 1M ops); never pushed to */
+const NONE = Object.freeze([]) as unknown as string[];
+
 function toBalances(value: unknown): { balances: Map<string, number>; garbled: string[] } | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const balances = new Map<string, number>();
-  const garbled: string[] = [];
+  let garbled: string[] = NONE;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof v === 'number' && Number.isFinite(v)) balances.set(k, v); else garbled.push(k);
+    if (typeof v === 'number' && Number.isFinite(v)) balances.set(k, v); else (garbled === NONE ? (garbled = []) : garbled).push(k);
   }
   return { balances, garbled };
 }
@@ -56,14 +59,15 @@ export function balanceViews(history: Parameters<typeof pairOps>[0]): { pairs: O
   for (const p of pairs) {
     if (p.f !== 'read' || p.type !== 'ok' || p.process === 'nemesis' || !p.completion) continue;
     const b = toBalances(p.value);
-    if (b) views.push({ where: 'read', index: p.completion.index, process: p.process, node: p.node ?? null, timeS: roundS(p.endS), ...b });
+    if (b) views.push({ where: 'read', index: p.completion.index, process: p.process, node: p.node ?? null, timeS: roundS(p.endS), balances: b.balances, garbled: b.garbled });
   }
+  // only final reads are looked up: a map over every pair cost ~60 MB at 1M ops
   const procOf = new Map<number, ProcessId>();
-  for (const p of pairs) if (p.completion) procOf.set(p.completion.index, p.process);
+  for (const p of pairs) if (p.completion && p.f === 'final-read') procOf.set(p.completion.index, p.process);
   for (const rounds of finalRounds(pairs).values()) {
     for (const r of rounds) {
       const b = toBalances((r.state as { balances?: unknown } | null)?.balances);
-      if (b) views.push({ where: 'final', index: r.index, process: procOf.get(r.index) ?? 0, node: r.node, timeS: roundS(r.timeS), ...b });
+      if (b) views.push({ where: 'final', index: r.index, process: procOf.get(r.index) ?? 0, node: r.node, timeS: roundS(r.timeS), balances: b.balances, garbled: b.garbled });
     }
   }
   views.sort((a, b) => a.index - b.index);

@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { checkFile, LinUsageError } from '../../checkers/linearizability/index.ts';
@@ -47,7 +49,16 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   if (read.tornTail) out.write(`note: the last line of ${showPath(history)} was cut short (the harness was killed mid-write); it was skipped\n`);
   const ops = read.ops;
   const nodes: string[] = Array.isArray(test.nodes) ? test.nodes : [...new Set(ops.filter((o) => o.node).map((o) => o.node!))].sort();
-  const outcomes = await runChecks(ops, { nodes, workload: workload.checkParams, options: { linTimeoutMs: linTimeoutS * 1000 } }, checks);
+  const ctx = { nodes, workload: workload.checkParams, options: { linTimeoutMs: linTimeoutS * 1000 } };
+  // one checker at a time, with a full collection between them on a big history: each checker's
+  // pairs and views are garbage once it returns, and V8 would otherwise let the heap grow to ~2×
+  // what is live before collecting (1M ops: 1.5 GB peak instead of ~0.8 GB; BENCHMARKS.md, check)
+  const gc = ops.length >= BIG_HISTORY ? fullCollection() : null;
+  const outcomes = [];
+  for (const c of checks) {
+    outcomes.push(...await runChecks(ops, ctx, [c]));
+    gc?.();
+  }
   const verdict = verdictOf(outcomes);
   const isRunDir = hasTest && history === join(dir, 'history.jsonl');
   if (isRunDir) writeJsonAtomic(join(dir, 'results.json'), { valid: verdict.valid, exitCode: verdict.exitCode, checkers: outcomes });
@@ -56,6 +67,18 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   if (isRunDir) out.write(`wrote ${showPath(join(dir, 'results.json'))}\n`);
   out.write(exitLine(verdict.exitCode) + '\n');
   return verdict.exitCode;
+}
+
+/** ops from which `check` collects garbage between checkers */
+const BIG_HISTORY = 200_000;
+
+/** global.gc without --expose-gc on the command line (the flag holds for contexts made after it) */
+function fullCollection(): (() => void) | null {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : null;
+  } catch { return null; }
 }
 
 /** `check --model NAME FILE`: the linearizability checker on any history file it can read */
