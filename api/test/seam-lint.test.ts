@@ -28,6 +28,8 @@ const MAEP_HOME = [/^node\//, /^systems\/maep\//, /^proof\//, /^bench\/node\.ts$
 const MAEP_TESTS: Record<string, string> = {
   'nightly/test/matrix.test.ts': 'plants a maep bug switch in a nightly matrix',
   'nightly/test/nightly.test.ts': 'plants a maep bug switch in a nightly cell and expects the rerun to catch it',
+  'harness/sim/test/sim.test.ts': "catches each of maep's bug switches in the simulator",
+  'bench/harness.ts': "measures the harness against a maep cluster beside wrk sending maep's requests",
 };
 
 const SELF = 'api/test/seam-lint.test.ts';

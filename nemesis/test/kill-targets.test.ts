@@ -44,8 +44,10 @@ test('held (paused) nodes are never killed; counts are capped by the free nodes'
     const free = nodes.filter((x) => !held.has(x));
     const t = plan(mode, n, seed, held);
     for (const x of t) assert.ok(!held.has(x), `${x} is held`);
-    if (free.length === 0) assert.deepEqual(t, []);
-    else assert.ok(t.length >= 1);
+    if (free.length === 0 || mode === 'primaries') assert.ok(free.length > 0 || t.length === 0);
+    // primaries with none known hits nobody rather than a bystander
+    if (mode === 'primaries') assert.deepEqual(t, []);
+    else if (free.length > 0) assert.ok(t.length >= 1);
     if (mode === 'all') assert.deepEqual(t, free);
   }));
 });
@@ -77,4 +79,14 @@ test('the composer passes killTargets on: with "all" every start kills and the s
   assert.equal(kills, restarts, 'every killed node is restarted');
   assert.equal(kills % 5, 0);
   assert.deepEqual(nem.active(), []);
+});
+
+test('primaries: exactly the primaries the system named that are free', () => {
+  fc.assert(fc.property(arbN, arbSeed, fc.array(fc.nat({ max: 8 })), fc.array(fc.nat({ max: 8 })), (n, seed, heldIdx, primIdx) => {
+    const nodes = nodesOf(n);
+    const held = new Set(heldIdx.filter((i) => i < n).map((i) => nodes[i]!));
+    const primaries = [...new Set(primIdx.map((i) => `n${i + 1}`))];
+    const t = new KillFault('primaries').plan({ nodes, rng: new Rng(seed), held, primaries }).nodes;
+    assert.deepEqual(t, primaries.filter((p) => nodes.includes(p) && !held.has(p)).sort());
+  }));
 });
