@@ -24,7 +24,8 @@ export async function sweepSeeds(o: PoolOptions): Promise<{ verdicts: SeedVerdic
   let stop = false;
   let failure: Error | null = null;
   const one = (): Promise<void> => new Promise((resolve) => {
-    const w = new Worker(code, { eval: true, workerData: { flags: o.flags } });
+    // a larger young generation: a simulation allocates many short-lived objects (fewer scavenges)
+    const w = new Worker(code, { eval: true, workerData: { flags: o.flags }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     const give = () => {
       if (stop || next >= o.seeds.length) { w.postMessage(null); return; }
       w.postMessage(o.seeds[next++]);
