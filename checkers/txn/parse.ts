@@ -67,7 +67,7 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
       let txn: Txn | null = null;
       if (typeof ops === 'string') note(`op ${index}: ${ops}`);
       else {
-        txn = { id: -1, index, completeIndex: -1, process: op.process, type: 'info', invokeTime: numberOr(op.time, i), completeTime: Infinity, ops };
+        txn = { id: -1, index, completeIndex: -1, process: op.process, type: 'info', ops };
         txns.push(txn);
       }
       open.set(op.process, txn);
@@ -81,18 +81,13 @@ export function parseTxns(history: readonly Op[]): ParsedTxns {
     txn.type = op.type;
     txn.completeIndex = index;
     if (op.type === 'ok') {
-      txn.completeTime = numberOr(op.time, i);
       const ops = microOps(op.value);
-      if (typeof ops === 'string') { note(`op ${index}: ok completion ${ops}; the txn is treated as info`); txn.type = 'info'; txn.completeTime = Infinity; }
-      else if (ops.length !== txn.ops.length) { note(`op ${index}: ok completion has ${ops.length} micro-ops, its invoke ${txn.ops.length}; treated as info`); txn.type = 'info'; txn.completeTime = Infinity; }
+      if (typeof ops === 'string') { note(`op ${index}: ok completion ${ops}; the txn is treated as info`); txn.type = 'info'; }
+      else if (ops.length !== txn.ops.length) { note(`op ${index}: ok completion has ${ops.length} micro-ops, its invoke ${txn.ops.length}; treated as info`); txn.type = 'info'; }
       else txn.ops = ops;
     }
   }
   const nodes: Txn[] = [];
   for (const t of txns) if (t.type !== 'fail') { t.id = nodes.length; nodes.push(t); }
   return { txns, nodes, notes, malformed };
-}
-
-function numberOr(x: unknown, fallback: number): number {
-  return typeof x === 'number' && Number.isFinite(x) ? x : fallback;
 }

@@ -20,9 +20,8 @@ export interface Txn {
   completeIndex: number;
   process: number | string;
   type: TxnType;
-  /** ns, from the history */
-  invokeTime: number;
-  completeTime: number;
+  // no times: realtime order comes from history positions (index), and a million boxed
+  // nanosecond doubles would only feed the GC
   /** the completion's micro-ops for ok txns, the invoke's for info and fail ones */
   ops: MicroOp[];
 }
