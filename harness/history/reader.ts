@@ -69,6 +69,20 @@ export async function* fileLinesAsync(path: string, chunkBytes = CHUNK): AsyncGe
   } finally { await fh.close(); }
 }
 
+/** newline bytes in a file, counted a chunk at a time */
+export async function countLines(path: string): Promise<number> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) return n;
+      for (let i = buf.indexOf(10); i >= 0 && i < bytesRead; i = buf.indexOf(10, i + 1)) n++;
+    }
+  } finally { await fh.close(); }
+}
+
 /** the lines of a string, as fileLines would give them for a file holding it */
 function* textLines(text: string): Generator<FileLine> {
   let start = 0, n = 0;

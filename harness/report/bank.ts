@@ -23,7 +23,7 @@ export interface BankSeries {
   finals: { node: string; total: number; min: number }[];
 }
 
-function balances(v: unknown): number[] | null {
+export function balances(v: unknown): number[] | null {
   if (!v || typeof v !== 'object' || Array.isArray(v)) return null;
   const vals = Object.values(v as Record<string, unknown>);
   if (vals.length === 0 || !vals.every((x) => typeof x === 'number')) return null;
@@ -33,20 +33,37 @@ function balances(v: unknown): number[] | null {
 /** Above `maxRaw` reads the series is bucketed (low/high total, lowest balance per bucket): a
  * line through 30k zig-zagging points hides the one dip a reader looks for; a bucket min shows it. */
 export function bankSeries(pairs: readonly OpPair[], params: Record<string, unknown> | undefined, maxRaw = 2000): BankSeries | null {
-  const pts: { t: number; total: number; min: number }[] = [];
-  const finals = new Map<string, { total: number; min: number; t: number }>();
+  const pts: BankPoint[] = [];
+  const finals = new Map<string, BankFinal>();
   for (const p of pairs) {
     if (p.type !== 'ok' || p.process === 'nemesis') continue;
     if (p.f === 'read') {
-      const b = balances(p.value);
-      if (b) pts.push({ t: p.endS, total: b.reduce((a, x) => a + x, 0), min: Math.min(...b) });
-    } else if (p.f === 'final-read' && p.node) {
-      const st = (p.value as { state?: { balances?: unknown } } | null)?.state;
-      const b = balances(st?.balances);
-      const prev = finals.get(p.node);
-      if (b && (!prev || prev.t <= p.endS)) finals.set(p.node, { total: b.reduce((a, x) => a + x, 0), min: Math.min(...b), t: p.endS });
-    }
+      const pt = bankPoint(p.value, p.endS);
+      if (pt) pts.push(pt);
+    } else if (p.f === 'final-read' && p.node) addBankFinal(finals, p);
   }
+  return bankSeriesFrom(pts, finals, params, maxRaw);
+}
+
+export interface BankPoint { t: number; total: number; min: number }
+export type BankFinal = { total: number; min: number; t: number };
+
+/** an ok read's point, or null when its value is not a balance map */
+export function bankPoint(value: unknown, t: number): BankPoint | null {
+  const b = balances(value);
+  return b ? { t, total: b.reduce((a, x) => a + x, 0), min: Math.min(...b) } : null;
+}
+
+/** an ok final read: the node's latest balances win */
+export function addBankFinal(finals: Map<string, BankFinal>, p: OpPair): void {
+  const st = (p.value as { state?: { balances?: unknown } } | null)?.state;
+  const b = balances(st?.balances);
+  const prev = finals.get(p.node!);
+  if (b && (!prev || prev.t <= p.endS)) finals.set(p.node!, { total: b.reduce((a, x) => a + x, 0), min: Math.min(...b), t: p.endS });
+}
+
+/** the series from every ok read's point (in history order) and the nodes' final balances */
+export function bankSeriesFrom(pts: BankPoint[], finals: Map<string, BankFinal>, params: Record<string, unknown> | undefined, maxRaw = 2000): BankSeries | null {
   if (pts.length === 0 && finals.size === 0) return null;
   pts.sort((a, b) => a.t - b.t);
   const exp = typeof params?.total === 'number' ? params.total : null;

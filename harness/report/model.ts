@@ -52,7 +52,7 @@ export function buildReportData(input: RunInput): ReportData {
   const t = input.test;
   const isBank = t.workload === 'bank' || (t.workload === undefined && pairs.some((p) => p.f === 'transfer'));
   return {
-    meta: meta(t, input, spanS),
+    meta: metaOf(t, { ops: input.ops.length, skippedLines: input.skippedLines, truncatedTail: input.truncatedTail, files: input.files }, spanS),
     results: input.results,
     faults,
     timeline: timelineData(pairs, spanS, typeof t.concurrency === 'number' ? t.concurrency : undefined),
@@ -75,7 +75,8 @@ function convergence(pairs: readonly OpPair[], healAt: number | null, results: R
 
 const SHOWN = new Set(['name', 'workload', 'nemesis', 'runtime', 'seed', 'startedAt', 'endedAt', 'command', 'commandLine']);
 
-function meta(t: TestJson, input: RunInput, spanS: number): ReportMeta {
+/** what the header says about the run; `h` is what reading history.jsonl found */
+export function metaOf(t: TestJson, h: { ops: number; skippedLines: number; truncatedTail: boolean; files: string[] }, spanS: number): ReportMeta {
   const started = typeof t.startedAt === 'string' ? t.startedAt : null;
   const ended = typeof t.endedAt === 'string' ? t.endedAt : null;
   const wall = started && ended ? (Date.parse(ended) - Date.parse(started)) / 1000 : NaN;
@@ -87,13 +88,13 @@ function meta(t: TestJson, input: RunInput, spanS: number): ReportMeta {
     seed: t.seed === undefined ? 'unknown' : String(t.seed),
     startedAt: started,
     endedAt: ended,
-    durationS: Number.isFinite(wall) ? wall : input.ops.length ? spanS : null,
+    durationS: Number.isFinite(wall) ? wall : h.ops ? spanS : null,
     command: typeof t.commandLine === 'string' ? t.commandLine : commandLine(t.command),
     config: Object.fromEntries(Object.entries(t).filter(([k]) => !SHOWN.has(k))),
-    files: input.files,
-    ops: input.ops.length,
-    skippedLines: input.skippedLines,
-    truncatedTail: input.truncatedTail,
+    files: h.files,
+    ops: h.ops,
+    skippedLines: h.skippedLines,
+    truncatedTail: h.truncatedTail,
   };
 }
 

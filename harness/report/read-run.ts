@@ -7,8 +7,15 @@ import type { ResultsJson, RunInput, TestJson } from './types.ts';
 
 export class NotARunError extends Error {}
 
-export async function readRun(runDir: string): Promise<RunInput> {
+/** test.json, results.json and the file links of a run folder; the history's path, not its ops */
+export async function readRunInfo(runDir: string): Promise<Omit<RunInput, 'ops' | 'skippedLines' | 'truncatedTail'> & { historyPath: string | null }> {
   const dir = resolve(runDir);
+  const test = await readTest(dir, runDir);
+  const histPath = join(dir, 'history.jsonl');
+  return { test, results: await readResults(dir), files: listLinks(dir), historyPath: existsSync(histPath) ? histPath : null };
+}
+
+async function readTest(dir: string, runDir: string): Promise<TestJson> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new NotARunError(`not a run folder: ${runDir} does not exist or is not a directory`);
   }
@@ -16,22 +23,26 @@ export async function readRun(runDir: string): Promise<RunInput> {
   if (!existsSync(testPath)) {
     throw new NotARunError(`not a run folder: ${runDir} has no test.json (expected store/<test-name>/<timestamp>/, see harness/store-layout.md)`);
   }
-  let test: TestJson;
-  try { test = JSON.parse(await readFile(testPath, 'utf8')) as TestJson; } catch (e) {
+  try { return JSON.parse(await readFile(testPath, 'utf8')) as TestJson; } catch (e) {
     throw new NotARunError(`not a run folder: ${testPath} is not valid JSON (${(e as Error).message})`);
   }
+}
+
+async function readResults(dir: string): Promise<ResultsJson | null> {
+  const resPath = join(dir, 'results.json');
+  if (!existsSync(resPath)) return null;
+  try {
+    const r = JSON.parse(await readFile(resPath, 'utf8')) as ResultsJson;
+    return r && typeof r === 'object' ? { ...r, checkers: Array.isArray(r.checkers) ? r.checkers : [] } : null;
+  } catch { return null; /* a half-written results.json counts as "did not finish" */ }
+}
+
+export async function readRun(runDir: string): Promise<RunInput> {
+  const dir = resolve(runDir);
+  const test = await readTest(dir, runDir);
   const histPath = join(dir, 'history.jsonl');
   const hist = existsSync(histPath) ? await readHistory(histPath) : { ops: [], skippedLines: 0, truncatedTail: false };
-
-  let results: ResultsJson | null = null;
-  const resPath = join(dir, 'results.json');
-  if (existsSync(resPath)) {
-    try {
-      const r = JSON.parse(await readFile(resPath, 'utf8')) as ResultsJson;
-      if (r && typeof r === 'object') results = { ...r, checkers: Array.isArray(r.checkers) ? r.checkers : [] };
-    } catch { results = null; /* a half-written results.json counts as "did not finish" */ }
-  }
-  return { test, ops: hist.ops, results, files: listLinks(dir), skippedLines: hist.skippedLines, truncatedTail: hist.truncatedTail };
+  return { test, ops: hist.ops, results: await readResults(dir), files: listLinks(dir), skippedLines: hist.skippedLines, truncatedTail: hist.truncatedTail };
 }
 
 /** The run's files a person may want to open, as relative links. */

@@ -81,7 +81,7 @@ function header(d: ReportData): string {
   const rows: [string, string][] = [
     ['workload', m.workload], ['nemesis', m.nemesis], ['runtime', m.runtime], ['seed', m.seed],
     ['started', m.startedAt ?? '—'], ['ended', m.endedAt ?? '— (not recorded)'], ['duration', fmtSeconds(m.durationS)],
-    ['history', `${m.ops} lines, ${d.timeline.total} client ops, span ${fmtSeconds(d.spanS)}`],
+    ['history', `${m.ops} lines, ${d.timeline.total} client ops, span ${fmtSeconds(d.spanS)}${d.timeline.sampled ? ' (big history: per-op detail sampled, see the timeline)' : ''}`],
   ];
   const config = Object.entries(m.config).map(([k, val]) => `<tr><td>${esc(k)}</td><td><code>${esc(typeof val === 'string' ? val : prettyJson(val, 2000))}</code></td></tr>`).join('');
   return `<header><nav><a href="#verdict">verdict</a><a href="#faults">faults</a>${d.lost.rows.length ? '<a href="#lost">lost writes</a>' : ''}<a href="#timeline">timeline</a><a href="#latency">latency</a><a href="#throughput">throughput</a>${d.bank ? '<a href="#bank">bank</a>' : ''}${d.convergence ? '<a href="#convergence">convergence</a>' : ''}<a href="#files">files</a></nav>
@@ -110,8 +110,10 @@ function lostSection(d: ReportData): string {
 }
 
 function timelineSection(d: ReportData): string {
+  const s = d.timeline.sampled;
+  const sampled = s ? `<p class="warn" id="timeline-sampled">Sampled: this history has ${s.total} client ops, too many to ship each one, so the timeline holds ${s.shown} of them: ${s.okEvery === 1 ? 'every ok op' : `every ${ordinal(s.okEvery)} ok op`} and ${s.otherEvery === 1 ? 'every fail, info and pending op' : `every ${ordinal(s.otherEvery)} fail, info or pending op`}. Gaps between bars are ops left out, not idle time. The counts, throughput and latency quantiles on this page come from every op.</p>\n` : '';
   return `<section id="timeline"><h2>Operations per process</h2>
-<p class="legend-note">${d.timeline.laneBy === 'worker' ? `One lane per worker (w<i>k</i> holds processes <i>k</i>, <i>k</i>+concurrency, … : a process retired after an info op continues as the next), since ${d.timeline.lanes.length} workers ran more than 40 processes. ` : 'One lane per process (p<i>n</i>). '}Each bar runs from invoke to completion. <b>ok</b>: solid green bar · <b>fail</b>: red bar with white hatching · <b>info</b> (unknown outcome): orange dashed outline · <b>pending</b>: grey dotted outline. Tap or hover a bar for its details; with the timeline focused, ← and → move the window. Grey hatched regions are faults.</p>
+${sampled}<p class="legend-note">${d.timeline.laneBy === 'worker' ? `One lane per worker (w<i>k</i> holds processes <i>k</i>, <i>k</i>+concurrency, … : a process retired after an info op continues as the next), since ${d.timeline.lanes.length} workers ran more than 40 processes. ` : 'One lane per process (p<i>n</i>). '}Each bar runs from invoke to completion. <b>ok</b>: solid green bar · <b>fail</b>: red bar with white hatching · <b>info</b> (unknown outcome): orange dashed outline · <b>pending</b>: grey dotted outline. Tap or hover a bar for its details; with the timeline focused, ← and → move the window. Grey hatched regions are faults.</p>
 <div class="tl-controls"><button type="button" id="tl-prev">◀ earlier</button><label>window start <input type="range" id="tl-start" min="0" value="0"></label><button type="button" id="tl-next">later ▶</button>
 <label>window <select id="tl-width"></select></label><span id="tl-count"></span></div>
 <canvas aria-label="operation timeline"></canvas>
@@ -161,4 +163,9 @@ function convergenceSection(d: ReportData): string {
 function filesSection(d: ReportData): string {
   const links = d.meta.files.map((f) => `<li><a href="./${esc(f.split('/').map(encodeURIComponent).join('/'))}">${esc(f)}</a></li>`).join('');
   return `<section id="files"><h2>Files</h2><ul>${links || '<li>(none found)</li>'}</ul></section>`;
+}
+
+function ordinal(n: number): string {
+  const t = n % 100;
+  return `${n}${t >= 11 && t <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th'}`;
 }

@@ -29,6 +29,12 @@ export interface TimelineData {
   detail: string[];
   /** client ops in the history; more than shipped when capped */
   total: number;
+  /**
+   * set when the history was too big to ship every op (harness/report/stream-model.ts): the
+   * timeline holds `shown` of `total` client ops, every `okEvery`-th ok op and every
+   * `otherEvery`-th fail/info/pending op
+   */
+  sampled?: { shown: number; total: number; okEvery: number; otherEvery: number };
   /** longest bar, s (pending bars run to the end), for window queries */
   maxDur: number;
   endS: number;

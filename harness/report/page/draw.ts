@@ -301,7 +301,7 @@ function timeline(root: HTMLElement) {
       ctx.fillText('✗', x(l.ackS) - 4, lane * laneH + laneH - 2);
     }
     tlState.drawn = drawn;
-    info.textContent = `showing ${drawn} of ${T.total} client ops, ${fmtS(ws)} – ${fmtS(ws + ww)}` + (T.total > n ? ` (timeline holds the first ${n})` : '');
+    info.textContent = `showing ${drawn} of ${T.total} client ops, ${fmtS(ws)} – ${fmtS(ws + ww)}` + (T.sampled ? ` (a sample: the timeline holds ${n})` : T.total > n ? ` (timeline holds the first ${n})` : '');
   }
 
   function show(ev: MouseEvent) {
