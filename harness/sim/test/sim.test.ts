@@ -4,7 +4,7 @@
  * bug-free node passing the same seeds, a small sweep on worker threads, shrinking a planted
  * failure, and the error for a system without a pure core. Seeds were found with `sweep`.
  */
-import { describe, test, after } from 'node:test';
+import { describe, test, afterAll } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { sweepSeeds } from '../pool.ts';
 import { runCommand } from '../../commands/run.ts';
 
 const store = mkdtempSync(join(tmpdir(), 'sim-test-'));
-after(() => rmSync(store, { recursive: true, force: true }));
+afterAll(() => rmSync(store, { recursive: true, force: true }));
 
 const SHORT = { 'time-limit': '8', 'recovery-time': '5' };
 

@@ -6,7 +6,7 @@
  * kill + restart keeps the synced data (and only it), clock offset and freeze, link delay, and a
  * teardown after which nothing of the cluster runs. Plus what only a simulator has: determinism.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { SimHost, SimNode, SimSystem } from '../../../api/sim.ts';
 import type { SystemRun } from '../../../api/system.ts';
