@@ -21,10 +21,9 @@ export async function main(args: string[]) {
     const base = parseOnlyBaseline(join(dir, 'history.jsonl'));
     console.log(`baseline, parse only (readline + JSON.parse into an array): ${base.wallS.toFixed(1)} s, peak RSS ${mb(base.maxRssMb)}`);
     const c = timed(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'check', dir]);
-    const verdicts = c.stdout.split('\n').filter((l) => /^\s*\S.*(✓|✗|\?|valid|unknown)/.test(l)).slice(0, 12);
     console.log(`check: ${c.wallS.toFixed(1)} s, peak RSS ${mb(c.maxRssMb)} (exit ${c.exit}); ${(c.maxRssMb / base.maxRssMb).toFixed(2)}× the baseline's RSS, ${(c.wallS / base.wallS).toFixed(2)}× its time; target ≤ 1 GB: ${c.maxRssMb <= 1024 ? 'met' : 'NOT met'}`);
     if (c.exit !== 0 || process.env.BENCH_VERBOSE) console.log(c.stdout.trim().split('\n').slice(-25).join('\n'), c.exit > 2 ? c.stderr.slice(-2000) : '');
-    void verdicts;
+
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,48 +1,51 @@
 /**
- * `npm run bench -- report [ops=100000] [repeats=5]`: how long a report of a large history takes
- * to generate (writeReport: read + aggregate + render + write) and to open in headless Chromium
- * (navigation until the page script has drawn every chart and the timeline). Medians.
+ * `npm run bench -- report [ops=1000000] [opens=3]`: `report` on a big generated bank history
+ * (bench/lib: seed 3, one partition, final reads) as a child process under /usr/bin/time — wall
+ * time and peak RSS — next to the floor measured in the same run (a node process that only streams
+ * the lines into an array of parsed ops); then report.html's size and how long headless Chromium
+ * (Debian chromium via playwright-core) takes to open it until the page script has drawn every
+ * chart and the first timeline window (median of `opens`). Target (issue #20): 1M ops reported in
+ * at most 500 MB, the page quick to open.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { bankRun } from '../harness/report/test/fixtures.ts';
-import { writeReport } from '../harness/report/index.ts';
 import { chromiumMissing, withPage } from '../harness/report/test/browser.ts';
+import { bigBankRun, machine, mb, parseOnlyBaseline, timed } from './lib/big-history.ts';
 
-const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
 
 export async function main(args: string[]) {
-  const ops = Number(args[0] ?? 100000), repeats = Number(args[1] ?? 5);
+  const ops = Number(args[0] ?? 1_000_000), opens = Number(args[1] ?? 3);
   const root = mkdtempSync(join(tmpdir(), 'bench-report-'));
   try {
-    const run = bankRun(join(root, 'run'), { ops, durationS: Math.max(20, ops / 300), seed: 3 });
-    const hist = statSync(join(run.dir, 'history.jsonl')).size;
-    const gen: number[] = [];
-    let path = '';
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      path = await writeReport(run.dir);
-      gen.push(performance.now() - t0);
-    }
+    const dir = join(root, 'run');
+    const t0 = performance.now();
+    const h = bigBankRun(dir, ops);
+    console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
+    console.log(`history: ${h.clientOps.toLocaleString('en-US')} client ops (bank, seed 3), ${h.lines.toLocaleString('en-US')} lines, ${(h.bytes / 1e6).toFixed(1)} MB (generated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const base = parseOnlyBaseline(join(dir, 'history.jsonl'));
+    console.log(`baseline, parse only (readline + JSON.parse into an array): ${base.wallS.toFixed(1)} s, peak RSS ${mb(base.maxRssMb)}`);
+    const r = timed(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'report', dir]);
+    if (r.exit !== 0) throw new Error(`report failed (exit ${r.exit}):\n${r.stdout}${r.stderr.slice(-3000)}`);
+    const path = join(dir, 'report.html');
     const size = statSync(path).size;
-    console.log(`history: ${run.counts.clientOps} client ops, ${(hist / 1e6).toFixed(1)} MB history.jsonl`);
-    console.log(`generate: median ${median(gen).toFixed(0)} ms over ${repeats} (first ${gen[0].toFixed(0)} ms); report.html ${(size / 1e6).toFixed(1)} MB`);
+    console.log(`report: ${r.wallS.toFixed(1)} s, peak RSS ${mb(r.maxRssMb)}; ${(r.maxRssMb / base.maxRssMb).toFixed(2)}× the baseline's RSS, ${(r.wallS / base.wallS).toFixed(2)}× its time; target ≤ 500 MB: ${r.maxRssMb <= 500 ? 'met' : 'NOT met'}; report.html ${(size / 1e6).toFixed(1)} MB`);
     const skip = chromiumMissing();
     if (skip) { console.log(`open: skipped, ${skip}`); return; }
-    const open: number[] = [];
+    const times: number[] = [];
     await withPage(async ({ page, errors }) => {
-      for (let i = 0; i < repeats; i++) {
-        const t0 = performance.now();
+      for (let i = 0; i < opens; i++) {
+        const t = performance.now();
         await page.goto(pathToFileURL(path).href);
         await page.waitForFunction(() => window.__report?.ready === true, undefined, { timeout: 120000 });
-        open.push(performance.now() - t0);
+        times.push(performance.now() - t);
       }
       if (errors.length) console.log('console errors:', errors);
     });
-    console.log(`open in chromium (load + parse + draw): median ${median(open).toFixed(0)} ms over ${repeats}`);
+    console.log(`open in chromium (load + parse + draw): median ${median(times).toFixed(0)} ms over ${opens} (${times.map((x) => x.toFixed(0)).join(' · ')})`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
