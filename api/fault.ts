@@ -7,8 +7,16 @@ import type { Runtime } from './runtime.ts';
 import type { Rng } from './rng.ts';
 
 /** Fault kinds selectable with --nemesis (comma-separated; "none" for no faults). */
-export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link';
-export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link'];
+export type FaultKind = 'partition' | 'pause' | 'kill' | 'clock' | 'link' | 'corrupt';
+export const FAULT_KINDS: readonly FaultKind[] = ['partition', 'pause', 'kill', 'clock', 'link', 'corrupt'];
+
+/**
+ * --corrupt-mode: what the file-corruption fault does to a data file of a node while it is down.
+ * bitflip = flip 1–8 random bits of one byte range; truncate = cut the file at a random offset;
+ * zero = overwrite one 4 KiB page with zeros; mixed = any of the three (equal odds).
+ */
+export type CorruptMode = 'bitflip' | 'truncate' | 'zero' | 'mixed';
+export const CORRUPT_MODES: readonly CorruptMode[] = ['bitflip', 'truncate', 'zero', 'mixed'];
 
 export type PartitionShape = 'halves' | 'one' | 'majorities-ring' | 'bridge' | 'one-way' | 'primary-minority';
 /** every shape --partition-shape takes */
@@ -44,6 +52,32 @@ export interface NemesisOptions {
   pauseTargets?: KillTargets;
   /** --clock-mode; absent = 'mixed' */
   clockMode?: ClockMode;
+  /** --corrupt-mode; absent = 'mixed' */
+  corruptMode?: CorruptMode;
+  /** --corrupt-targets (the same choices as --kill-targets); absent = 'one' */
+  corruptTargets?: KillTargets;
+  /**
+   * the files of a node's data folder the corrupt fault may damage (System.dataFiles); absent =
+   * every regular file under it
+   */
+  dataFiles?: (dataDir: string) => string[];
+  /**
+   * faults a system contributes (System.faults), by kind name, already built for this run; every
+   * one given here is scheduled next to `kinds`. nemesis/ knows nothing of them beyond the Fault
+   * contract.
+   */
+  systemFaults?: Readonly<Record<string, Fault>>;
+}
+
+/**
+ * A fault kind a system contributes (System.faults): built once per run, given the run's nodes and
+ * folder, e.g. to read a key the system made there. It acts through the Runtime (endpoints()) and
+ * whatever the system knows of itself; nemesis/ schedules it like a built-in kind.
+ */
+export interface SystemFaultFactory {
+  /** one line for --help and errors */
+  description: string;
+  create(run: { nodes: readonly string[]; runDir: string }): Fault;
 }
 
 /** What the runner hands a nemesis. */
@@ -86,13 +120,19 @@ export interface PlanInput {
  * and knows how to heal its kind defensively, whatever it believes is active.
  */
 export interface Fault<P = unknown> {
-  readonly kind: FaultKind;
+  /** a built-in FaultKind, or the name a system gave its own fault (System.faults) */
+  readonly kind: FaultKind | (string & {});
   /** true when plan() aims at the primaries (PlanInput.primaries must be asked first) */
   readonly wantsPrimaries?: boolean;
   /** choose the next start; pure given its input */
   plan(input: PlanInput): P;
   /** carry out a plan; marks it active first; may be cut short by `signal` (clock strobe) */
   apply(runtime: Runtime, plan: P, signal: AbortSignal): Promise<void>;
+  /**
+   * optional: what the start actually did, known only after apply (which file, offset, bytes);
+   * recorded as the value of the start's completion op instead of the plan. null = the plan.
+   */
+  applied?(): unknown;
   /** the value recorded with the stop op, or null when nothing of this kind is active */
   stopValue(): unknown;
   /** undo what is active (a stop); afterwards nothing of this kind is active */

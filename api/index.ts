@@ -14,5 +14,5 @@ export type {
 export type { Workload, WorkloadInstance, WorkloadCheck, GeneratedOp, Completion } from './workload.ts';
 export type { Client, ClientContext } from './client.ts';
 export type { System, SystemRun, SystemWorkload } from './system.ts';
-export type { FaultKind, PartitionShape, KillTargets, ClockMode, NemesisOptions, NemesisContext, Nemesis, Fault, PlanInput } from './fault.ts';
-export { FAULT_KINDS, PARTITION_SHAPES, KILL_TARGETS, CLOCK_MODES } from './fault.ts';
+export type { FaultKind, PartitionShape, KillTargets, ClockMode, CorruptMode, NemesisOptions, NemesisContext, Nemesis, Fault, PlanInput, SystemFaultFactory } from './fault.ts';
+export { FAULT_KINDS, PARTITION_SHAPES, KILL_TARGETS, CLOCK_MODES, CORRUPT_MODES } from './fault.ts';

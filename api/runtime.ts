@@ -172,4 +172,12 @@ export interface Runtime {
 
   /** path of the node's log file (stdout+stderr) on the harness's machine */
   logPath(node: string): string;
+
+  /**
+   * Optional: the host path of the node's data folder (NodeHost.dataDir as the harness's machine
+   * sees it), for faults that damage a node's files while it is down (the corrupt fault). A
+   * runtime whose data folders are not host folders leaves it out, and its cannotServe refuses
+   * "corrupt".
+   */
+  dataPath?(node: string): string;
 }

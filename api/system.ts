@@ -3,6 +3,7 @@ import type { Client, ClientContext } from './client.ts';
 import type { LaunchSpec, NodeEndpoint, NodeHost, PortPlan, Program, Readiness, RuntimeName, SystemNeeds } from './runtime.ts';
 import type { WorkloadInstance } from './workload.ts';
 import type { SimSystem } from './sim.ts';
+import type { SystemFaultFactory } from './fault.ts';
 
 /** What a system knows of the run it is part of. */
 export interface SystemRun {
@@ -69,4 +70,15 @@ export interface System {
    * without one (a real binary: etcd, Redis) cannot run there.
    */
   sim?: SimSystem;
+  /**
+   * optional: the files of a node's data folder (an absolute host path) that hold its durable
+   * state, which the corrupt fault damages (maep: ops.log and its snapshot). Absent: every regular
+   * file under the folder.
+   */
+  dataFiles?(dataDir: string): string[];
+  /**
+   * optional: fault kinds only this system knows (maep: a byzantine peer), by the name --nemesis
+   * selects them with; they must not shadow a built-in kind
+   */
+  faults?: Readonly<Record<string, SystemFaultFactory>>;
 }

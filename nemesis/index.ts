@@ -21,6 +21,7 @@ import { PauseFault } from './pause.ts';
 import { KillFault } from './kill.ts';
 import { ClockFault, type ClockTuning, DEFAULT_CLOCK_TUNING, abortableSleep } from './clock.ts';
 import { LinkFault } from './link.ts';
+import { CorruptFault, allFiles } from './corrupt.ts';
 import { schedule } from './schedule.ts';
 import { PARTITION_SHAPES } from './shapes.ts';
 
@@ -29,10 +30,16 @@ export { PARTITION_SHAPES, partitionPlan, type PartitionPlan } from './shapes.ts
 export { schedule, takeEvents, type ScheduleEvent } from './schedule.ts';
 
 import { FAULT_KINDS } from '../api/fault.ts';
-export { FAULT_KINDS, KILL_TARGETS, CLOCK_MODES } from '../api/fault.ts';
+export { FAULT_KINDS, KILL_TARGETS, CLOCK_MODES, CORRUPT_MODES } from '../api/fault.ts';
+export { CorruptFault, damageFiles, allFiles, type CorruptPlan, type Damage } from './corrupt.ts';
 
-/** the order faults are stopped in by healAll: network first, so restarted nodes rejoin a whole cluster */
-const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'clock'];
+/**
+ * the order faults are stopped in by healAll: a system's own faults first (an attacker goes away),
+ * then the network, so restarted nodes rejoin a whole cluster
+ */
+const HEAL_ORDER: readonly FaultKind[] = ['partition', 'link', 'pause', 'kill', 'corrupt', 'clock'];
+/** kinds whose held nodes are down (not running), which a pause heal must leave alone */
+const DOWN_KINDS: readonly string[] = ['kill', 'corrupt'];
 
 export const DEFAULT_NEMESIS_OPTIONS: NemesisOptions = {
   kinds: [], intervalS: 5, partitionShape: 'cycle', clockSkewMs: 60_000,
@@ -77,7 +84,11 @@ export function createNemesis(opts: NemesisOptions, tuning: NemesisTuning = {}):
 }
 
 class ComposedNemesis implements Nemesis {
-  private readonly faults = new Map<FaultKind, Fault>();
+  /** by kind: the built-in ones, then the system's own */
+  private readonly faults = new Map<string, Fault>();
+  /** what the schedule toggles: opts.kinds, then the system's kinds */
+  private readonly scheduled: string[];
+  private readonly healOrder: string[];
   /** aborted by healAll or the run's signal: no new faults, strobes stop */
   private readonly cancel = new AbortController();
   private inflight: Promise<void> | null = null;
@@ -90,6 +101,14 @@ class ComposedNemesis implements Nemesis {
     this.faults.set('kill', new KillFault(opts.killTargets ?? 'mixed'));
     this.faults.set('clock', new ClockFault(opts.clockSkewMs, tuning.clock ?? DEFAULT_CLOCK_TUNING, undefined, opts.clockMode ?? 'mixed', tuning.now));
     this.faults.set('link', new LinkFault());
+    this.faults.set('corrupt', new CorruptFault(opts.corruptMode ?? 'mixed', opts.corruptTargets ?? 'one', opts.dataFiles ?? allFiles));
+    const own = Object.entries(opts.systemFaults ?? {});
+    for (const [name, fault] of own) {
+      if (this.faults.has(name)) throw new Error(`a system fault may not shadow the built-in kind "${name}"`);
+      this.faults.set(name, fault);
+    }
+    this.scheduled = [...opts.kinds, ...own.map(([name]) => name)];
+    this.healOrder = [...own.map(([name]) => name), ...HEAL_ORDER];
   }
 
   async run(ctx: NemesisContext, signal: AbortSignal): Promise<void> {
@@ -97,9 +116,9 @@ class ComposedNemesis implements Nemesis {
     if (signal.aborted) stop(); else signal.addEventListener('abort', stop, { once: true });
     const halt = this.cancel.signal;
     // independent streams per purpose: the schedule and each kind's targets depend only on the seed
-    const rngs = new Map<FaultKind, Rng>(FAULT_KINDS.map((k) => [k, ctx.rng.fork('nemesis:' + k)]));
+    const rngs = new Map<string, Rng>([...FAULT_KINDS, ...this.faults.keys()].map((k) => [k, ctx.rng.fork('nemesis:' + k)]));
     try {
-      for (const ev of schedule(this.opts.kinds, this.opts.intervalS, ctx.rng.fork('nemesis:schedule'))) {
+      for (const ev of schedule(this.scheduled, this.opts.intervalS, ctx.rng.fork('nemesis:schedule'))) {
         await abortableSleep(ev.waitMs, halt);
         if (halt.aborted) break;
         this.inflight = ev.action === 'start' ? this.start(ctx, ev.kind, rngs.get(ev.kind)!) : this.stop(ctx, ev.kind, true).then(() => {});
@@ -115,7 +134,7 @@ class ComposedNemesis implements Nemesis {
     }
   }
 
-  private async start(ctx: NemesisContext, kind: FaultKind, rng: Rng): Promise<void> {
+  private async start(ctx: NemesisContext, kind: string, rng: Rng): Promise<void> {
     const fault = this.faults.get(kind)!;
     const held = new Set([...this.faults.values()].flatMap((f) => f.held()));
     // asked just before planning: a failover since the last fault moves the target
@@ -125,7 +144,8 @@ class ComposedNemesis implements Nemesis {
     ctx.record({ process: 'nemesis', type: 'info', f, value: plan });
     let error: string | undefined;
     try { await fault.apply(ctx.runtime, plan, this.cancel.signal); } catch (e) { error = errorText(e); }
-    ctx.record({ process: 'nemesis', type: 'info', f, value: plan, ...(error !== undefined ? { error } : {}) });
+    const done = fault.applied?.() ?? plan;
+    ctx.record({ process: 'nemesis', type: 'info', f, value: done, ...(error !== undefined ? { error } : {}) });
     ctx.log(`nemesis: start ${fault.label() ?? kind}${error !== undefined ? ` (error: ${error})` : ''}`);
   }
 
@@ -138,7 +158,7 @@ class ComposedNemesis implements Nemesis {
    * target), a scheduled stop is still recorded, so each start in the history has its stop; healAll
    * records only real stops.
    */
-  private async stop(ctx: NemesisContext, kind: FaultKind, scheduled = false): Promise<boolean> {
+  private async stop(ctx: NemesisContext, kind: string, scheduled = false): Promise<boolean> {
     const fault = this.faults.get(kind)!;
     const value = fault.stopValue();
     if (value === null && !scheduled) return false;
@@ -165,17 +185,17 @@ class ComposedNemesis implements Nemesis {
       if (timedOut) ctx.log(`nemesis: a fault action still runs after ${waitMs} ms; healing anyway`);
     }
     let stopped = 0;
-    for (const kind of HEAL_ORDER) {
+    for (const kind of this.healOrder) {
       try { if (await this.stop(ctx, kind)) stopped++; } catch (e) { ctx.log(`nemesis: stop ${kind} failed: ${errorText(e)}`); }
     }
     // defensively, whatever we believe is active: reconnect, clear links, resume, restart, reset clocks.
     // A kind this run never scheduled was never applied, and its heal may fail only because the
     // runtime cannot do that kind for this system (clock on etcd): those failures are not news
-    const killed = new Set(this.faults.get('kill')!.held());
+    const killed = new Set(DOWN_KINDS.flatMap((k) => this.faults.get(k)!.held()));
     let failed = 0;
-    for (const kind of HEAL_ORDER) {
+    for (const kind of this.healOrder) {
       const fault = this.faults.get(kind)!;
-      const scheduled = this.opts.kinds.includes(kind);
+      const scheduled = this.scheduled.includes(kind);
       let errs: string[];
       try {
         errs = await fault.healDefensive(ctx.runtime, ctx.nodes, killed);
@@ -191,6 +211,6 @@ class ComposedNemesis implements Nemesis {
   }
 
   active(): string[] {
-    return HEAL_ORDER.map((k) => this.faults.get(k)!.label()).filter((l): l is string => l !== null);
+    return this.healOrder.map((k) => this.faults.get(k)!.label()).filter((l): l is string => l !== null);
   }
 }

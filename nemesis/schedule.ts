@@ -7,11 +7,11 @@
 import type { Rng } from '../api/rng.ts';
 import type { FaultKind } from '../api/fault.ts';
 
-export interface ScheduleEvent {
+export interface ScheduleEvent<K extends string = FaultKind> {
   /** ms to wait before this event */
   waitMs: number;
   action: 'start' | 'stop';
-  kind: FaultKind;
+  kind: K;
 }
 
 /** how many events a fault may stay on before it is forced to stop */
@@ -22,15 +22,15 @@ export function jitteredWaitMs(intervalS: number, rng: Rng): number {
 }
 
 /** An endless schedule (nothing when kinds is empty); take as many events as the run needs. */
-export function* schedule(kinds: readonly FaultKind[], intervalS: number, rng: Rng): Generator<ScheduleEvent> {
+export function* schedule<K extends string = FaultKind>(kinds: readonly K[], intervalS: number, rng: Rng): Generator<ScheduleEvent<K>> {
   const uniq = [...new Set(kinds)];
   if (uniq.length === 0) return;
   /** kind → events since it started (absent = off) */
-  const on = new Map<FaultKind, number>();
+  const on = new Map<K, number>();
   while (true) {
     const waitMs = jitteredWaitMs(intervalS, rng);
     // the kind on longest, if it has been on long enough, stops first; else a random kind toggles
-    let overdue: FaultKind | undefined;
+    let overdue: K | undefined;
     for (const k of uniq) if ((on.get(k) ?? -1) >= MAX_ON_EVENTS && (overdue === undefined || on.get(k)! > on.get(overdue)!)) overdue = k;
     const kind = overdue ?? rng.pick(uniq);
     const action = on.has(kind) ? 'stop' : 'start';
@@ -41,8 +41,8 @@ export function* schedule(kinds: readonly FaultKind[], intervalS: number, rng: R
 }
 
 /** the first `count` events, for tests and previews */
-export function takeEvents(kinds: readonly FaultKind[], intervalS: number, rng: Rng, count: number): ScheduleEvent[] {
-  const out: ScheduleEvent[] = [];
+export function takeEvents<K extends string = FaultKind>(kinds: readonly K[], intervalS: number, rng: Rng, count: number): ScheduleEvent<K>[] {
+  const out: ScheduleEvent<K>[] = [];
   if (count <= 0) return out;
   for (const e of schedule(kinds, intervalS, rng)) { out.push(e); if (out.length >= count) break; }
   return out;

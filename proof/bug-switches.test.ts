@@ -16,6 +16,8 @@ export interface Proof {
   args: string[];
   /** the run's seed, when the common one does not give this nemesis the schedule it needs */
   seed?: number;
+  /** cluster size, when not the common 5 */
+  nodes?: number;
   /** more evidence from the buggy run that the fault, not chance, caused the verdict */
   evidence?: (buggy: ProofRun) => void;
 }
@@ -53,9 +55,21 @@ export const PROOFS: Proof[] = [
     seed: 27,
     evidence: frozenAtHeal,
   },
+  {
+    // the corrupt nemesis kills every node, flips bits in each one's ops.log and restarts them:
+    // the old behaviour cuts each log at its damage, so the records after it are gone from every
+    // node at once (no replica is left to repair them); the fixed maep skips the damaged record
+    // and anti-entropy brings it back from a peer. 3 nodes: what survives is the longest kept
+    // prefix, and the furthest of 5 random cuts leaves few records after it
+    bugSwitch: '--unsafe-truncate-on-corruption',
+    nodes: 3,
+    checker: 'lost-writes',
+    args: ['--workload', 'history', '--nemesis', 'corrupt', '--corrupt-mode', 'bitflip', '--corrupt-targets', 'all', '--nemesis-interval', '2'],
+    evidence: lostAfterCorruption,
+  },
 ];
 
-const common = (p: Proof) => ['--runtime', 'local', '--nodes', '5', '--time-limit', '8', '--recovery-time', '5', '--seed', String(p.seed ?? 5)];
+const common = (p: Proof) => ['--runtime', 'local', '--nodes', String(p.nodes ?? 5), '--time-limit', '8', '--recovery-time', '5', '--seed', String(p.seed ?? 5)];
 
 interface HistoryOp { process: string | number; type: string; f: string; value: unknown; time: number }
 const historyOf = (run: ProofRun): HistoryOp[] =>
@@ -70,6 +84,21 @@ function lostInCrashes(run: ProofRun): void {
   for (const l of lost) {
     assert.equal(l.missingOn.length, 5, `a lost append is missing on every node: ${JSON.stringify(l)}`);
     assert.ok(kills.some((k) => k >= l.ackS && k - l.ackS < 1.5), `append acknowledged at ${l.ackS} s is not just before a kill (kills at ${kills.join(', ')} s)`);
+  }
+}
+
+/** the corrupt nemesis damaged every node's ops.log, and every lost append was acknowledged before such a damage */
+function lostAfterCorruption(run: ProofRun): void {
+  const results = JSON.parse(readFileSync(join(run.runDir, 'results.json'), 'utf8')) as { checkers: { name: string; result: { lost?: { ackS: number; missingOn: string[] }[] } }[] };
+  const lost = results.checkers.find((c) => c.name === 'lost-writes')!.result.lost ?? [];
+  const damages = historyOf(run).filter((o) => o.process === 'nemesis' && o.f === 'start-corrupt' && (o.value as { damage?: unknown }).damage)
+    .map((o) => ({ t: o.time / 1e9, damage: (o.value as { damage: { node: string; file?: string; bits?: number[] }[] }).damage }));
+  assert.ok(damages.length > 0, 'the corrupt nemesis ran');
+  for (const d of damages) for (const x of d.damage) assert.ok(x.file === 'ops.log' && x.bits && x.bits.length > 0, `a bit flip in ops.log: ${JSON.stringify(x)}`);
+  assert.ok(lost.length > 0);
+  for (const l of lost) {
+    assert.equal(l.missingOn.length, 3, `a lost append is missing on every node: ${JSON.stringify(l)}`);
+    assert.ok(damages.some((d) => d.t >= l.ackS), `append acknowledged at ${l.ackS} s precedes a corruption (at ${damages.map((d) => d.t).join(', ')} s)`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine, type RunConfig } from '../config/run-config.ts';
+import { resolveRunConfig, readConfigFile, reproduceCommand, commandLine, allNemesis, type RunConfig } from '../config/run-config.ts';
 import { createWorkload } from '../../workloads/index.ts';
 import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
@@ -20,7 +20,8 @@ import { loadSystem } from '../system/load-system.ts';
 import { expectedChecks } from '../system/expected-checks.ts';
 import type { CheckerOutcome, ExpectedCheck } from '../../api/checker.ts';
 import type { Op } from '../../api/history.ts';
-import type { Nemesis, NemesisContext } from '../../api/fault.ts';
+import type { Fault, Nemesis, NemesisContext } from '../../api/fault.ts';
+import { FAULT_KINDS } from '../../api/fault.ts';
 import type { Runtime } from '../../api/runtime.ts';
 import type { System } from '../../api/system.ts';
 import type { WorkloadInstance } from '../../api/workload.ts';
@@ -79,7 +80,7 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   try {
     systemParams = systemParamsOf(system, config.systemParams);
     workload = createWorkload(config.workload, config.params);
-    checks = expectedChecks(system, workload, config.nemesis);
+    checks = expectedChecks(system, workload, allNemesis(config));
   } catch (e) {
     throw new UsageError(`${configFile ? `--config ${configFile}: ` : ''}${(e as Error).message}`);
   }
@@ -87,10 +88,13 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   if (aims.length && !system.primaries) throw new UsageError(`${aims.join(', ')}: ${system.name} cannot say which node is its primary; choose other targets`);
   const problem = await system.preflight?.();
   if (problem) throw new UsageError(`--system ${config.system}: ${problem}`);
-  const nemesis = config.nemesis.length === 0 ? null : createNemesis({
-    kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape,
-    clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode,
-  });
+  const own = system.faults ?? {};
+  const unknown = config.systemNemesis.filter((k) => !Object.hasOwn(own, k));
+  if (unknown.length) {
+    const theirs = Object.keys(own);
+    throw new UsageError(`--nemesis: unknown fault kind "${unknown[0]}" (built in: ${FAULT_KINDS.join(', ')}; ${system.name}'s own: ${theirs.length ? theirs.join(', ') : 'none'})`);
+  }
+  if (config.systemNemesis.length && config.runtime === 'sim') throw new UsageError(`--nemesis ${config.systemNemesis.join(',')}: a system's own faults need real nodes; not on --runtime sim`);
 
   const log = new HarnessLog((line) => io.out.write(line + '\n'));
   const { runtime, why } = await selectRuntime(config.runtime, config.seed);
@@ -101,28 +105,38 @@ async function prepare(flags: Record<string, string | true>, io: RunIo): Promise
   }
   const wanted = [...config.nemesis, ...(config.nemesis.includes('partition') && config.partitionShape === 'one-way' ? ['partition:one-way'] : [])];
   const cannot = runtime.cannotServe(system.needs, wanted);
-  if (cannot.length) throw new UsageError(`--nemesis ${config.nemesis.join(',')} on the ${runtime.info.name} runtime: ${cannot.join('; ')}`);
+  // a runtime without Runtime.dataPath (the simulator) cannot reach a node's files, whatever its cannotServe says
+  if (config.nemesis.includes('corrupt') && !runtime.dataPath) cannot.push('corrupt faults need a node\'s data folder on this machine (Runtime.dataPath), which this runtime does not offer');
+  if (cannot.length) throw new UsageError(`--nemesis ${allNemesis(config).join(',')} on the ${runtime.info.name} runtime: ${cannot.join('; ')}`);
   log.info(`runtime: ${why}`);
 
   const startedAt = new Date();
-  const name = testName(config.workload, config.nemesis);
+  const name = testName(config.workload, allNemesis(config));
   let runDir: string;
   try { runDir = createRunDir(config.store, name, startedAt); } catch (e) {
     throw new UsageError(`--store ${config.store}: cannot create the run folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick a writable folder`);
   }
   log.attach(join(runDir, 'harness.log'));
+  // a system's own faults are built for this run, so they may use its folder (a key the system makes there)
+  const systemFaults: Record<string, Fault> = Object.fromEntries(config.systemNemesis.map((k) => [k, own[k]!.create({ nodes: nodeIds(config.nodes), runDir })]));
+  const nemesis = allNemesis(config).length === 0 ? null : createNemesis({
+    kinds: config.nemesis, intervalS: config.nemesisIntervalS, partitionShape: config.partitionShape,
+    clockSkewMs: config.clockSkewMs, killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode,
+    corruptMode: config.corruptMode, corruptTargets: config.corruptTargets, systemFaults,
+    ...(system.dataFiles ? { dataFiles: (dir: string) => system.dataFiles!(dir) } : {}),
+  });
   log.file(`argv: ${JSON.stringify(io.argv)}`);
   const argv = reproduceCommand(config, runtime.info.name);
   if (runtime.info.name === 'sim') argv.push(...cutFlags(cutsFromFlags(flags)));
   // workload params only exist in the config file: the repeat command needs it too
   if (configFile && Object.keys(config.params).length > 0) argv.push('--config', configFile);
   const testJson: Record<string, unknown> = {
-    name, system: system.name, workload: config.workload, nemesis: config.nemesis.length ? config.nemesis.join(',') : 'none',
+    name, system: system.name, workload: config.workload, nemesis: allNemesis(config).length ? allNemesis(config).join(',') : 'none',
     runtime: runtime.info.name, runtimeWhy: why,
     nodes: nodeIds(config.nodes), concurrency: config.concurrency, timeLimitS: config.timeLimitS, rate: config.rate, seed: config.seed,
     recoveryTimeS: config.recoveryTimeS, opTimeoutS: config.opTimeoutS, nodeArgs: config.nodeArgs,
     nemesisIntervalS: config.nemesisIntervalS, partitionShape: config.partitionShape, clockSkewMs: config.clockSkewMs,
-    killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode,
+    killTargets: config.killTargets, pauseTargets: config.pauseTargets, clockMode: config.clockMode, corruptMode: config.corruptMode, corruptTargets: config.corruptTargets,
     command: ['npm', 'run', 'jepsen', '--', ...argv], commandLine: commandLine(argv),
     startedAt: startedAt.toISOString(), endedAt: null,
     versions: versions(), mechanisms: runtime.info.mechanisms, workloadParams: workload.checkParams, systemParams, config,

@@ -5,7 +5,7 @@ import { UsageError } from '../cli/usage-error.ts';
 import { freshSeed } from '../../api/rng.ts';
 import { FLAGS } from './flags.ts';
 import { WORKLOAD_NAMES } from '../../workloads/index.ts';
-import { CLOCK_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type FaultKind, type KillTargets, type PartitionShape } from '../../api/fault.ts';
+import { CLOCK_MODES, CORRUPT_MODES, FAULT_KINDS, KILL_TARGETS, PARTITION_SHAPES as SHAPES, type ClockMode, type CorruptMode, type FaultKind, type KillTargets, type PartitionShape } from '../../api/fault.ts';
 
 const PARTITION_SHAPES: readonly (PartitionShape | 'cycle')[] = [...SHAPES, 'cycle'];
 export const RUNTIME_CHOICES = ['auto', 'local', 'docker', 'netns', 'sim'] as const;
@@ -16,6 +16,8 @@ export interface RunConfig {
   system: string;
   workload: string;
   nemesis: FaultKind[];
+  /** --nemesis names that are no built-in kind: the system's own faults (System.faults), checked once the system is loaded */
+  systemNemesis: string[];
   nemesisIntervalS: number;
   partitionShape: PartitionShape | 'cycle';
   clockSkewMs: number;
@@ -25,6 +27,10 @@ export interface RunConfig {
   pauseTargets: KillTargets;
   /** --clock-mode: what the clock nemesis does */
   clockMode: ClockMode;
+  /** --corrupt-mode: what the corrupt nemesis does to a file */
+  corruptMode: CorruptMode;
+  /** --corrupt-targets: whose files the corrupt nemesis damages */
+  corruptTargets: KillTargets;
   nodes: number;
   timeLimitS: number;
   rate: number;
@@ -47,16 +53,19 @@ const num = (what: string) => z.coerce.number({ error: `expected ${what}` });
 const positive = num('a number > 0').refine((n) => n > 0, { error: 'expected a number > 0' });
 const count = (min: number, max: number) => num('an integer').int({ error: 'expected an integer' }).min(min, { error: `expected an integer from ${min} to ${max}` }).max(max, { error: `expected an integer from ${min} to ${max}` });
 
+/** what a system's own fault kind may be called */
+const SYSTEM_FAULT_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const nemesisList = z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
   const items = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  if (items.length === 0 || (items.length === 1 && items[0] === 'none')) return [] as FaultKind[];
+  if (items.length === 0 || (items.length === 1 && items[0] === 'none')) return [] as string[];
   for (const it of items) {
-    if (!(FAULT_KINDS as readonly string[]).includes(it)) {
-      ctx.addIssue({ code: 'custom', message: `unknown fault kind "${it}" (use ${FAULT_KINDS.join(', ')} or none)` });
+    // a name that is no built-in kind may be the system's own (System.faults), checked once it is loaded
+    if (!(FAULT_KINDS as readonly string[]).includes(it) && !SYSTEM_FAULT_NAME.test(it)) {
+      ctx.addIssue({ code: 'custom', message: `unknown fault kind "${it}" (use ${FAULT_KINDS.join(', ')}, a system's own kind, or none)` });
       return z.NEVER;
     }
   }
-  return [...new Set(items)] as FaultKind[];
+  return [...new Set(items)];
 });
 
 const wordList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(/\s+/).filter((s) => s !== '')));
@@ -84,6 +93,8 @@ const schema = z.strictObject({
   'kill-targets': oneOf(KILL_TARGETS).default('mixed'),
   'pause-targets': oneOf(KILL_TARGETS).default('mixed'),
   'clock-mode': oneOf(CLOCK_MODES).default('mixed'),
+  'corrupt-mode': oneOf(CORRUPT_MODES).default('mixed'),
+  'corrupt-targets': oneOf(KILL_TARGETS).default('one'),
   nodes: count(1, 50).default(5),
   'time-limit': positive.default(30),
   rate: positive.default(50),
@@ -140,13 +151,16 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
   return {
     system: c.system,
     workload: c.workload,
-    nemesis: c.nemesis,
+    nemesis: c.nemesis.filter((k): k is FaultKind => (FAULT_KINDS as readonly string[]).includes(k)),
+    systemNemesis: c.nemesis.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k)),
     nemesisIntervalS: c['nemesis-interval'],
     partitionShape: c['partition-shape'],
     clockSkewMs: c['clock-skew'],
     killTargets: c['kill-targets'],
     pauseTargets: c['pause-targets'],
     clockMode: c['clock-mode'],
+    corruptMode: c['corrupt-mode'],
+    corruptTargets: c['corrupt-targets'],
     nodes: c.nodes,
     timeLimitS: c['time-limit'],
     rate: c.rate,
@@ -163,20 +177,27 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
   };
 }
 
+/** every fault kind of the run: the built-in ones, then the system's own */
+export function allNemesis(c: Pick<RunConfig, 'nemesis' | 'systemNemesis'>): string[] {
+  return [...c.nemesis, ...(c.systemNemesis ?? [])];
+}
+
 /** the argv that repeats this run exactly (every choice explicit, so no config file is needed) */
 export function reproduceCommand(c: RunConfig, runtimeUsed: string): string[] {
   const argv = [
     ...(c.system !== 'maep' ? ['--system', c.system] : []),
     '--workload', c.workload,
-    '--nemesis', c.nemesis.length ? c.nemesis.join(',') : 'none',
+    '--nemesis', allNemesis(c).length ? allNemesis(c).join(',') : 'none',
     '--nodes', String(c.nodes), '--time-limit', String(c.timeLimitS), '--rate', String(c.rate),
     '--concurrency', String(c.concurrency), '--seed', String(c.seed), '--runtime', runtimeUsed,
     '--recovery-time', String(c.recoveryTimeS), '--op-timeout', String(c.opTimeoutS),
   ];
-  if (c.nemesis.length) argv.push('--nemesis-interval', String(c.nemesisIntervalS), '--partition-shape', c.partitionShape, '--clock-skew', String(c.clockSkewMs));
+  if (allNemesis(c).length) argv.push('--nemesis-interval', String(c.nemesisIntervalS), '--partition-shape', c.partitionShape, '--clock-skew', String(c.clockSkewMs));
   if (c.nemesis.length && c.killTargets !== 'mixed') argv.push('--kill-targets', c.killTargets);
   if (c.nemesis.length && c.pauseTargets !== 'mixed') argv.push('--pause-targets', c.pauseTargets);
   if (c.nemesis.length && c.clockMode !== 'mixed') argv.push('--clock-mode', c.clockMode);
+  if (c.nemesis.includes('corrupt') && c.corruptMode !== 'mixed') argv.push('--corrupt-mode', c.corruptMode);
+  if (c.nemesis.includes('corrupt') && c.corruptTargets !== 'one') argv.push('--corrupt-targets', c.corruptTargets);
   if (c.nodeArgs.length) argv.push('--node-args', c.nodeArgs.join(' '));
   if (c.store !== './store') argv.push('--store', c.store);
   if (c.linTimeoutS !== 60) argv.push('--lin-timeout', String(c.linTimeoutS));

@@ -140,6 +140,7 @@ export class DockerRuntime implements Runtime {
       const why = clockProblem(needs, !!findFaketime());
       if (why) out.push(`clock faults cannot reach this system on docker: ${why}`);
     }
+    if (faultKinds.includes('corrupt') && !this.local) out.push('corrupt faults need the data folders on this machine: a remote docker engine keeps them in volumes (use a local engine)');
     return out;
   }
 
@@ -567,6 +568,13 @@ export class DockerRuntime implements Runtime {
   logPath(id: string): string {
     if (!this.opts) throw new Error('docker runtime: not set up');
     return join(this.opts.runDir, 'nodes', `${id}.log`);
+  }
+
+  /** local engine only: the node's data folder is a host folder bind-mounted into its container (for the corrupt fault) */
+  dataPath(id: string): string {
+    if (!this.opts) throw new Error('docker runtime: not set up');
+    if (!this.local) throw new Error('docker runtime: a remote engine keeps data folders in volumes, not on this machine');
+    return join(this.opts.runDir, 'nodes', id);
   }
 
   /** copy every node's log (all its container's starts) from the engine into nodes/<id>.log */

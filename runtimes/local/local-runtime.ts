@@ -289,6 +289,11 @@ export class LocalRuntime implements Runtime {
     throw new Error('LocalRuntime.logPath: no cluster was set up');
   }
 
+  /** the node's data folder, a host folder under the run folder (for the corrupt fault) */
+  dataPath(node: string): string {
+    return this.node(node).dataDir;
+  }
+
   // ---- processes -------------------------------------------------------------------------------
 
   async kill(node: string): Promise<void> {

@@ -397,4 +397,11 @@ export class NetnsRuntime implements Runtime {
     if (!n) throw new Error(`netns runtime: unknown node ${id}`);
     return n.logPath;
   }
+
+  /** the node's data folder, a host folder under the run folder (for the corrupt fault) */
+  dataPath(id: string): string {
+    const n = this.nodes.get(id);
+    if (!n) throw new Error(`netns runtime: unknown node ${id}`);
+    return n.dataDir;
+  }
 }

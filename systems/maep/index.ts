@@ -13,6 +13,8 @@ import { lwwClient } from './clients/lww.ts';
 import { historyClient } from './clients/history.ts';
 import { setClient } from './clients/set.ts';
 import { maepSim } from './sim.ts';
+import { maepDataFiles } from './data-files.ts';
+import { MAEP_FAULTS } from './byzantine.ts';
 
 /** ready when GET /admin/status answers with this node's id (another program on the port would not) */
 async function probe(node: NodeEndpoint, signal: AbortSignal): Promise<Readiness> {
@@ -42,6 +44,8 @@ export const maep: System = {
   launch: launchMaep,
   probe,
   sim: maepSim,
+  dataFiles: maepDataFiles,
+  faults: MAEP_FAULTS,
 };
 
 export default maep;
