@@ -43,3 +43,6 @@ export type { FinalRound } from './final-reads.ts';
 
 /** Linearizability (porcupine-style search), written in ./linearizability/ by its own owner. */
 export { linearizabilityChecker } from './linearizability/index.ts';
+
+/** Transactional isolation (Elle-style): list-append and rw-register histories against a consistency model; cycles explained in words. */
+export { listAppendChecker, rwRegisterChecker, txnChecker, checkTxns, cycleLayout, cycleSvg, cycleText } from './txn/index.ts';

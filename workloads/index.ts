@@ -4,8 +4,10 @@ import { bank } from './bank.ts';
 import { lww } from './lww.ts';
 import { history } from './history.ts';
 import { set } from './set.ts';
+import { listAppend } from './list-append.ts';
+import { rwRegister } from './rw-register.ts';
 
-export const WORKLOADS: Readonly<Record<string, Workload>> = { bank, lww, history, set };
+export const WORKLOADS: Readonly<Record<string, Workload>> = { bank, lww, history, set, 'list-append': listAppend, 'rw-register': rwRegister };
 export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as readonly string[];
 
 /** the named workload with validated params; throws an Error naming the bad field (or workload) */

@@ -6,6 +6,7 @@ import { showPath } from '../terminal/show-path.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { checkFile, LinUsageError } from '../../checkers/linearizability/index.ts';
 import { readHistoryFile } from '../history/reader.ts';
+import { readEdnHistory } from '../history/edn-read.ts';
 import { locateHistory, writeJsonAtomic } from '../runs/run-dir.ts';
 import { createWorkload, WORKLOAD_NAMES } from '../../workloads/index.ts';
 import { runChecks, verdictOf } from '../runner/verdict.ts';
@@ -22,9 +23,12 @@ import type { FaultKind } from '../../api/fault.ts';
  */
 export async function checkCommand(positionals: string[], flags: Record<string, string | true>, out: NodeJS.WritableStream): Promise<number> {
   if (typeof flags.model === 'string') return checkModel(positionals, flags.model, out);
-  if (positionals.length !== 1) throw new UsageError('check needs one argument: a run folder or a history.jsonl (e.g. npm run jepsen -- check store/latest)');
-  const { dir, history } = locateHistory(positionals[0]!);
-  if (!existsSync(history)) throw new UsageError(`check: ${positionals[0]} has no history.jsonl; give a run folder (store/<test>/<time>) or a history.jsonl file`);
+  if (positionals.length !== 1) throw new UsageError('check needs one argument: a run folder, a history.jsonl or a Jepsen history.edn (e.g. npm run jepsen -- check store/latest)');
+  const located = locateHistory(positionals[0]!);
+  const { dir } = located;
+  // a Jepsen store's folder holds history.edn instead
+  const history = !existsSync(located.history) && existsSync(join(dir, 'history.edn')) && located.history === join(dir, 'history.jsonl') ? join(dir, 'history.edn') : located.history;
+  if (!existsSync(history)) throw new UsageError(`check: ${positionals[0]} has no history.jsonl or history.edn; give a run folder (store/<test>/<time>), a history.jsonl or a Jepsen history.edn`);
   const testPath = join(dir, 'test.json');
   const hasTest = existsSync(testPath);
   let test: Record<string, any> = {};
@@ -45,7 +49,7 @@ export async function checkCommand(positionals: string[], flags: Record<string, 
   if (!(linTimeoutS > 0)) throw new UsageError(`--lin-timeout: expected a number of seconds > 0, got "${flags['lin-timeout']}"`);
 
   let read;
-  try { read = readHistoryFile(history); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
+  try { read = isEdn(history) ? { ops: readEdnHistory(readFileSync(history, 'utf8'), history), tornTail: false } : readHistoryFile(history); } catch (e) { throw new UsageError(`check: ${(e as Error).message}`); }
   if (read.tornTail) out.write(`note: the last line of ${showPath(history)} was cut short (the harness was killed mid-write); it was skipped\n`);
   const ops = read.ops;
   const nodes: string[] = Array.isArray(test.nodes) ? test.nodes : [...new Set(ops.filter((o) => o.node).map((o) => o.node!))].sort();
@@ -92,4 +96,12 @@ async function checkModel(positionals: string[], model: string, out: NodeJS.Writ
   const valid = res.valid === true ? 'valid' : res.valid === false ? 'invalid' : 'unknown';
   out.write(`linearizability (${model}): ${valid}${res.summary ? ' — ' + res.summary : ''}\n`);
   return res.valid === true ? 0 : res.valid === false ? 1 : 2;
+}
+
+/** a Jepsen EDN history (by its name, or a first character no JSONL line starts with) */
+function isEdn(path: string): boolean {
+  if (path.endsWith('.edn')) return true;
+  if (path.endsWith('.jsonl')) return false;
+  const head = readFileSync(path, 'utf8').slice(0, 200).trimStart();
+  return head.startsWith('[{:') || head.startsWith('{:');
 }

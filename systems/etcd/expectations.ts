@@ -40,3 +40,9 @@ export const HISTORY_EXPECTATIONS: Record<string, Expected> = {
   session: { expected: 'valid', why: 'linearizable reads see every write that completed before they began, the session\'s own included' },
   convergence: CONVERGE,
 };
+
+/** Elle's transactions: one etcd txn each, on a linearizable store */
+export const TXN_EXPECTATIONS = (checker: string): Record<string, Expected> => ({
+  stats: STATS,
+  [checker]: { expected: 'valid', why: 'each transaction is one etcd txn that reads at one revision and commits only if nothing it read changed since: strict serializable, so no cycle of any kind may appear' },
+});

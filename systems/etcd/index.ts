@@ -6,7 +6,8 @@
 import type { System } from '../../api/system.ts';
 import { ETCD_PROGRAM, etcdProblem } from './program.ts';
 import { ETCD_PORTS, launchEtcd } from './launch.ts';
-import { BANK_EXPECTATIONS, HISTORY_EXPECTATIONS, lwwExpectations } from './expectations.ts';
+import { BANK_EXPECTATIONS, HISTORY_EXPECTATIONS, TXN_EXPECTATIONS, lwwExpectations } from './expectations.ts';
+import { txnClient } from './clients/txn.ts';
 import { clusterReady, primaries, probe } from './cluster.ts';
 import { lwwClient } from './clients/lww.ts';
 import { bankClient } from './clients/bank.ts';
@@ -25,6 +26,8 @@ export const etcd: System = {
     lww: { client: lwwClient, expect: lwwExpectations },
     bank: { client: bankClient, expect: () => BANK_EXPECTATIONS },
     history: { client: historyClient, expect: () => HISTORY_EXPECTATIONS },
+    'list-append': { client: txnClient('list-append'), expect: () => TXN_EXPECTATIONS('list-append') },
+    'rw-register': { client: txnClient('rw-register'), expect: () => TXN_EXPECTATIONS('rw-register') },
   },
   preflight: async () => etcdProblem(),
   launch: launchEtcd,

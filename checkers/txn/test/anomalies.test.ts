@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { test, describe } from 'vitest';
 import assert from 'node:assert/strict';
 import { checkTxns, listAppendChecker, cycleSvg, cycleLayout, type CycleAnomaly, type OpAnomaly } from '../index.ts';
 import { TxnHistory, a, r, w } from './build.ts';

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { EdgeBuilder, buildGraph, stronglyConnected } from '../graph.ts';
 import { findCycles } from '../cycles.ts';
