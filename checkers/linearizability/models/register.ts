@@ -18,10 +18,15 @@ function isPrimitive(v: unknown): v is RegisterValue {
   return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 }
 
+/** values over this many characters are shown cut (a large value in a summary line helps nobody) */
+const SHOWN_CHARS = 80;
+
 export function showValue(v: unknown): string {
   if (v === null) return 'nil';
   if (v === undefined) return '?';
-  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+  if (typeof v !== 'string') return String(v);
+  if (v.length <= SHOWN_CHARS) return JSON.stringify(v);
+  return `${JSON.stringify(v.slice(0, SHOWN_CHARS))}…(${v.length} chars)`;
 }
 
 function describeRegisterOp(input: RegisterInput, output: unknown): string {
