@@ -27,7 +27,11 @@ test('bad flags: one line naming the problem, exit 254', async () => {
     assertUsageError(['--workload', 'bank', '--wat'], /unknown flag --wat/),
     assertUsageError(['--nodes', '3'], /--workload is required/),
     assertUsageError(['--workload', 'bank', '--nemesis', 'meteor'], /unknown fault kind "meteor"/),
-    assertUsageError(['--workload', 'bank', '--runtime', 'sim'], /simulator is not built yet/),
+    // a combination known to fail is refused before anything starts, in one line
+    assertUsageError(['--workload', 'lww', '--system', 'etcd', '--runtime', 'sim'], /etcd has no pure core the simulator can drive/),
+    assertUsageError(['--workload', 'lww', '--system', 'etcd', '--runtime', 'local'], /etcd cannot run on the local runtime/),
+    assertUsageError(['--workload', 'bank', '--system', 'redis'], /redis does not support the bank workload/),
+    assertUsageError(['--workload', 'lww', '--system', 'no/such/module.ts'], /--system no\/such\/module\.ts: no file at/),
     assertUsageError(['check'], /check needs one argument/),
     assertUsageError(['cluster', 'sideways'], /cluster needs one action/),
   ]);
