@@ -57,9 +57,9 @@ test('keep-alive: requests reuse one socket; method, path prefix, headers and JS
   const port = await listen(server);
   try {
     const c = new JsonClient(`http://127.0.0.1:${port}/api/`, { timeoutMs: 2000, headers: { authorization: 'Bearer t' } });
-    assert.deepEqual(await c.call('PUT', '/kv/1', { value: 'ü€' }, signal()), { kind: 'ok', status: 200, body: { echo: { value: 'ü€' }, ü: 'ä€' } });
-    assert.deepEqual(await c.call('GET', '/kv/1', undefined, signal()), { kind: 'ok', status: 200, body: { echo: null, ü: 'ä€' } });
-    assert.deepEqual(seen.map((s) => [s.method, s.url, s.auth, s.type]), [['PUT', '/api/kv/1', 'Bearer t', 'application/json'], ['GET', '/api/kv/1', 'Bearer t', undefined]]);
+    assert.deepEqual(await c.call('PUT', '/reg/1', { value: 'ü€' }, signal()), { kind: 'ok', status: 200, body: { echo: { value: 'ü€' }, ü: 'ä€' } });
+    assert.deepEqual(await c.call('GET', '/reg/1', undefined, signal()), { kind: 'ok', status: 200, body: { echo: null, ü: 'ä€' } });
+    assert.deepEqual(seen.map((s) => [s.method, s.url, s.auth, s.type]), [['PUT', '/api/reg/1', 'Bearer t', 'application/json'], ['GET', '/api/reg/1', 'Bearer t', undefined]]);
     assert.equal(seen[0]!.port, seen[1]!.port, 'the second request went over the same connection');
     c.close();
   } finally { await closeHttp(server); }
@@ -126,7 +126,7 @@ test('a reset after sending, a timeout and an abort are unknown; a refused conne
     assert.deepEqual(await c.call('GET', '/x', undefined, aborted.signal), { kind: 'unknown', error: 'interrupted' });
   } finally { await closeRaw(raw); }
   const gone = new JsonClient(`http://127.0.0.1:${raw.port}`, { timeoutMs: 500 });
-  const r = await gone.call('PUT', '/kv/1', { value: 1 }, signal());
+  const r = await gone.call('PUT', '/reg/1', { value: 1 }, signal());
   assert.equal(r.kind, 'refused');
   assert.match((r as { error: string }).error, /connection refused/);
 });
