@@ -6,10 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { VersionVector } from './version-vector.ts';
+import { txnPayloadProblem } from './txn.ts';
 
-/** `put` and `cas` write a register, `append` a per-key history, `transfer` the bank ledger. */
-export type OpKind = 'put' | 'cas' | 'append' | 'transfer';
-export const OP_KINDS: readonly OpKind[] = ['put', 'cas', 'append', 'transfer'];
+/** `put` and `cas` write a register, `append` a per-key history, `transfer` the bank ledger,
+ *  `txn` the writes of one transaction (core/txn.ts). */
+export type OpKind = 'put' | 'cas' | 'append' | 'transfer' | 'txn';
+export const OP_KINDS: readonly OpKind[] = ['put', 'cas', 'append', 'transfer', 'txn'];
 
 export interface TransferPayload { from: number; to: number; amount: number }
 export interface AppendPayload { value: unknown; links: string[] }
@@ -135,6 +137,9 @@ export function opFromWire(w: unknown): Op | string {
     if (!isSafeNat(p.from) || !isSafeNat(p.to) || !isSafeNat(p.amount)) return 'transfer payload needs integer from, to, amount';
   } else if (kind === 'append') {
     if (!Array.isArray(p.links) || !p.links.every((l) => typeof l === 'string' && ID_RE.test(l))) return 'append payload needs a links array of op ids';
+  } else if (kind === 'txn') {
+    const problem = txnPayloadProblem(p);
+    if (problem) return problem;
   }
   const op: Op = { id, origin, seq, ts, vv: vv as VersionVector, kind: kind as OpKind, key, payload };
   // content hash: a forged or corrupted op cannot pass for another one with the same id

@@ -12,6 +12,7 @@ import { MerkleTree, DIGEST_BYTES, FANOUT } from './merkle.ts';
 import { canonicalJson, makeOp, valueProblem, type Op, type OpKind } from './ops.ts';
 import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
 import { FoldedState } from './state.ts';
+import { TXN_OP_KEY, parseTxnOps, type TxnPayload } from './txn.ts';
 import { SeqTracker, type OriginHoldings, type VersionVector } from './version-vector.ts';
 
 export interface ReplicaOptions {
@@ -107,7 +108,12 @@ export type ClientRequest =
   | { t: 'history'; key: string }
   | { t: 'transfer'; from: number; to: number; amount: number }
   | { t: 'bank' }
-  | { t: 'status' };
+  | { t: 'status' }
+  /** POST /txn: `ops` as the client sent them (checked here, 400 naming the problem) */
+  | { t: 'txn'; ops: unknown }
+  /** GET /txn/:key, or every txn key (GET /txn) */
+  | { t: 'txn-get'; key: string }
+  | { t: 'txn-all' };
 
 export interface ClientReply { status: number; body: Record<string, unknown> }
 
@@ -242,6 +248,23 @@ export class Replica {
         let total = 0;
         this.state.balances.forEach((b, i) => { balances[String(i)] = b; total += b; });
         return ok({ balances, total });
+      }
+      case 'txn': {
+        const micro = parseTxnOps(req.ops);
+        if (typeof micro === 'string') return { status: 400, body: { error: micro } };
+        // reads and writes in this one step: atomic at this node; the writes replicate as one op
+        const { results, writes } = this.state.txns.execute(micro);
+        if (writes.length === 0) return ok({ ok: true, ops: results });
+        const op = this.create('txn', TXN_OP_KEY, { writes } satisfies TxnPayload, fx);
+        if (!('id' in op)) return op;
+        return ok({ ok: true, ops: results, id: op.id });
+      }
+      case 'txn-get':
+        return ok({ key: req.key, value: this.state.txns.read(req.key) });
+      case 'txn-all': {
+        const keys: Record<string, unknown> = {};
+        for (const k of this.state.txns.keys()) keys[k] = this.state.txns.read(k);
+        return ok({ keys });
       }
       case 'status': {
         const now = this.env.monoNow();
@@ -707,6 +730,14 @@ export function estimateOpBytes(op: Op): number {
 /** the pure part of admission: the value must survive encoding exactly (see valueProblem) */
 export function defaultAdmit(op: Op): { status: number; error: string } | null {
   const p = op.payload as { value?: unknown };
+  if (op.kind === 'txn') {
+    const writes = (op.payload as TxnPayload).writes;
+    for (let i = 0; i < writes.length; i++) {
+      const problem = valueProblem(writes[i]![2]);
+      if (problem) return { status: 400, error: `write ${i} of the txn (${writes[i]![0]} to key ${JSON.stringify(writes[i]![1]).slice(0, 60)}): ${problem}` };
+    }
+    return null;
+  }
   const problem = op.kind === 'transfer' ? null : valueProblem(p.value);
   return problem ? { status: 400, error: problem } : null;
 }

@@ -5,6 +5,7 @@
  * testing switch, which deliberately lets arrival order decide equal timestamps.
  */
 import type { AppendPayload, Op, PutPayload, TransferPayload } from './ops.ts';
+import { TxnState } from './txn.ts';
 
 interface RegisterCell { value: unknown; ts: number; origin: string; seq: number; id: string }
 
@@ -30,6 +31,8 @@ export class FoldedState {
   private readonly registers = new Map<string, RegisterCell>();
   private readonly histories = new Map<string, HistoryCell>();
   readonly balances: number[];
+  /** the txn namespace (POST /txn): lists and registers of its own, see txn.ts */
+  readonly txns = new TxnState();
 
   constructor(accounts: number, initialBalance: number, private readonly lwwNoTiebreak = false) {
     this.balances = new Array<number>(accounts).fill(initialBalance);
@@ -65,6 +68,9 @@ export class FoldedState {
         }
         break;
       }
+      case 'txn':
+        this.txns.apply(op);
+        break;
     }
   }
 

@@ -126,6 +126,16 @@ async function route(req: http.IncomingMessage, h: HttpHandlers): Promise<[strin
     if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) throw new BadRequest(400, `"amount" must be a positive safe integer, got ${JSON.stringify(amount) ?? String(amount)}`);
     return ['bank-transfer', await h.client({ t: 'transfer', from, to, amount })];
   }
+  if (path === '/txn') {
+    allow(['GET', 'POST'], '/txn');
+    if (method === 'GET') return ['txn-all', await h.client({ t: 'txn-all' })];
+    const body = await jsonBody(req, h.maxBodyBytes);
+    return ['txn', await h.client({ t: 'txn', ops: field(body, 'ops', '{"ops": [["append", 1, 5], ["r", 1, null]]}') })];
+  }
+  if (seg[0] === 'txn' && seg.length === 2) {
+    allow(['GET'], '/txn/:key');
+    return ['txn-get', await h.client({ t: 'txn-get', key: decodeKey(seg[1]!) })];
+  }
   if (path === '/bank') { allow(['GET'], '/bank'); return ['bank-get', await h.client({ t: 'bank' })]; }
   if (path === '/admin/status') { allow(['GET'], '/admin/status'); return ['status', await h.client({ t: 'status' })]; }
   if (path === '/admin/sync') { allow(['POST'], '/admin/sync'); return ['sync', await h.sync()]; }

@@ -7,6 +7,7 @@
 import { Packr } from 'msgpackr';
 import { opFromWire, opToWire, type Op } from '../core/ops.ts';
 import { defaultAdmit } from '../core/replica.ts';
+import type { TxnPayload } from '../core/txn.ts';
 
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
@@ -25,7 +26,8 @@ export function makeAdmit(maxValueBytes: number): (op: Op) => { status: number; 
   return (op) => {
     const pure = defaultAdmit(op);
     if (pure) return pure;
-    const value = (op.payload as { value?: unknown }).value;
+    // a txn's value is everything it writes
+    const value = op.kind === 'txn' ? (op.payload as TxnPayload).writes.map((w) => w[2]) : (op.payload as { value?: unknown }).value;
     let packed: Buffer;
     try {
       if (op.kind !== 'transfer') {
