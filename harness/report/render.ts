@@ -4,6 +4,7 @@
  */
 import { assets, safeInlineScript } from './assets.ts';
 import { renderCounterexamples } from './counterexample.ts';
+import { renderTxnAnomalies } from './txn.ts';
 import { esc, fmtSeconds, jsonForScript, prettyJson } from './html.ts';
 import type { ReportData } from './model.ts';
 import { renderVerdict, runVerdict, SYMBOL } from './verdict.ts';
@@ -51,6 +52,7 @@ export function renderReport(d: ReportData): string {
     header(d),
     renderVerdict(d.results),
     d.results ? renderCounterexamples(d.results.checkers) : '',
+    renderTxnAnomalies(d.results),
     faultsSection(d),
     d.lost.rows.length ? lostSection(d) : '',
     timelineSection(d),
