@@ -29,4 +29,12 @@ export const MAEP_EXPECTATIONS: Record<string, Record<string, Expected>> = {
     'set-full': { expected: 'valid', why: "an acknowledged add is in the node's log and is replicated by push and anti-entropy; after healing every node's final read must hold it" },
     convergence: CONVERGE('sets'),
   },
+  'list-append': {
+    stats: { expected: 'valid', why: 'some txns of each kind must succeed, or the run tested nothing' },
+    'list-append': { expected: 'may-fail', why: "a txn is atomic at the node that runs it (one step, replicated as one op) but maep is an AP store with no isolation across nodes: two nodes can both read the same list and append (G-single, G2-item: neither saw the other), a partition lets their views diverge and merge later in an order a reader did not see (incompatible-order), and a stale node serves reads behind an acknowledged txn (-realtime cycles)" },
+  },
+  'rw-register': {
+    stats: { expected: 'valid', why: 'some txns of each kind must succeed, or the run tested nothing' },
+    'rw-register': { expected: 'may-fail', why: 'a txn is atomic at the node that runs it but maep is an AP store with no isolation across nodes: two nodes can read the same value and both overwrite it (lost-update, G-single), partitions let them diverge, and a stale node serves reads behind an acknowledged txn (-realtime cycles)' },
+  },
 };

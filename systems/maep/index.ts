@@ -12,6 +12,7 @@ import { bankClient } from './clients/bank.ts';
 import { lwwClient } from './clients/lww.ts';
 import { historyClient } from './clients/history.ts';
 import { setClient } from './clients/set.ts';
+import { txnClient } from './clients/txn.ts';
 import { maepSim } from './sim.ts';
 import { maepDataFiles } from './data-files.ts';
 import { MAEP_FAULTS } from './byzantine.ts';
@@ -40,6 +41,8 @@ export const maep: System = {
     lww: { client: lwwClient, expect: expect('lww') },
     history: { client: historyClient, expect: expect('history') },
     set: { client: setClient, expect: expect('set') },
+    'list-append': { client: txnClient('list-append'), expect: expect('list-append') },
+    'rw-register': { client: txnClient('rw-register'), expect: expect('rw-register') },
   },
   launch: launchMaep,
   probe,
