@@ -26,7 +26,8 @@ test('bad flags: one line naming the problem, exit 254', async () => {
     assertUsageError(['--workload', 'bank', '--nodes', 'many'], /--nodes: expected an integer, got "many"/),
     assertUsageError(['--workload', 'bank', '--wat'], /unknown flag --wat/),
     assertUsageError(['--nodes', '3'], /--workload is required/),
-    assertUsageError(['--workload', 'bank', '--nemesis', 'meteor'], /unknown fault kind "meteor"/),
+    assertUsageError(['--workload', 'bank', '--nemesis', 'meteor'], /unknown fault kind "meteor" \(built in: .*corrupt.*; maep's own: byzantine\)/),
+    assertUsageError(['--workload', 'history', '--nemesis', 'corrupt', '--runtime', 'sim'], /corrupt faults need a node's data folder on this machine/),
     // a combination known to fail is refused before anything starts, in one line
     assertUsageError(['--workload', 'lww', '--system', 'etcd', '--runtime', 'sim'], /etcd has no pure core the simulator can drive/),
     assertUsageError(['--workload', 'lww', '--system', 'etcd', '--runtime', 'local'], /etcd cannot run on the local runtime/),
