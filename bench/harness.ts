@@ -17,6 +17,7 @@ import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeEndpoint, Runtime } from '../api/runtime.ts';
+import type { Op } from '../api/history.ts';
 import type { NemesisContext } from '../api/fault.ts';
 import type { RunConfig } from '../harness/config/run-config.ts';
 import { runTest } from '../harness/runner/run-test.ts';
@@ -68,7 +69,7 @@ function attached(endpoints: NodeEndpoint[]): Runtime {
   } as Runtime;
 }
 
-interface HarnessRound { rate: number; ops: number; cpuMsPerOp: number; info: number; casRefused: number }
+interface HarnessRound { rate: number; ops: number; cpuMsPerOp: number; info: number; casRefused: number; latencyMs: number; gapMs: number }
 
 async function harnessRound(endpoints: NodeEndpoint[], dir: string, seconds: number, workers: number, seed: number): Promise<HarnessRound> {
   const system = await loadSystem('maep');
@@ -100,7 +101,27 @@ async function harnessRound(endpoints: NodeEndpoint[], dir: string, seconds: num
     cpuMsPerOp: (cpuMain.user + cpuMain.system) / 1000 / done.length,
     info: done.filter((o) => o.type === 'info').length,
     casRefused: done.filter((o) => o.f === 'cas' && o.type === 'fail').length,
+    ...latencyAndGap(recorder.ops.filter((o) => typeof o.process === 'number' && o.f !== 'final-read'), workers),
   };
+}
+
+/** mean op latency (invoke → completion) and mean gap between a worker's completion and its next invoke, ms */
+function latencyAndGap(ops: Op[], workers: number): { latencyMs: number; gapMs: number } {
+  const open = new Map<number, number>(), lastDone = new Map<number, number>();
+  let lat = 0, nLat = 0, gap = 0, nGap = 0;
+  for (const o of ops) {
+    const w = (o.process as number) % workers;
+    if (o.type === 'invoke') {
+      const d = lastDone.get(w);
+      if (d !== undefined) { gap += o.time - d; nGap++; }
+      open.set(w, o.time);
+    } else {
+      const t = open.get(w);
+      if (t !== undefined) { lat += o.time - t; nLat++; open.delete(w); }
+      lastDone.set(w, o.time);
+    }
+  }
+  return { latencyMs: lat / Math.max(1, nLat) / 1e6, gapMs: gap / Math.max(1, nGap) / 1e6 };
 }
 
 /** the lww generator's mix (workloads/lww.ts) as wrk requests; each thread talks to one node */
@@ -150,11 +171,12 @@ function haveWrk(): string | null {
   return r.status === 0 && has() ? null : 'apt-get install -y wrk failed';
 }
 
-async function wrkRound(endpoints: NodeEndpoint[], script: string, seconds: number, connections: number): Promise<{ rate: number; non2xx: number; errors: string }> {
+async function wrkRound(endpoints: NodeEndpoint[], script: string, seconds: number, connections: number): Promise<{ rate: number; latencyMs: number; cpuMsPerReq: number; non2xx: number; errors: string }> {
   const threads = Math.min(endpoints.length, connections);
   const first = endpoints[0]!;
   const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-s', script, `http://${first.host}:${first.ports.client}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn('/usr/bin/time', ['-f', 'WRKCPU %U %S', 'wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '-s', script, `http://${first.host}:${first.ports.client}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // (/usr/bin/time gives wrk's own CPU time: its per-request cost does not depend on the machine's load)
     let text = '';
     p.stdout.on('data', (c) => { text += c; });
     p.stderr.on('data', (c) => { text += c; });
@@ -163,7 +185,11 @@ async function wrkRound(endpoints: NodeEndpoint[], script: string, seconds: numb
   });
   const rate = Number(/Requests\/sec:\s*([\d.]+)/.exec(out)?.[1]);
   if (!Number.isFinite(rate)) throw new Error(`wrk printed no rate:\n${out}`);
-  return { rate, non2xx: Number(/Non-2xx or 3xx responses:\s*(\d+)/.exec(out)?.[1] ?? 0), errors: /Socket errors:.*$/m.exec(out)?.[0] ?? '' };
+  const cpu = /WRKCPU ([\d.]+) ([\d.]+)/.exec(out);
+  const cpuMsPerReq = cpu ? ((Number(cpu[1]) + Number(cpu[2])) * 1000) / (rate * seconds) : NaN;
+  const lat = /Latency\s+([\d.]+)(us|ms|s)/.exec(out);
+  const latencyMs = lat ? Number(lat[1]) * (lat[2] === 'us' ? 1e-3 : lat[2] === 's' ? 1e3 : 1) : NaN;
+  return { rate, latencyMs, cpuMsPerReq, non2xx: Number(/Non-2xx or 3xx responses:\s*(\d+)/.exec(out)?.[1] ?? 0), errors: /Socket errors:.*$/m.exec(out)?.[0] ?? '' };
 }
 
 export async function main(args: string[]) {
@@ -189,7 +215,7 @@ export async function main(args: string[]) {
     const script = join(store, 'lww.lua');
     writeFileSync(script, luaScript(endpoints));
     console.log('warm-up: 3 s of each, not counted');
-    const h: HarnessRound[] = [], w: number[] = [];
+    const h: HarnessRound[] = [], w: number[] = [], wCpu: number[] = [];
     // warm-up (not counted): the nodes' and the harness's JIT, the nodes' first keys
     await harnessRound(endpoints, store, 3, workers, 999);
     if (!noWrk) await wrkRound(endpoints, script, 3, workers);
@@ -200,11 +226,12 @@ export async function main(args: string[]) {
         if (who === 'h') {
           const hr = await harnessRound(endpoints, store, seconds, workers, 1000 + r);
           h.push(hr);
-          console.log(`  round ${r + 1} harness: ${fmt(hr.rate)} ops/s (${fmt(hr.ops)} ops, ${fmt(hr.casRefused)} refused cas, ${hr.info} info, ${hr.cpuMsPerOp.toFixed(3)} ms harness CPU per op)`);
+          console.log(`  round ${r + 1} harness: ${fmt(hr.rate)} ops/s (${fmt(hr.ops)} ops, ${fmt(hr.casRefused)} refused cas, ${hr.info} info, ${hr.cpuMsPerOp.toFixed(3)} ms harness CPU per op; latency ${hr.latencyMs.toFixed(1)} ms, gap to the next op ${hr.gapMs.toFixed(2)} ms)`);
         } else if (!noWrk) {
           const wr = await wrkRound(endpoints, script, seconds, workers);
           w.push(wr.rate);
-          console.log(`  round ${r + 1} wrk:     ${fmt(wr.rate)} req/s (${fmt(wr.non2xx)} non-2xx: refused cas${wr.errors ? `; ${wr.errors}` : ''})`);
+          wCpu.push(wr.cpuMsPerReq);
+          console.log(`  round ${r + 1} wrk:     ${fmt(wr.rate)} req/s (${fmt(wr.non2xx)} non-2xx: refused cas; mean latency ${wr.latencyMs.toFixed(1)} ms; ${wr.cpuMsPerReq.toFixed(3)} ms wrk CPU per request${wr.errors ? `; ${wr.errors}` : ''})`);
         }
       }
     }
@@ -213,7 +240,8 @@ export async function main(args: string[]) {
     console.log(`harness: ${fmt(hm)} ops/s (median of ${rounds}), ${median(h.map((x) => x.cpuMsPerOp)).toFixed(3)} ms harness CPU per op`);
     if (noWrk) { console.log(`wrk: skipped, ${noWrk}`); return; }
     const wm = median(w);
-    console.log(`wrk:     ${fmt(wm)} req/s (median of ${rounds})`);
+    console.log(`wrk:     ${fmt(wm)} req/s (median of ${rounds}), ${median(wCpu).toFixed(3)} ms wrk CPU per request`);
+    console.log(`CPU per op, harness / wrk: ${(median(h.map((x) => x.cpuMsPerOp)) / median(wCpu)).toFixed(1)}× (independent of the machine's load; the rates are not: on a shared machine wrk's ${Math.min(endpoints.length, workers)} threads get more of the cores than the harness's one event loop)`);
     console.log(`ratio harness / wrk: ${(hm / wm).toFixed(2)}× (target ≥ 0.8×); per round: ${h.map((x, i) => (x.rate / w[i]!).toFixed(2)).join(' · ')}`);
   } finally {
     down();
