@@ -23,7 +23,7 @@ function sources(dir: string, out: string[] = []): string[] {
 }
 
 /** maep itself, its plug-in, and the places that test or measure maep on purpose */
-const MAEP_HOME = [/^node\//, /^systems\/maep\//, /^proof\//, /^bench\/node\.ts$/];
+const MAEP_HOME = [/^node\//, /^systems\/maep\//, /^proof\//, /^bench\/node(-restart)?\.ts$/];
 /** tests that drive maep through the harness on purpose, each with why */
 const MAEP_TESTS: Record<string, string> = {
   'nightly/test/matrix.test.ts': 'plants a maep bug switch in a nightly matrix',
