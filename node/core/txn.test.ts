@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MemNet } from './memnet.ts';
 import { FoldedState } from './state.ts';
+import { TxnState } from './txn.ts';
 import { opFromWire, opToWire, type Op } from './ops.ts';
 
 const txn = (net: MemNet, id: string, ops: unknown) => net.client(id, { t: 'txn', ops });
@@ -102,4 +103,20 @@ test('the fold is order-independent and appends land after what their txn read',
     const fold = (list: Op[]) => { const f = new FoldedState(1, 0); for (const op of list) f.apply(op); return f.txns.keys().map((k) => [k, f.txns.read(k)]); };
     assert.deepEqual(fold(shuffled), fold(ops));
   }), { seed: 16, numRuns: 100 });
+});
+
+test('a snapshot of the txn namespace folds on like the original', () => {
+  const net = MemNet.cluster(['n1', 'n2']);
+  net.warmUp();
+  txn(net, 'n1', [['append', 1, 1], ['w', 'x', 1]]);
+  txn(net, 'n2', [['append', 1, 2], ['w', 'x', 2]]);
+  const ops = [...net.node('n1').allOps(), ...net.node('n2').allOps()];
+  const full = new TxnState();
+  for (const op of ops) full.apply(op);
+  const half = new TxnState();
+  half.apply(ops[1]!);
+  const back = TxnState.fromSnapshot(JSON.parse(JSON.stringify(half.toSnapshot())));
+  back.apply(ops[0]!);
+  for (const k of full.keys()) assert.deepEqual(back.read(k), full.read(k));
+  assert.deepEqual(back.keys(), full.keys());
 });

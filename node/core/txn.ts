@@ -87,7 +87,7 @@ export function txnPayloadProblem(p: Record<string, unknown>): string | null {
 }
 
 /** the position of one written element in the order of txn ops (see the file comment) */
-interface Pos { n: number; ts: number; origin: string; seq: number; id: string; i: number }
+export interface Pos { n: number; ts: number; origin: string; seq: number; id: string; i: number }
 
 function before(a: Pos, b: Pos): boolean {
   if (a.n !== b.n) return a.n < b.n;
@@ -99,6 +99,8 @@ function before(a: Pos, b: Pos): boolean {
 }
 
 interface Elem { pos: Pos; value: unknown }
+
+export interface TxnSnapshot { lists: [string, [Pos, unknown][]][]; regs: [string, [Pos, unknown]][] }
 
 /** one key's state as a txn sees it: its list and its register */
 interface Cell { list: unknown[]; reg: { value: unknown } | null }
@@ -134,6 +136,21 @@ export class TxnState {
       while (lo < hi) { const mid = (lo + hi) >> 1; if (before(list[mid]!.pos, pos)) lo = mid + 1; else hi = mid; }
       list.splice(lo, 0, e);
     });
+  }
+
+  /**
+   * The whole namespace as plain JSON-able data, for a snapshot of the fold (compaction): every
+   * element keeps its position, so ops applied after `fromSnapshot` still sort in among them.
+   */
+  toSnapshot(): TxnSnapshot {
+    return { lists: [...this.lists].map(([k, l]) => [k, l.map((e) => [e.pos, e.value])]), regs: [...this.regs].map(([k, e]) => [k, [e.pos, e.value]]) };
+  }
+
+  static fromSnapshot(s: TxnSnapshot): TxnState {
+    const t = new TxnState();
+    for (const [k, l] of s.lists) t.lists.set(k, l.map(([pos, value]) => ({ pos, value })));
+    for (const [k, [pos, value]] of s.regs) t.regs.set(k, { pos, value });
+    return t;
   }
 
   private cell(k: string): Cell | undefined {
