@@ -46,8 +46,10 @@ export interface ByzantinePlan {
 export interface AttackOutcome { attack: Attack; outcome: string }
 export interface TargetReport { node: string; attacks: AttackOutcome[]; refusals?: Record<string, number> }
 
-/** how long an attack waits for the node to close its connection */
-const WAIT_MS = 1500;
+/** how long an attack the node must cut waits for it to close the connection (generous: a loaded machine) */
+const WAIT_MS = 4000;
+/** how long an attack the node only rejects (counted, the connection kept) is given before it is closed */
+const LINGER_MS = 500;
 
 export class ByzantineFault implements Fault<ByzantinePlan> {
   readonly kind = 'byzantine';
@@ -131,6 +133,7 @@ export class ByzantineFault implements Fault<ByzantinePlan> {
         h[0] = 1; h[1] = FrameType.PUSH; h.writeUInt32BE(DEFAULT_MAX_FRAME - 1, 2);
         c.socket.write(h);
         for (let i = 0; i < 6 && !c.isClosed(); i++) { c.socket.write(Buffer.alloc(10_000, 7)); await sleep(50); }
+        await sleep(LINGER_MS);
         if (c.isClosed()) return 'closed by the node';
         // held until the stop: the node's deadline and byte caps should end it first
         this.sockets.add(c.socket);
@@ -167,14 +170,14 @@ export class ByzantineFault implements Fault<ByzantinePlan> {
       }
       case 'seq-jump':
         c.send({ type: 'PUSH', ops: [makeOp({ origin: victim, seq: 1e12 + tag, ts: now, vv: { [victim]: 1e12 + tag - 1 }, kind: 'put', key: '0', payload: { value: `byzantine-${tag}` } })] });
-        return c.outcome(WAIT_MS / 3);
+        return c.outcome(LINGER_MS);
       case 'bad-context':
         c.send({ type: 'PUSH', ops: [makeOp({ origin: victim, seq: 2, ts: now, vv: { [victim]: 7 + tag }, kind: 'append', key: '0', payload: { value: `byzantine-${tag}`, links: [] } })] });
-        return c.outcome(WAIT_MS / 3);
+        return c.outcome(LINGER_MS);
       case 'context-jump': {
         const origin = `${me}c`;
         c.send({ type: 'PUSH', ops: [makeOp({ origin, seq: 1, ts: now, vv: { [victim]: 1e12 + tag }, kind: 'put', key: '0', payload: { value: `byzantine-${tag}` } })] });
-        return c.outcome(WAIT_MS / 3);
+        return c.outcome(LINGER_MS);
       }
       default:
         return 'unknown attack';
