@@ -148,6 +148,13 @@ export function resolveRunConfig(flags: Record<string, string | true>, file: Rec
     throw new UsageError(`${where}: ${issue.message}${got}`);
   }
   const c = parsed.data;
+  // the simulator (also sweep and shrink) has neither data folders on this machine nor real peer ports
+  if (c.runtime === 'sim') {
+    const real = c.nemesis.filter((k) => k === 'corrupt' || !(FAULT_KINDS as readonly string[]).includes(k));
+    if (real.length) {
+      throw new UsageError(`--nemesis ${real.join(',')}: ${real.includes('corrupt') ? 'corrupt faults need a node\'s data folder on this machine' : 'a system\'s own faults need real nodes'}; not on --runtime sim`);
+    }
+  }
   return {
     system: c.system,
     workload: c.workload,
