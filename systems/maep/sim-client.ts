@@ -11,6 +11,7 @@ import type { FinalRead } from '../../api/history.ts';
 import type { HttpOutcome } from '../http-json.ts';
 import { readCompletion, writeCompletion } from './outcome.ts';
 import type { MaepSimRequest } from './sim-node.ts';
+import { completedOps, type MicroOp } from './clients/txn.ts';
 
 /** a simulated call seen as the HTTP client would have seen it */
 export function httpOutcomeOf(o: SimCallOutcome): HttpOutcome {
@@ -84,6 +85,15 @@ function mapping(workload: string, ctx: ClientContext): Mapping {
       },
       finalState: () => ({ reqs: [{ t: 'bank' }], state: (bs) => ({ balances: balancesOf(bs[0]) }) }),
     };
+    // POST /txn (clients/txn.ts): a txn that writes is info when unanswered, a read-only one fail
+    case 'list-append': case 'rw-register': return {
+      op: (op) => {
+        if (op.f !== 'txn') return null;
+        const sent = op.value as MicroOp[];
+        return { req: { t: 'txn', ops: sent }, write: !sent.every((m) => m[0] === 'r'), value: (b) => completedOps(b, sent) };
+      },
+      finalState: () => ({ reqs: [{ t: 'txn-all' }], state: (bs) => ({ keys: bs[0]?.keys ?? {} }) }),
+    };
     default: throw new Error(`maep has no simulated client for the ${workload} workload`);
   }
 }
@@ -96,6 +106,8 @@ export function maepSimClient(workload: string, call: SimCall, ctx: ClientContex
       const r = m.op(op);
       if (!r) return { type: 'fail', value: op.value, error: `${workload} has no op ${op.f}` };
       const out = await ask(r.req, signal);
+      // a write whose answer carries what it read (a txn) is ok with that answer
+      if (r.write && r.value && out.kind === 'ok') return readCompletion(out, op.value, r.value);
       return r.write ? writeCompletion(out, op.value) : readCompletion(out, op.value, r.value!);
     },
     async sync(signal) { await ask({ t: 'sync' }, signal); },

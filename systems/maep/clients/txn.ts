@@ -4,10 +4,10 @@ import { JsonClient } from '../../http-json.ts';
 import { finalReadOf, requestSync } from '../final-read.ts';
 import { baseUrl } from '../address.ts';
 
-type MicroOp = [string, unknown, unknown];
+export type MicroOp = [string, unknown, unknown];
 
 /** the answer's micro-ops, checked against what was sent (same length, functions and keys) */
-function completedOps(body: any, sent: MicroOp[]): MicroOp[] {
+export function completedOps(body: any, sent: MicroOp[]): MicroOp[] {
   const ops = body?.ops;
   if (!Array.isArray(ops) || ops.length !== sent.length) throw new Error(`expected "ops" with ${sent.length} micro-ops, got ${JSON.stringify(ops)?.slice(0, 120)}`);
   return ops.map((m: unknown, i: number) => {
