@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { writeNodeFiles } from '../node-files.ts';
+import { tarOf } from './tar.ts';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -278,11 +279,10 @@ export class DockerRuntime implements Runtime {
     if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
     // LaunchSpec.files go into the data folder once, before the first start (a node may rewrite them)
     const files = opts.launch(this.hostOf(id)).files ?? {};
-    if (Object.keys(files).length) {
-      if (!local) throw new Error(`docker runtime: ${opts.system} needs files in its nodes' data folders, which a remote engine's volumes cannot take yet; use a local engine or --runtime netns`);
-      writeNodeFiles(dataDir, files);
-    }
+    if (local) writeNodeFiles(dataDir, files);
     const { container, launchKey } = await this.createContainer(id, ip, image);
+    // a remote engine has no host folder: the files go into the data volume before the first start
+    if (!local && Object.keys(files).length) await container.putArchive(tarOf(files), { path: DATA_DIR });
     this.nodes.set(id, { id, ip, container, launchKey, priorLog: '', pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
   }
 
