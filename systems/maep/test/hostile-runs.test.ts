@@ -5,7 +5,7 @@
  */
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runHarness } from '../../../proof/run.ts';
@@ -58,6 +58,24 @@ test('lww with mixed large, wide, deep and unicode values under partitions ends 
     const shape = (v: any) => (typeof v === 'string' ? (/^L\d+:/.test(v) ? 'large' : 'unicode') : 'deep' in v ? 'deep' : Object.keys(v).length > 2 ? 'wide' : 'unicode');
     const shapes = new Set(oks.map(shape));
     assert.deepEqual([...shapes].sort(), ['deep', 'large', 'unicode', 'wide'], `acknowledged writes of every shape (${oks.length} writes)`);
+  } finally {
+    rmSync(store, { recursive: true, force: true });
+  }
+});
+
+test('corrupt (mixed modes) and partitions: maep reports the damage, repairs it from its peers, and every checker ends as expected', { timeout: 180_000 }, async () => {
+  const store = mkdtempSync(join(tmpdir(), 'splitbrain-corrupt-'));
+  try {
+    const run = await runHarness(['--workload', 'history', '--nemesis', 'corrupt,partition', '--corrupt-mode', 'mixed', '--corrupt-targets', 'minority', '--seed', '5', ...common], store);
+    assert.equal(run.exitCode, 0, `everything as expected:\n${run.output}`);
+    const damage = nemesisOps(run.runDir).filter((o) => o.f === 'start-corrupt' && o.value?.damage).flatMap((o) => o.value.damage as { node: string; mode: string; file?: string }[]);
+    assert.ok(damage.length > 0 && damage.every((d) => d.file === 'ops.log'), `ops.log damaged: ${JSON.stringify(damage)}`);
+    assert.ok(damage.some((d) => d.mode === 'bitflip' || d.mode === 'zero'), 'a damage before the tail');
+    const reported = ['n1', 'n2', 'n3'].filter((n) => {
+      const log = join(run.runDir, 'nodes', `${n}.log`);
+      return existsSync(log) && readFileSync(log, 'utf8').includes('LOG CORRUPTION');
+    });
+    assert.ok(reported.length > 0, 'a node reported the damage it found at start');
   } finally {
     rmSync(store, { recursive: true, force: true });
   }
