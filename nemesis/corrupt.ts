@@ -152,7 +152,8 @@ export class CorruptFault implements Fault<CorruptPlan> {
     const killed = await sideBySide(plan.nodes.map((n) => [`kill ${n}`, () => runtime.kill(n)]));
     errors.push(...killed);
     for (const t of plan.targets) {
-      if (killed.some((e) => e.startsWith(`kill ${t.node}:`))) { this.last.damage.push({ node: t.node, mode: t.mode, skipped: 'kill failed' }); continue; }
+      // a node whose kill failed may still run: it is neither damaged nor restarted (restarting a running node is not safe)
+      if (killed.some((e) => e.startsWith(`kill ${t.node}:`))) { this.down.delete(t.node); this.last.damage.push({ node: t.node, mode: t.mode, skipped: 'kill failed' }); continue; }
       try {
         const dir = dataPath(t.node);
         this.last.damage.push(damageFiles(dir, this.dataFiles(dir), t));

@@ -139,3 +139,19 @@ test('a runtime without dataPath: the start fails, nothing is killed', async () 
   await assert.rejects(f.apply(rt, f.plan({ nodes: NODES, rng: new Rng(1), held: new Set() })), /cannot reach a node's data files/);
   assert.deepEqual(rt.calls, []);
 });
+
+test('a node whose kill fails is neither damaged nor restarted', async () => {
+  const root = tempDir();
+  try {
+    for (const n of NODES) { mkdirSync(join(root, n)); fill(join(root, n, 'ops.log'), 1000); }
+    const rt = new DataRuntime(root);
+    rt.hook = (c) => (c.m === 'kill' && c.node === 'n1' ? Promise.reject(new Error('no such process')) : undefined);
+    const f = new CorruptFault('bitflip', 'all');
+    const plan = f.plan({ nodes: NODES, rng: new Rng(2), held: new Set() });
+    await assert.rejects(f.apply(rt, plan), /kill n1: no such process/);
+    const damage = (f.applied() as { damage: Damage[] }).damage;
+    assert.deepEqual(damage.map((d) => [d.node, d.skipped ?? d.file]), [['n1', 'kill failed'], ['n2', 'ops.log'], ['n3', 'ops.log']]);
+    assert.ok(!rt.calls.some((c) => c.m === 'restart' && c.node === 'n1'));
+    assert.deepEqual(f.held(), []);
+  } finally { rmSync(root, { recursive: true, force: true }); }
+});
