@@ -278,16 +278,16 @@ export class DockerRuntime implements Runtime {
     const volume = `splitbrain-${safe(opts.runId)}-${safe(id)}`;
     if (!local) await docker().createVolume({ Name: volume, Labels: { [RUN_LABEL]: opts.runId } });
     // LaunchSpec.files go into the data folder once, before the first start (a node may rewrite them)
-    const files = opts.launch(this.hostOf(id)).files ?? {};
-    if (local) writeNodeFiles(dataDir, files);
-    const { container, launchKey } = await this.createContainer(id, ip, image);
+    const launch = this.launchOf(id);
+    if (local) writeNodeFiles(dataDir, launch.files);
+    const { container, launchKey } = await this.createContainer(id, ip, image, launch);
     // a remote engine has no host folder: the files go into the data volume before the first start
-    if (!local && Object.keys(files).length) await container.putArchive(tarOf(files), { path: DATA_DIR });
+    if (!local && Object.keys(launch.files).length) await container.putArchive(tarOf(launch.files), { path: DATA_DIR });
     this.nodes.set(id, { id, ip, container, launchKey, priorLog: '', pid: 0, netDirty: true, netQueue: Promise.resolve(), paused: false, running: false });
   }
 
   /** the container's command and environment, from the system's launch for this host */
-  private launchOf(id: string): { cmd: string[]; env: string[]; key: string } {
+  private launchOf(id: string): { cmd: string[]; env: string[]; key: string; files: Record<string, string> } {
     const opts = this.opts!;
     const launch = opts.launch(this.hostOf(id));
     const problem = programProblem(launch.program);
@@ -300,7 +300,7 @@ export class DockerRuntime implements Runtime {
       ...(this.clock === 'libfaketime' ? faketimeEnv(this.image!.faketime) : []),
       ...Object.entries({ ...opts.env, ...launch.env }).map(([k, v]) => `${k}=${v}`),
     ];
-    return { cmd, env, key: JSON.stringify([cmd, env]) };
+    return { cmd, env, key: JSON.stringify([cmd, env]), files: launch.files ?? {} };
   }
 
   private async createContainer(id: string, ip: string, image: ImageResult, launch = this.launchOf(id)): Promise<{ container: Docker.Container; launchKey: string }> {
