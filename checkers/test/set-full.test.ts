@@ -64,3 +64,12 @@ test('the report lists the lost writes of set-full and lost-writes alike', () =>
   assert.equal(total, 4);
   assert.deepEqual(rows.map((r) => [r.checker, r.key, r.value, r.node, r.faults]), [['set-full', null, 7, 'n1', ['partition']], ['lost-writes', '0', 9, null, []]]);
 });
+
+test('fault labels say what and whom in a few words', async () => {
+  const { faultLabel } = await import('../faults-at.ts');
+  assert.equal(faultLabel('partition', { shape: 'primary-minority', grudge: {}, components: [['n1'], ['n2', 'n3']] }), 'partition primary-minority n1 | n2,n3');
+  assert.equal(faultLabel('partition', { shape: 'one-way', grudge: {}, from: ['n1'], to: ['n2', 'n3'] }), 'partition one-way n1 -/-> n2,n3');
+  assert.equal(faultLabel('kill', { nodes: ['n2'] }), 'kill n2');
+  assert.equal(faultLabel('heal', null), 'heal');
+  assert.ok(faultLabel('clock', { offsets: Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`n${i}`, i * 1000])) }).length <= 86);
+});
