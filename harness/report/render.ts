@@ -48,11 +48,12 @@ export function renderReport(d: ReportData): string {
   const m = d.meta;
   const v = runVerdict(d.results);
   const title = `${SYMBOL[v.kind]} ${m.name} — ${v.kind === 'expected' ? 'as expected' : v.kind === 'unexpected' ? 'UNEXPECTED' : v.kind === 'unknown' ? 'unknown' : 'no results'}`;
+  const txn = renderTxnAnomalies(d.results);
   const sections = [
-    header(d),
+    header(d, txn !== ''),
     renderVerdict(d.results),
     d.results ? renderCounterexamples(d.results.checkers) : '',
-    renderTxnAnomalies(d.results),
+    txn,
     faultsSection(d),
     d.lost.rows.length ? lostSection(d) : '',
     timelineSection(d),
@@ -75,7 +76,7 @@ ${sections.join('\n')}
 `;
 }
 
-function header(d: ReportData): string {
+function header(d: ReportData, hasTxn: boolean): string {
   const m = d.meta;
   const warn: string[] = [];
   if (m.truncatedTail) warn.push('The last line of history.jsonl was cut off (the harness was probably killed); it was skipped.');
@@ -86,7 +87,7 @@ function header(d: ReportData): string {
     ['history', `${m.ops} lines, ${d.timeline.total} client ops, span ${fmtSeconds(d.spanS)}${d.timeline.sampled ? ' (big history: per-op detail sampled, see the timeline)' : ''}`],
   ];
   const config = Object.entries(m.config).map(([k, val]) => `<tr><td>${esc(k)}</td><td><code>${esc(typeof val === 'string' ? val : prettyJson(val, 2000))}</code></td></tr>`).join('');
-  return `<header><nav><a href="#verdict">verdict</a><a href="#faults">faults</a>${d.lost.rows.length ? '<a href="#lost">lost writes</a>' : ''}<a href="#timeline">timeline</a><a href="#latency">latency</a><a href="#throughput">throughput</a>${d.bank ? '<a href="#bank">bank</a>' : ''}${d.convergence ? '<a href="#convergence">convergence</a>' : ''}<a href="#files">files</a></nav>
+  return `<header><nav><a href="#verdict">verdict</a>${hasTxn ? '<a href="#txn">anomalies</a>' : ''}<a href="#faults">faults</a>${d.lost.rows.length ? '<a href="#lost">lost writes</a>' : ''}<a href="#timeline">timeline</a><a href="#latency">latency</a><a href="#throughput">throughput</a>${d.bank ? '<a href="#bank">bank</a>' : ''}${d.convergence ? '<a href="#convergence">convergence</a>' : ''}<a href="#files">files</a></nav>
 <h1 id="test-name">${esc(m.name)}</h1>
 ${warn.map((w) => `<p class="warn">${esc(w)}</p>`).join('')}
 <table class="meta">${rows.map(([k, val]) => `<tr><td>${esc(k)}</td><td data-field="${esc(k)}">${esc(val)}</td></tr>`).join('')}</table>
