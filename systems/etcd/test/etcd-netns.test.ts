@@ -37,6 +37,18 @@ describe.skipIf(!!skip)(`etcd on netns${skip ? ` (skipped: ${skip})` : ''}`, () 
     }, 600_000);
   }
 
+  test('list-append and rw-register transactions under partition,kill: strict serializable, no anomaly', async () => {
+    for (const workload of ['list-append', 'rw-register']) {
+      await runCli(['--system', 'etcd', '--runtime', 'netns', '--nodes', '3', '--time-limit', '12', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
+        '--recovery-time', '20', '--workload', workload, '--seed', '3'], (run) => {
+        assert.deepEqual(unexpected(run), [], run.out.slice(-3000));
+        const txn = run.checker(workload);
+        assert.equal(txn.valid, true, txn.result.summary);
+        assert.ok(txn.result.txns > 50 || /\d{2,} ok/.test(txn.result.summary), txn.result.summary);
+      });
+    }
+  }, 300_000);
+
   test('serializable reads under partitions are judged not linearizable, with a counterexample (seed 1)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'etcd-ser-'));
     try {
