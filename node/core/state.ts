@@ -16,7 +16,17 @@ interface HistoryCell {
   /** entries not linked to by any other entry: what a new append links back to */
   heads: Set<string>;
   referenced: Set<string>;
+  /** the causal order (see history()), kept up to date incrementally; null: recompute on read */
   ordered: HistoryEntry[] | null;
+  /** `ordered` was handed to a caller: copy it before changing it */
+  shared: boolean;
+  /** `ordered` holds every entry (no link cycle, possible only with forged ids, held some back) */
+  complete: boolean;
+}
+
+/** the tie-break of the causal order: (ts, origin, seq, hash) */
+function historyBefore(a: HistoryEntry, b: HistoryEntry): boolean {
+  return a.ts !== b.ts ? a.ts < b.ts : a.origin !== b.origin ? a.origin < b.origin : a.seq !== b.seq ? a.seq < b.seq : a.hash < b.hash;
 }
 
 /** (ts, origin, seq, id) total order used by LWW */
@@ -51,11 +61,16 @@ export class FoldedState {
       case 'append': {
         const p = op.payload as AppendPayload;
         let h = this.histories.get(op.key);
-        if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: null }; this.histories.set(op.key, h); }
-        h.entries.set(op.id, { value: p.value ?? null, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links });
+        if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true }; this.histories.set(op.key, h); }
+        const e: HistoryEntry = { value: p.value ?? null, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links };
+        // the order can be extended in place only for a new entry no visible entry links to (always
+        // so under causal delivery); otherwise it is recomputed on the next read
+        const fresh = !h.entries.has(op.id);
+        h.entries.set(op.id, e);
         for (const l of p.links) { h.referenced.add(l); h.heads.delete(l); }
-        if (!h.referenced.has(op.id)) h.heads.add(op.id);
-        h.ordered = null;
+        const sink = !h.referenced.has(op.id);
+        if (sink) h.heads.add(op.id);
+        if (h.ordered && h.complete && fresh && sink) insertSink(h, e); else h.ordered = null;
         break;
       }
       case 'transfer': {
@@ -90,9 +105,8 @@ export class FoldedState {
   history(key: string): HistoryEntry[] {
     const h = this.histories.get(key);
     if (!h) return [];
-    if (h.ordered) return h.ordered;
-    const before = (a: HistoryEntry, b: HistoryEntry) =>
-      a.ts !== b.ts ? a.ts < b.ts : a.origin !== b.origin ? a.origin < b.origin : a.seq !== b.seq ? a.seq < b.seq : a.hash < b.hash;
+    if (h.ordered) { h.shared = true; return h.ordered; }
+    const before = historyBefore;
     const indegree = new Map<string, number>();
     const children = new Map<string, string[]>();
     for (const e of h.entries.values()) {
@@ -119,8 +133,32 @@ export class FoldedState {
       }
     }
     h.ordered = out;
+    h.shared = true;
+    h.complete = out.length === h.entries.size;
     return out;
   }
+}
+
+/**
+ * Puts a new entry `e` that no entry links to into `h.ordered`, exactly where history()'s full
+ * topological sort would put it. That sort pops the least available entry each step; `e` becomes
+ * available once the last of its visible links is out (position p in the old order), releases
+ * nothing when popped, and is popped at the first step k ≥ p whose old pick o[k] it precedes (or
+ * last). Everything else keeps its place. Scanning back from the end costs the distance to e's
+ * newest link, so the usual append (after the current heads, with the latest ts) is O(1).
+ */
+function insertSink(h: HistoryCell, e: HistoryEntry): void {
+  if (h.shared) { h.ordered = h.ordered!.slice(); h.shared = false; }
+  const o = h.ordered!;
+  const links = e.links.length === 0 ? null : e.links.length === 1 ? null : new Set(e.links);
+  const only = e.links.length === 1 ? e.links[0] : undefined;
+  let pos = o.length;
+  for (let k = o.length - 1; k >= 0; k--) {
+    const x = o[k]!;
+    if (x.hash === only || (links !== null && links.has(x.hash))) break;
+    if (historyBefore(e, x)) pos = k;
+  }
+  if (pos === o.length) o.push(e); else o.splice(pos, 0, e);
 }
 
 class MinHeap<T> {
