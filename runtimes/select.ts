@@ -42,7 +42,7 @@ export async function removeAllRunLeftovers(): Promise<{ docker: number; netns: 
  * auto: docker when an engine answers, else local processes; docker with no engine is a UsageError
  * (`context` prefixes its message, e.g. "cluster "). `probe` is null for local, which never asks docker.
  * One choice for `run` (selectRuntime) and `cluster`. `netns`: may auto pick the netns runtime when
- * there is no engine (root, ip, iptables, namespaces creatable); detached clusters do not yet.
+ * there is no engine (root, ip, iptables, namespaces creatable); both `run` and `cluster` pass true.
  */
 export async function chooseRuntime(choice: 'auto' | 'local' | 'docker' | 'netns', context = '', netns = false): Promise<{ kind: RuntimeKind; why: string; probe: DockerProbe | null }> {
   if (choice === 'local') return { kind: 'local', why: 'local processes (--runtime local)', probe: null };

@@ -1,13 +1,16 @@
 /**
  * The process that owns a detached cluster (`cluster up`): it rebuilds the ClusterSpec from the
  * config the CLI wrote (system, nodes, run dir, node args), runs a LocalRuntime (nodes and link
- * proxies) and lives until SIGTERM/SIGINT, then tears the cluster down and removes the state file.
+ * proxies) or, with kind "netns", a NetnsRuntime (namespaces, bridge, nodes), and lives until
+ * SIGTERM/SIGINT, then tears the cluster down and removes the state file.
  * Started by startDetachedCluster (detached-cluster.ts), never by hand.
  * Usage: cluster-daemon.ts --state <state.json> --config <config.json>
- * If this daemon dies, its nodes' supervisors see the pipe close and kill the nodes.
+ * If this daemon dies, its nodes' supervisors (local) or the run's watcher (netns) see the pipe
+ * close and remove the nodes.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { LocalRuntime } from './local-runtime.ts';
+import { LocalRuntime, type LocalRuntimeOptions } from './local-runtime.ts';
+import { NetnsRuntime, type NetnsRuntimeOptions } from '../netns/runtime.ts';
 import { writeState, type DaemonConfig, type DetachedState } from './detached-state.ts';
 import { detachedSpec } from './detached-spec.ts';
 
@@ -22,7 +25,10 @@ const stateFile = arg('state');
 const config = JSON.parse(readFileSync(arg('config'), 'utf8')) as DaemonConfig;
 const log = (msg: string) => console.log(`${new Date().toISOString()} cluster-daemon ${process.pid}: ${msg}`);
 
-const rt = new LocalRuntime(config.runtime);
+const kind = config.kind ?? 'local';
+const rt = kind === 'netns'
+  ? new NetnsRuntime({ ...(config.runtime as NetnsRuntimeOptions), log })
+  : new LocalRuntime(config.runtime as LocalRuntimeOptions);
 let stopping = false;
 const settingUp = (async () => {
   const { system, spec, run } = await detachedSpec(config.cluster);
@@ -50,12 +56,13 @@ try {
   const state: DetachedState = {
     status: 'up',
     daemonPid: process.pid,
+    kind,
     system: config.cluster.system,
     startedAt: new Date().toISOString(),
     runDir: config.cluster.runDir,
     endpoints,
     nodes: rt.describe(),
-    proxies: rt.proxyPorts(),
+    proxies: rt instanceof LocalRuntime ? rt.proxyPorts() : [],
     mechanisms: rt.info.mechanisms,
   };
   writeState(stateFile, state);

@@ -2,16 +2,18 @@
  * A cluster that outlives the CLI process (`cluster up|status|down`): the LocalRuntime, with its
  * nodes and link proxies, runs in a detached daemon (cluster-daemon.ts) for any system (a name or
  * a path, as --system takes it); a state file records the daemon's pid, node pids and command
- * lines, ports and proxies, so later CLI invocations can inspect and stop it.
+ * lines, ports and proxies, so later CLI invocations can inspect and stop it. With kind "netns"
+ * the same daemon holds a NetnsRuntime instead (runtimes/netns/detached.ts adds the namespaces'
+ * cleanup around these functions).
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeEndpoint } from '../../api/runtime.ts';
-import { readState, type DaemonConfig, type DetachedState } from './detached-state.ts';
+import { readState, type DaemonConfig, type DetachedKind, type DetachedRuntimeOptions, type DetachedState } from './detached-state.ts';
 import { detachedSpec } from './detached-spec.ts';
-import { REPO_ROOT, tail, type LocalRuntimeOptions } from './local-runtime.ts';
+import { REPO_ROOT, tail } from './local-runtime.ts';
 import { commandLine, processAlive, signal, sleep, waitUntil } from './processes.ts';
 import { createRequire } from 'node:module';
 
@@ -32,7 +34,9 @@ export interface DetachedClusterOptions {
   env?: Record<string, string>;
   /** default store/cluster/state.json */
   stateFile?: string;
-  runtime?: LocalRuntimeOptions;
+  /** which runtime the daemon holds; default local */
+  kind?: DetachedKind;
+  runtime?: DetachedRuntimeOptions;
   /** how long to wait for the cluster to come up; default 60 s */
   startTimeoutMs?: number;
 }
@@ -53,6 +57,7 @@ export interface DetachedNodeStatus {
 export interface ClusterStatus {
   up: boolean;
   stateFile: string;
+  kind?: DetachedKind;
   system?: string;
   daemonPid?: number;
   runDir?: string;
@@ -61,7 +66,8 @@ export interface ClusterStatus {
   nodes: DetachedNodeStatus[];
 }
 
-const configPath = (stateFile: string) => `${stateFile}.config.json`;
+/** the config the CLI writes for the daemon, next to the state file */
+export const configPath = (stateFile: string) => `${stateFile}.config.json`;
 const daemonLogPath = (runDir: string) => join(runDir, 'cluster-daemon.log');
 
 /** what the daemon's command line holds (its file name); nodes are matched by their whole recorded command line */
@@ -103,6 +109,7 @@ export async function startDetachedCluster(opts: DetachedClusterOptions): Promis
   // a path is made absolute here: the daemon runs in the repo root, not in the caller's folder
   const system = /[/\\]|\.(ts|js|mjs)$/.test(opts.system) ? resolve(opts.system) : opts.system;
   const config: DaemonConfig = {
+    ...(opts.kind && opts.kind !== 'local' ? { kind: opts.kind } : {}),
     cluster: { system, nodes: opts.nodes, runDir, nodeArgs: opts.nodeArgs, runId: opts.runId, ...(opts.env ? { env: opts.env } : {}) },
     runtime: opts.runtime ?? {},
   };
@@ -155,7 +162,7 @@ export async function clusterStatus(stateFile: string = DEFAULT_STATE_FILE): Pro
   }));
   return {
     up: ours(st.daemonPid, DAEMON_MARKER),
-    stateFile: path, system: st.system, daemonPid: st.daemonPid, runDir: st.runDir, startedAt: st.startedAt, mechanisms: st.mechanisms, nodes,
+    stateFile: path, kind: st.kind ?? 'local', system: st.system, daemonPid: st.daemonPid, runDir: st.runDir, startedAt: st.startedAt, mechanisms: st.mechanisms, nodes,
   };
 }
 

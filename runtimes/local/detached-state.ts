@@ -4,9 +4,18 @@ import { dirname } from 'node:path';
 import type { NodeEndpoint } from '../../api/runtime.ts';
 import { writeJsonAtomic } from '../../harness/runs/run-dir.ts';
 import type { LocalRuntimeOptions } from './local-runtime.ts';
+import type { NetnsRuntimeOptions } from '../netns/runtime.ts';
+
+/** which runtime the daemon holds: local processes and proxies, or network namespaces (runtimes/netns/detached.ts) */
+export type DetachedKind = 'local' | 'netns';
+
+/** the runtime's options as the daemon gets them (JSON: no functions) */
+export type DetachedRuntimeOptions = Omit<LocalRuntimeOptions, 'pickPorts'> | Omit<NetnsRuntimeOptions, 'log'>;
 
 /** what the daemon needs to rebuild the cluster's ClusterSpec in its own process */
 export interface DaemonConfig {
+  /** default local */
+  kind?: DetachedKind;
   cluster: {
     /** a built-in system's name, or an absolute path to a module that exports a System */
     system: string;
@@ -16,7 +25,7 @@ export interface DaemonConfig {
     runId: string;
     env?: Record<string, string>;
   };
-  runtime: LocalRuntimeOptions;
+  runtime: DetachedRuntimeOptions;
 }
 
 export interface DetachedNode {
@@ -36,6 +45,8 @@ export type DetachedState =
   | {
       status: 'up';
       daemonPid: number;
+      /** absent in state files from before netns clusters: local */
+      kind?: DetachedKind;
       /** the system as given to `cluster up` (name or absolute path), for status probes */
       system: string;
       startedAt: string;

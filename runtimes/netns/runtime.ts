@@ -12,7 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ClusterSpec, Grudge, LinkFault, NodeEndpoint, NodeHost, Program, Runtime, RuntimeInfo, SystemNeeds } from '../../api/runtime.ts';
 import { NodeClock, type ClockMechanism } from '../local/clock.ts';
 import { track, untrack } from '../local/cleanup.ts';
-import { keepAlive, sleep } from '../local/processes.ts';
+import { commandLine, keepAlive, sleep } from '../local/processes.ts';
+import type { DetachedNode } from '../local/detached-state.ts';
 import { clockGap, clockMechanismFor } from '../local/serves.ts';
 import { removeRun, reapDeadRuns } from './leftovers.ts';
 import { runNames } from './names.ts';
@@ -246,6 +247,17 @@ export class NetnsRuntime implements Runtime {
 
   endpoints(): NodeEndpoint[] {
     return [...this.nodes.values()].map((n) => this.endpointOf(n));
+  }
+
+  /** the nodes as a detached cluster's state file records them (cluster-daemon.ts); no supervisors here */
+  describe(): DetachedNode[] {
+    return [...this.nodes.values()].map((n) => {
+      const pid = n.proc?.running ? n.proc.pid : null;
+      return {
+        id: n.id, host: n.ip, ports: { ...this.spec!.ports.ports }, pid, supervisorPid: null, logPath: n.logPath, dataDir: n.dataDir,
+        command: pid ? commandLine(pid) : '', supervisorCommand: '',
+      };
+    });
   }
 
   /** idempotent; concurrent callers share one teardown; cuts a setup in flight short */
