@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- lin [--runs N] [--files] [--budget S]`: the published files, then the scaling table
- * below (`lin scaling` for the table alone). Linearizability check time on the published
+ * below (`lin scaling` for the table alone; `lin etcd` for the per-check fixed cost, current vs baseline). Linearizability check time on the published
  * porcupine histories (../shared/data/porcupine): the 102 non-empty etcd logs (cas-register) and
  * the kv logs (per key; single map for c01/c10), plus synthetic maep-like lww histories (test/maep-like.ts).
  * Parsing is timed apart from checking. Each file
@@ -8,6 +8,7 @@
  * time and of process CPU time (steadier when other work shares the machine).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { checkLinearizability, kvModel, kvSingleModel, casRegisterModel, readJepsenEtcdLog, readKvLog } from '../checkers/linearizability/index.ts';
 import type { LinOp, Model } from '../checkers/linearizability/index.ts';
@@ -88,8 +89,82 @@ async function scaling(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * `npm run bench -- lin etcd [--runs N] [--files]`: the 102 published etcd histories checked by the
+ * current checker and by the baseline (the checker before issue #20, bench/lin-baseline/) in the
+ * same run, interleaved file by file (the order of the two alternates between rounds), N rounds
+ * (default 21) after a warm-up round. The files are split by the work they take, not by their
+ * timing: "large" are the 11 with the most memo-table configurations in the baseline's search
+ * (the ones whose time is search), "small" the other 91 (whose time is mostly the fixed cost of a
+ * check). Per group: summed and median per-file medians, wall and process CPU time, and the
+ * ratio baseline / current (> 1: the current checker is faster).
+ */
+function etcdFixedCost(args: string[]): void {
+  const runsArg = args.indexOf('--runs');
+  const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 21;
+  const expected = new Map<string, boolean>();
+  for (const line of readFileSync(dataDir + 'expected.tsv', 'utf8').trim().split('\n').slice(1)) {
+    const [file, model, verdict] = line.split('\t') as [string, string, string];
+    if (model === 'etcd-cas-register' && !verdict.startsWith('no-test')) expected.set(file.replace('jepsen/', ''), verdict === 'linearizable');
+  }
+  const files = readdirSync(dataDir + 'jepsen').sort().filter((f) => expected.has(f));
+  const checkers = { current: checkLinearizability, baseline: baselineCheck } as const;
+  type Which = keyof typeof checkers;
+  const cases = files.map((f) => ({
+    name: f,
+    ops: readJepsenEtcdLog(readFileSync(dataDir + 'jepsen/' + f, 'utf8')).ops,
+    expected: expected.get(f)!,
+    baselineEntries: 0,
+    wall: { current: [] as number[], baseline: [] as number[] },
+    cpu: { current: [] as number[], baseline: [] as number[] },
+  }));
+  type C = (typeof cases)[number];
+  const once = (c: C, which: Which) => {
+    const cpu0 = process.cpuUsage();
+    const t = performance.now();
+    const r = checkers[which](c.ops, casRegisterModel, { timeoutMs: 120_000 });
+    const wall = performance.now() - t;
+    const cpu = process.cpuUsage(cpu0);
+    if (r.valid !== c.expected) throw new Error(`${c.name} (${which}): expected ${c.expected}, got ${r.valid} (${r.summary})`);
+    if (which === 'baseline') c.baselineEntries = r.cacheEntries;
+    return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+  };
+  for (const c of cases) { once(c, 'current'); once(c, 'baseline'); } // warm-up: JIT, verdicts, memo sizes
+  for (let r = 0; r < runs; r++) {
+    for (const c of cases) {
+      for (const which of (r % 2 ? ['baseline', 'current'] : ['current', 'baseline']) as Which[]) {
+        const { wall, cpu } = once(c, which);
+        c.wall[which].push(wall);
+        c.cpu[which].push(cpu);
+      }
+    }
+  }
+  const byWork = cases.slice().sort((a, b) => b.baselineEntries - a.baselineEntries || (a.name < b.name ? -1 : 1));
+  const large = byWork.slice(0, 11).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const small = byWork.slice(11).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const w = (c: C, which: Which) => median(c.wall[which]);
+  const u = (c: C, which: Which) => median(c.cpu[which]);
+  const sum = (cs: C[], f: (c: C) => number) => cs.reduce((s, c) => s + f(c), 0);
+  const f2 = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(7);
+  const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`lin etcd: current vs baseline (bench/lin-baseline, before #20), ${runs} interleaved rounds after a warm-up; per-file medians in ms (node ${process.version}, load average ${load})`);
+  if (args.includes('--files')) {
+    for (const c of cases) console.log(`  ${c.name.padEnd(14)} ${large.includes(c) ? 'large' : 'small'}  wall ${f2(w(c, 'current'))} vs ${f2(w(c, 'baseline'))}   cpu ${f2(u(c, 'current'))} vs ${f2(u(c, 'baseline'))}   baseline memo ${c.baselineEntries}`);
+  }
+  console.log('group                  |   wall: current  baseline  base/cur |    cpu: current  baseline  base/cur');
+  for (const [label, group] of [[`small (${small.length} files)`, small], [`large (${large.length} files)`, large], [`all (${cases.length} files)`, cases]] as const) {
+    for (const [stat, agg] of [['sum', (g: C[], f: (c: C) => number) => sum(g, f)], ['median', (g: C[], f: (c: C) => number) => median(g.map(f))]] as const) {
+      const wc = agg(group, (c) => w(c, 'current')), wb = agg(group, (c) => w(c, 'baseline'));
+      const uc = agg(group, (c) => u(c, 'current')), ub = agg(group, (c) => u(c, 'baseline'));
+      console.log(`${`${label} ${stat}`.padEnd(22)} | ${f2(wc)}  ${f2(wb)}  ${(wb / wc).toFixed(2).padStart(6)}x | ${f2(uc)}  ${f2(ub)}  ${(ub / uc).toFixed(2).padStart(6)}x`);
+    }
+  }
+  console.log(`large: ${large.map((c) => c.name.replace(/\.log$/, '')).join(' ')}`);
+}
+
 export async function main(args: string[]): Promise<void> {
   if (args[0] === 'scaling') return scaling(args.slice(1));
+  if (args[0] === 'etcd') return etcdFixedCost(args.slice(1));
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 7;
   const showFiles = args.includes('--files');

@@ -77,11 +77,14 @@ const KEY_SHARE = 0.5;
  * The retired-states pruning ends a doomed branch early, so its longest linearization can stop
  * short of the op that cannot be placed. For the same counterexample as porcupine's plain search,
  * search again without it, within what is left of the budget (at most EVIDENCE_MS); if that does
- * not finish, keep the pruned search's (also a legal prefix, just a less telling one).
+ * not finish, keep the pruned search's (also a legal prefix, just a less telling one). When the
+ * pruning never fired, the pruned search took exactly the plain search's steps, so its longest
+ * linearization already is the plain one and there is nothing to rerun (most small histories);
+ * a rerun shares the first search's preparation of the ops.
  */
-function exactLongest(group: LinOp[], model: Model<any, any, any>, longest: number[], deadline: number): number[] {
-  if (!model.observes || !model.produces) return longest;
-  const plain = new PartitionSearch(group, model, { prune: false });
+function exactLongest(search: PartitionSearch<unknown>, group: LinOp[], model: Model<any, any, any>, longest: number[], deadline: number): number[] {
+  if (!model.observes || !model.produces || search.prunes === 0) return longest;
+  const plain = new PartitionSearch(group, model, { prune: false, prepared: search.prepared });
   const outcome = plain.run(Infinity, Math.min(deadline, performance.now() + EVIDENCE_MS));
   return outcome?.kind === 'illegal' ? outcome.longest : longest;
 }
@@ -200,7 +203,7 @@ function* checking(ops: readonly LinOp[], model: Model<any, any, any>, options: 
         continue;
       }
       if (outcome.kind === 'illegal') {
-        const evidence = buildEvidence(p.key, p.group, model, exactLongest(p.group, model, outcome.longest, deadline));
+        const evidence = buildEvidence(p.key, p.group, model, exactLongest(p.search, p.group, model, outcome.longest, deadline));
         for (const q of live) cacheEntries += q.search.cacheEntries;
         decidedKeys.push(p.key);
         live = live.filter((q) => q !== p);

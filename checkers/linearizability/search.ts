@@ -2,7 +2,7 @@ import { Rng } from '../../api/rng.ts';
 import { ConfigCache } from './cache.ts';
 import { ILLEGAL, type LinOp, type Model } from './model.ts';
 import { StateTable } from './state-table.ts';
-import { eventOrder } from './event-order.ts';
+import { eventOrder, sortedBy } from './event-order.ts';
 import { ILLEGAL_ID, TransitionMemo, UNKNOWN_ID } from './transitions.ts';
 import { RetiredStates } from './retired.ts';
 
@@ -47,12 +47,93 @@ export type SearchOutcome =
 /** how many loop iterations between clock reads */
 const CLOCK_EVERY = 2048;
 
-/** per-op random 32-bit words: the linearized set's hash is the XOR of its members' words */
+/**
+ * per-op random 32-bit words: the linearized set's hash is the XOR of its members' words. The
+ * words depend only on the op's number, so one table (grown on demand, same generator and seed,
+ * hence the same words as drawing them per search) serves every search: a check of an 80-op
+ * history no longer draws its words afresh.
+ */
+let sharedHashes = new Int32Array(0);
 function opHashes(n: number): Int32Array {
-  const rng = new Rng(0x5eed11);
-  const z = new Int32Array(n);
-  for (let i = 0; i < n; i++) z[i] = (rng.next() * 4294967296) | 0;
-  return z;
+  if (n > sharedHashes.length) {
+    const rng = new Rng(0x5eed11);
+    const z = new Int32Array(Math.max(n, 1024));
+    for (let i = 0; i < z.length; i++) z[i] = (rng.next() * 4294967296) | 0;
+    sharedHashes = z;
+  }
+  return sharedHashes.subarray(0, n);
+}
+
+/**
+ * What a search needs from the history, independent of the search's position: ops numbered in
+ * call order, the call/return entry list, per-op inputs, outputs and flags. Read-only once built,
+ * so the evidence rerun (check.ts) shares it with the first search instead of sorting again.
+ */
+export interface PreparedPartition {
+  readonly n: number;
+  readonly originalIndex: Int32Array;
+  /** the entry list as built, before any lift (each search copies it) */
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly entryOp: Int32Array;
+  readonly match: Int32Array;
+  readonly inputs: unknown[];
+  readonly outputs: unknown[];
+  readonly pending: Uint8Array;
+  readonly readOnly: Uint8Array;
+  readonly twinBefore: Int32Array;
+  readonly required: number;
+}
+
+export function preparePartition(unsorted: readonly LinOp[], model: Model<any, any, any>): PreparedPartition {
+  const n = unsorted.length;
+  // ops are numbered in call order, so linearized sets are nearly prefixes (see cache.ts)
+  const calls = new Float64Array(n);
+  for (let i = 0; i < n; i++) calls[i] = unsorted[i]!.call;
+  const originalIndex = sortedBy(calls);
+  const ops: LinOp[] = new Array(n);
+  for (let i = 0; i < n; i++) ops[i] = unsorted[originalIndex[i]!]!;
+  const order = eventOrder(ops);
+  const size = 2 * n + 2;
+  const next = new Int32Array(size);
+  const prev = new Int32Array(size);
+  const entryOp = new Int32Array(size);
+  const match = new Int32Array(size).fill(-1);
+  const callEntry = new Int32Array(n);
+  for (let p = 0; p < 2 * n; p++) {
+    const ev = order[p]!;
+    entryOp[p + 1] = ev >> 1;
+    if (!(ev & 1)) callEntry[ev >> 1] = p + 1;
+  }
+  for (let p = 0; p < 2 * n; p++) {
+    const ev = order[p]!;
+    if (ev & 1) match[callEntry[ev >> 1]!] = p + 1;
+  }
+  for (let e = 0; e < size; e++) { next[e] = e + 1; prev[e] = e - 1; }
+
+  const pending = new Uint8Array(n);
+  let required = 0;
+  for (let i = 0; i < n; i++) {
+    if (ops[i]!.ret === Infinity) pending[i] = 1; else required++;
+  }
+  const inputs = ops.map((o) => o.input);
+  // the model sees `undefined` as a pending op's output, whatever the reader left there
+  const outputs = ops.map((o, i) => (pending[i] ? undefined : o.output));
+  const readOnly = new Uint8Array(n);
+  if (model.readOnly) for (let i = 0; i < n; i++) readOnly[i] = model.readOnly(inputs[i], outputs[i]) ? 1 : 0;
+
+  const twinBefore = new Int32Array(n).fill(-1);
+  if (required < n) {
+    const lastTwin = new Map<string, number>();
+    for (const ev of order) {
+      const op = ev >> 1;
+      if (ev & 1 || !pending[op]) continue;
+      const key = JSON.stringify(inputs[op]);
+      twinBefore[op] = lastTwin.get(key) ?? -1;
+      lastTwin.set(key, op);
+    }
+  }
+  return { n, originalIndex, next, prev, entryOp, match, inputs, outputs, pending, readOnly, twinBefore, required };
 }
 
 /**
@@ -110,57 +191,36 @@ export class PartitionSearch<S> {
   private hi = -1;
   private placed = 0;
   private entry: number;
+  /** this search's preparation of the history (shareable with a rerun over the same ops) */
+  readonly prepared: PreparedPartition;
+  /**
+   * how many times the retired-states pruning ended a branch; 0 means this search took exactly
+   * the steps the plain search takes (same candidates, same memo hits, same records)
+   */
+  prunes = 0;
 
-  /** `prune: false` turns off the retired-states pruning (check.ts reruns without it for the evidence) */
-  constructor(unsorted: readonly LinOp[], private readonly model: Model<S, any, any>, { prune = true } = {}) {
-    const n = (this.n = unsorted.length);
-    // ops are numbered in call order, so linearized sets are nearly prefixes (see cache.ts)
-    const byCall = unsorted.map((_, i) => i).sort((a, b) => unsorted[a]!.call - unsorted[b]!.call || a - b);
-    this.originalIndex = Int32Array.from(byCall);
-    const ops = byCall.map((i) => unsorted[i]!);
-    const order = eventOrder(ops);
-    const size = 2 * n + 2;
-    this.next = new Int32Array(size);
-    this.prev = new Int32Array(size);
-    this.entryOp = new Int32Array(size);
-    this.match = new Int32Array(size).fill(-1);
-    const callEntry = new Int32Array(n);
-    for (let p = 0; p < 2 * n; p++) {
-      const ev = order[p]!;
-      this.entryOp[p + 1] = ev >> 1;
-      if (!(ev & 1)) callEntry[ev >> 1] = p + 1;
-    }
-    for (let p = 0; p < 2 * n; p++) {
-      const ev = order[p]!;
-      if (ev & 1) this.match[callEntry[ev >> 1]!] = p + 1;
-    }
-    for (let e = 0; e < size; e++) { this.next[e] = e + 1; this.prev[e] = e - 1; }
-
-    this.pending = new Uint8Array(n);
-    let required = 0;
-    for (let i = 0; i < n; i++) {
-      if (ops[i]!.ret === Infinity) this.pending[i] = 1; else required++;
-    }
-    this.required = required;
-    this.inputs = ops.map((o) => o.input);
-    // the model sees `undefined` as a pending op's output, whatever the reader left there
-    this.outputs = ops.map((o, i) => (this.pending[i] ? undefined : o.output));
-    this.readOnly = new Uint8Array(n);
-    if (model.readOnly) for (let i = 0; i < n; i++) this.readOnly[i] = model.readOnly(this.inputs[i], this.outputs[i]) ? 1 : 0;
-
-    this.twinBefore = new Int32Array(n).fill(-1);
-    const lastTwin = new Map<string, number>();
-    for (const ev of order) {
-      const op = ev >> 1;
-      if (ev & 1 || !this.pending[op]) continue;
-      const key = JSON.stringify(this.inputs[op]);
-      this.twinBefore[op] = lastTwin.get(key) ?? -1;
-      lastTwin.set(key, op);
-    }
+  /**
+   * `prune: false` turns off the retired-states pruning (check.ts reruns without it for the
+   * evidence); `prepared` reuses another search's preparation of the same ops and model
+   */
+  constructor(unsorted: readonly LinOp[], private readonly model: Model<S, any, any>, { prune = true, prepared }: { prune?: boolean; prepared?: PreparedPartition } = {}) {
+    const prep = (this.prepared = prepared ?? preparePartition(unsorted, model));
+    const n = (this.n = prep.n);
+    this.originalIndex = prep.originalIndex;
+    this.next = prep.next.slice();
+    this.prev = prep.prev.slice();
+    this.entryOp = prep.entryOp;
+    this.match = prep.match;
+    this.pending = prep.pending;
+    this.required = prep.required;
+    this.inputs = prep.inputs;
+    this.outputs = prep.outputs;
+    this.readOnly = prep.readOnly;
+    this.twinBefore = prep.twinBefore;
 
     this.z = opHashes(n);
     this.bits = new Uint32Array((n + 31) >>> 5);
-    this.cache = new ConfigCache(n < 64 ? 64 : 1024);
+    this.cache = new ConfigCache(n < 64 ? 64 : n < 256 ? 256 : 1024);
     this.table = new StateTable<S>(model);
     this.transitions = new TransitionMemo(n);
     this.stackEntry = new Int32Array(n);
@@ -223,6 +283,7 @@ export class PartitionSearch<S> {
             agree = depth;
           }
           nextId = ILLEGAL_ID;
+          this.prunes++;
         }
         if (nextId !== ILLEGAL_ID) {
           const w = op >>> 5, bit = 1 << (op & 31);
