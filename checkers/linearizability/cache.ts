@@ -14,31 +14,25 @@ export class ConfigCache {
   private capacity: number;
   private pool: Uint32Array;
   private poolUsed = 0;
-  private keys: Int32Array;
-  private stateIds: Int32Array;
-  private chain: Int32Array;
-  private offsets: Int32Array;
-  private leads: Int32Array;
-  private lens: Int32Array;
+  /**
+   * per entry, STRIDE ints side by side (one allocation, and a lookup reads one cache line):
+   * key, state id, chain (next entry in the bucket), pool offset, lead, length
+   */
+  private entries: Int32Array;
   private buckets: Int32Array;
   private mask: number;
 
   constructor(initialCapacity = 1024) {
     this.capacity = initialCapacity;
     this.pool = new Uint32Array(initialCapacity * 4);
-    this.keys = new Int32Array(initialCapacity);
-    this.stateIds = new Int32Array(initialCapacity);
-    this.chain = new Int32Array(initialCapacity);
-    this.offsets = new Int32Array(initialCapacity);
-    this.leads = new Int32Array(initialCapacity);
-    this.lens = new Int32Array(initialCapacity);
+    this.entries = new Int32Array(initialCapacity * STRIDE);
     this.buckets = new Int32Array(initialCapacity * 2).fill(-1);
     this.mask = initialCapacity * 2 - 1;
   }
 
   /** bytes held by the table (what the memory cap measures) */
   get bytes(): number {
-    return this.pool.byteLength + this.keys.byteLength * 6 + this.buckets.byteLength;
+    return this.pool.byteLength + this.entries.byteLength + this.buckets.byteLength;
   }
 
   /**
@@ -48,11 +42,13 @@ export class ConfigCache {
   add(key: number, bits: Uint32Array, lead: number, hi: number, stateId: number): boolean {
     const len = hi >= lead ? hi - lead + 1 : 0;
     const pool = this.pool;
+    const entries = this.entries;
     const hashed = mix(key);
-    for (let e = this.buckets[hashed & this.mask]!; e !== -1; e = this.chain[e]!) {
-      if (this.keys[e] !== key || this.stateIds[e] !== stateId || this.leads[e] !== lead || this.lens[e] !== len) continue;
+    for (let e = this.buckets[hashed & this.mask]!; e !== -1; e = entries[e * STRIDE + CHAIN]!) {
+      const at = e * STRIDE;
+      if (entries[at + KEY] !== key || entries[at + STATE] !== stateId || entries[at + LEAD] !== lead || entries[at + LEN] !== len) continue;
       let same = true;
-      const base = this.offsets[e]!;
+      const base = entries[at + OFFSET]!;
       for (let w = 0; w < len; w++) {
         if (pool[base + w] !== bits[lead + w]) { same = false; break; }
       }
@@ -66,38 +62,41 @@ export class ConfigCache {
       this.pool = bigger;
     }
     const e = this.count++;
-    this.pool.set(bits.subarray(lead, lead + len), this.poolUsed);
-    this.offsets[e] = this.poolUsed;
+    const at = e * STRIDE;
+    const ents = this.entries;
+    if (len === 1) this.pool[this.poolUsed] = bits[lead]!;
+    else if (len > 0) this.pool.set(bits.subarray(lead, lead + len), this.poolUsed);
+    ents[at + OFFSET] = this.poolUsed;
     this.poolUsed += len;
-    this.keys[e] = key;
-    this.stateIds[e] = stateId;
-    this.leads[e] = lead;
-    this.lens[e] = len;
+    ents[at + KEY] = key;
+    ents[at + STATE] = stateId;
+    ents[at + LEAD] = lead;
+    ents[at + LEN] = len;
     const b = hashed & this.mask;
-    this.chain[e] = this.buckets[b]!;
+    ents[at + CHAIN] = this.buckets[b]!;
     this.buckets[b] = e;
     return true;
   }
 
   private grow(): void {
     const cap = this.capacity * 2;
-    const widen = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.keys = widen(this.keys);
-    this.stateIds = widen(this.stateIds);
-    this.offsets = widen(this.offsets);
-    this.leads = widen(this.leads);
-    this.lens = widen(this.lens);
-    this.chain = new Int32Array(cap);
+    const entries = new Int32Array(cap * STRIDE);
+    entries.set(this.entries);
+    this.entries = entries;
     this.buckets = new Int32Array(cap * 2).fill(-1);
     this.mask = cap * 2 - 1;
     this.capacity = cap;
     for (let e = 0; e < this.count; e++) {
-      const b = mix(this.keys[e]!) & this.mask;
-      this.chain[e] = this.buckets[b]!;
+      const at = e * STRIDE;
+      const b = mix(entries[at + KEY]!) & this.mask;
+      entries[at + CHAIN] = this.buckets[b]!;
       this.buckets[b] = e;
     }
   }
 }
+
+const STRIDE = 6;
+const KEY = 0, STATE = 1, CHAIN = 2, OFFSET = 3, LEAD = 4, LEN = 5;
 
 /** murmur3's finalizer: spreads a 32-bit key over the bucket bits */
 function mix(h: number): number {

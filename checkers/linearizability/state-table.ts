@@ -9,11 +9,17 @@ import type { Model } from './model.ts';
 export class StateTable<S> {
   readonly states: S[] = [];
   private readonly byValue = new Map<S, number>();
-  private hashes = new Int32Array(256);
-  private chain = new Int32Array(256);
-  private buckets = new Int32Array(512).fill(-1);
+  // the hashed table, for models with hash/equal only (primitive states use byValue)
+  private hashes: Int32Array;
+  private chain: Int32Array;
+  private buckets: Int32Array;
 
-  constructor(private readonly model: Model<S, any, any>) {}
+  constructor(private readonly model: Model<S, any, any>) {
+    const hashed = !!(model.hash && model.equal);
+    this.hashes = new Int32Array(hashed ? 256 : 0);
+    this.chain = new Int32Array(hashed ? 256 : 0);
+    this.buckets = new Int32Array(hashed ? 512 : 0).fill(-1);
+  }
 
   idOf(state: S): number {
     const { hash, equal } = this.model;
