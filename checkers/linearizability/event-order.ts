@@ -36,24 +36,29 @@ export function eventOrder(ops: readonly LinOp[]): number[] {
 
 /**
  * indices 0..n-1 ordered by (t[i], i). Insertion sort first (the times are nearly in order: calls
- * and returns follow the history), giving up for a full sort past a few shifts per item.
+ * and returns follow the history), giving up for a full sort past a few shifts per item. Infinite
+ * times (pending ops' returns) go last in index order without being shifted through the others.
  */
 export function sortedBy(t: Float64Array): Int32Array {
   const n = t.length;
   const idx = new Int32Array(n);
   let budget = 8 * n + 64;
+  let finite = 0, infinite = 0;
   for (let i = 0; i < n; i++) {
     const ti = t[i]!;
-    let j = i - 1;
+    if (ti === Infinity) { infinite++; continue; }
+    let j = finite - 1;
     // equal times keep index order: i is the largest index so far, so it stays after them
     while (j >= 0 && t[idx[j]!]! > ti) { idx[j + 1] = idx[j]!; j--; }
     idx[j + 1] = i;
-    budget -= i - 1 - j;
+    budget -= finite - 1 - j;
+    finite++;
     if (budget < 0) {
       const all = Array.from({ length: n }, (_, k) => k);
       all.sort((a, b) => (t[a]! !== t[b]! ? (t[a]! < t[b]! ? -1 : 1) : a - b));
       return Int32Array.from(all);
     }
   }
+  if (infinite > 0) for (let i = 0; i < n; i++) if (t[i] === Infinity) idx[finite++] = i;
   return idx;
 }
