@@ -67,7 +67,8 @@ function run(history: readonly Op[], opts: TxnCheckOptions): CheckResult {
   addRealtimeEdges(nodes, edges);
   const tGraph = performance.now();
   const graph = buildGraph(nodes.length, edges);
-  const comps = stronglyConnected(graph);
+  // the edge list's sources are dead once the CSR is built: Tarjan's working memory
+  const comps = stronglyConnected(graph, edges.src);
   const tCycles = performance.now();
   const { cycles, unclassified } = findCycles(graph, comps, { budget: opts.cycleBudget });
   const cap = opts.maxPerType ?? 20;

@@ -40,17 +40,22 @@ export interface Graph {
 }
 
 export function buildGraph(n: number, e: EdgeBuilder): Graph {
+  // counting sort by source, stable (each txn's edges keep the order they were added in); the
+  // offsets double as fill pointers and are shifted back after, so no second array of n
   const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < e.length; i++) offsets[e.src[i]! + 1]!++;
+  const src = e.src, dst = e.dst, kind = e.kind, m = e.length;
+  for (let i = 0; i < m; i++) offsets[src[i]! + 1]!++;
   for (let v = 0; v < n; v++) offsets[v + 1]! += offsets[v]!;
-  const fill = offsets.slice(0, n);
-  const targets = new Int32Array(e.length);
-  const kinds = new Uint8Array(e.length);
-  for (let i = 0; i < e.length; i++) {
-    const at = fill[e.src[i]!]!++;
-    targets[at] = e.dst[i]!;
-    kinds[at] = e.kind[i]!;
+  const targets = new Int32Array(m);
+  const kinds = new Uint8Array(m);
+  for (let i = 0; i < m; i++) {
+    const at = offsets[src[i]!]!++;
+    targets[at] = dst[i]!;
+    kinds[at] = kind[i]!;
   }
+  // offsets[v] now holds the end of v's edges, the start of v + 1's
+  for (let v = n; v > 0; v--) offsets[v] = offsets[v - 1]!;
+  offsets[0] = 0;
   return { n, offsets, targets, kinds };
 }
 
@@ -63,17 +68,21 @@ export interface Components {
 
 /**
  * Tarjan's algorithm without recursion (a million-txn history would overflow the call stack):
- * an explicit stack of (vertex, next edge) frames.
+ * an explicit stack of (vertex, next edge) frames. `scratch`, when it holds at least 6n ints, is
+ * used for the working arrays instead of new ones (the checker passes the edge list's source
+ * array, dead once the CSR is built: big typed arrays are external memory, and each 64 MB of new
+ * external memory makes V8 collect the whole heap, a million-txn history included).
  */
-export function stronglyConnected(g: Graph): Components {
+export function stronglyConnected(g: Graph, scratch?: Int32Array): Components {
   const { n, offsets, targets } = g;
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n);
+  const mem = scratch && scratch.length >= 6 * n ? scratch : new Int32Array(6 * n);
+  const index = mem.subarray(0, n).fill(-1);
+  const low = mem.subarray(n, 2 * n);
+  const onStack = mem.subarray(2 * n, 3 * n).fill(0);
+  const stack = mem.subarray(3 * n, 4 * n);
   let sp = 0;
-  const callV = new Int32Array(n);
-  const callE = new Int32Array(n);
+  const callV = mem.subarray(4 * n, 5 * n);
+  const callE = mem.subarray(5 * n, 6 * n);
   const comp = new Int32Array(n).fill(-1);
   const sccs: Int32Array[] = [];
   let next = 0;

@@ -23,52 +23,71 @@ export function addProcessEdges(nodes: readonly Txn[], edges: EdgeBuilder): void
  * successor yet; an invoke links every frontier txn; when a txn completes, its own predecessors
  * leave the frontier (they reach later txns through it) and it joins. Only ok txns are sources
  * (an info txn's commit time is unknown); info txns are targets.
+ *
+ * The frontier is always a suffix of the completions in completion order: a completing txn removes
+ * exactly the frontier members that completed before its invoke, i.e. every completion before a
+ * point. So it is a window `done[head..len)` over one array, and each txn only remembers how many
+ * completions there had been at its invoke (`seen`). Two typed arrays of n, no per-txn allocation;
+ * the walk needs no sort and no bucket per history position when the txns are in invoke order (a
+ * small heap of open txns yields the completions in order).
  */
 export function addRealtimeEdges(nodes: readonly Txn[], edges: EdgeBuilder): void {
-  // walk the history positions in order; indices are small integers, so a bucket per index
-  // avoids sorting two million events (falls back to a sort for odd indices)
-  let max = -1, odd = false;
-  for (const t of nodes) {
-    if (!Number.isInteger(t.index) || t.index < 0 || !Number.isInteger(t.completeIndex)) { odd = true; break; }
-    if (t.index > max) max = t.index;
-    if (t.completeIndex > max) max = t.completeIndex;
-  }
-  // no allocation per txn (a million small arrays cost more in GC than the work itself):
-  // the frontier is a dense list with positions; each ok txn's predecessors are a slice of one arena
   const n = nodes.length;
-  const frontier = new Int32Array(n);
-  const posIn = new Int32Array(n).fill(-1);
-  let fLen = 0;
-  const predStart = new Int32Array(n), predLen = new Int32Array(n);
-  let arena = new Int32Array(Math.max(1024, n * 2)), aLen = 0;
+  const done = new Int32Array(n);
+  const seen = new Int32Array(n);
+  let head = 0, len = 0;
   const onInvoke = (t: Txn) => {
-    if (fLen === 0) return;
-    if (aLen + fLen > arena.length) { const b = new Int32Array(Math.max(arena.length * 2, aLen + fLen)); b.set(arena); arena = b; }
-    predStart[t.id] = aLen; predLen[t.id] = fLen;
-    for (let i = 0; i < fLen; i++) { const p = frontier[i]!; arena[aLen++] = p; edges.add(p, t.id, REALTIME); }
+    seen[t.id] = len;
+    for (let i = head; i < len; i++) edges.add(done[i]!, t.id, REALTIME);
   };
   const onComplete = (t: Txn) => {
-    for (let i = predStart[t.id]!, end = i + predLen[t.id]!; i < end; i++) {
-      const p = arena[i]!;
-      const at = posIn[p]!;
-      if (at < 0) continue;
-      const last = frontier[--fLen]!;
-      frontier[at] = last; posIn[last] = at; posIn[p] = -1;
-    }
-    predLen[t.id] = 0;
-    frontier[fLen] = t.id; posIn[t.id] = fLen++;
+    if (seen[t.id]! > head) head = seen[t.id]!;
+    done[len++] = t.id;
   };
-  if (!odd && max < nodes.length * 8 + 1024) {
-    const invokeAt = new Int32Array(max + 1).fill(-1);
-    const completeAt = new Int32Array(max + 1).fill(-1);
-    for (const t of nodes) {
-      invokeAt[t.index] = t.id;
-      if (t.type === 'ok' && t.completeIndex >= 0) completeAt[t.completeIndex] = t.id;
+  // the usual history: txns in invoke order, each ok one completing after its invoke
+  let inOrder = true;
+  for (let i = 0; i < n; i++) {
+    const t = nodes[i]!;
+    if (!Number.isFinite(t.index) || (i > 0 && t.index < nodes[i - 1]!.index) || (t.type === 'ok' && !(t.completeIndex > t.index))) { inOrder = false; break; }
+  }
+  if (inOrder) {
+    // open ok txns, a binary min-heap on completeIndex (as many as run at once)
+    const heap: Txn[] = [];
+    const pop = (): Txn => {
+      const top = heap[0]!, last = heap.pop()!;
+      if (heap.length) {
+        let i = 0;
+        const at = last.completeIndex;
+        for (;;) {
+          const l = 2 * i + 1, r = l + 1;
+          let m = i, mAt = at;
+          if (l < heap.length && heap[l]!.completeIndex < mAt) { m = l; mAt = heap[l]!.completeIndex; }
+          if (r < heap.length && heap[r]!.completeIndex < mAt) m = r;
+          if (m === i) break;
+          heap[i] = heap[m]!; i = m;
+        }
+        heap[i] = last;
+      }
+      return top;
+    };
+    const push = (t: Txn) => {
+      let i = heap.length;
+      heap.push(t);
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (heap[p]!.completeIndex <= t.completeIndex) break;
+        heap[i] = heap[p]!; i = p;
+      }
+      heap[i] = t;
+    };
+    for (let i = 0; i < n; i++) {
+      const t = nodes[i]!;
+      // a completion at the same position as an invoke counts first (as the event sort below)
+      while (heap.length && heap[0]!.completeIndex <= t.index) onComplete(pop());
+      onInvoke(t);
+      if (t.type === 'ok') push(t);
     }
-    for (let i = 0; i <= max; i++) {
-      if (completeAt[i]! >= 0) onComplete(nodes[completeAt[i]!]!);
-      if (invokeAt[i]! >= 0) onInvoke(nodes[invokeAt[i]!]!);
-    }
+    while (heap.length) onComplete(pop());
     return;
   }
   const evs: { at: number; seq: number; t: Txn; complete: boolean }[] = [];
