@@ -19,7 +19,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import type { Runtime } from '../api/runtime.ts';
 import type { Fault, KillTargets, PlanInput, CorruptMode } from '../api/fault.ts';
 import { Rng } from '../api/rng.ts';
-import { errorText, pickTargetsBy } from './fault.ts';
+import { errorText, pickTargetsBy, restartDown, sideBySide } from './fault.ts';
 
 export type DamageMode = Exclude<CorruptMode, 'mixed'>;
 const MODES: readonly DamageMode[] = ['bitflip', 'truncate', 'zero'];
@@ -185,8 +185,7 @@ export class CorruptFault implements Fault<CorruptPlan> {
   }
 
   private restartDown(runtime: Runtime): Promise<string[]> {
-    const nodes = [...this.down].sort();
-    return sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
+    return restartDown(runtime, this.down);
   }
 
   label(): string | null {
@@ -198,8 +197,3 @@ export class CorruptFault implements Fault<CorruptPlan> {
   }
 }
 
-/** the steps run concurrently; "what: message" per failure, in step order */
-async function sideBySide(steps: [string, () => Promise<unknown>][]): Promise<string[]> {
-  const results = await Promise.allSettled(steps.map(([, step]) => step()));
-  return results.flatMap((r, i) => (r.status === 'rejected' ? [`${steps[i]![0]}: ${errorText(r.reason)}`] : []));
-}

@@ -1,6 +1,7 @@
 /** Helpers every fault kind shares: running heal steps, choosing targets. */
 import type { Rng } from '../api/rng.ts';
 import type { KillTargets } from '../api/fault.ts';
+import type { Runtime } from '../api/runtime.ts';
 import { majority } from './shapes.ts';
 
 /** run every step even when some fail; collect "what: message" for the failures */
@@ -10,6 +11,22 @@ export async function allSteps(steps: [string, () => Promise<unknown>][]): Promi
     try { await step(); } catch (e) { errors.push(`${what}: ${errorText(e)}`); }
   }
   return errors;
+}
+
+/** like allSteps, but the steps run concurrently; "what: message" per failure, in step order */
+export async function sideBySide(steps: [string, () => Promise<unknown>][]): Promise<string[]> {
+  const results = await Promise.allSettled(steps.map(([, step]) => step()));
+  return results.flatMap((r, i) => (r.status === 'rejected' ? [`${steps[i]![0]}: ${errorText(r.reason)}`] : []));
+}
+
+/**
+ * Restarts the nodes a fault took down, side by side. A node stays in `down` until its restart
+ * succeeds, so a later healAll tries it again; restarting a running node is not safe, so only
+ * tracked ones are restarted.
+ */
+export function restartDown(runtime: Runtime, down: Set<string>): Promise<string[]> {
+  const nodes = [...down].sort();
+  return sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); down.delete(n); }]));
 }
 
 export function errorText(e: unknown): string {

@@ -10,7 +10,7 @@
 import type { Runtime } from '../api/runtime.ts';
 import type { KillTargets } from '../api/fault.ts';
 import type { Fault, PlanInput } from '../api/fault.ts';
-import { errorText, pickTargetsBy } from './fault.ts';
+import { pickTargetsBy, restartDown, sideBySide } from './fault.ts';
 
 export interface KillPlan { nodes: string[] }
 
@@ -49,10 +49,8 @@ export class KillFault implements Fault<KillPlan> {
     return this.restartDown(runtime);
   }
 
-  /** a node stays tracked until its restart succeeds, so a later healAll tries it again */
   private restartDown(runtime: Runtime): Promise<string[]> {
-    const nodes = [...this.down].sort();
-    return sideBySide(nodes.map((n) => [`restart ${n}`, async () => { await runtime.restart(n); this.down.delete(n); }]));
+    return restartDown(runtime, this.down);
   }
 
   label(): string | null {
@@ -64,8 +62,3 @@ export class KillFault implements Fault<KillPlan> {
   }
 }
 
-/** like allSteps, but the steps run concurrently; "what: message" per failure, in step order */
-async function sideBySide(steps: [string, () => Promise<unknown>][]): Promise<string[]> {
-  const results = await Promise.allSettled(steps.map(([, step]) => step()));
-  return results.flatMap((r, i) => (r.status === 'rejected' ? [`${steps[i]![0]}: ${errorText(r.reason)}`] : []));
-}
