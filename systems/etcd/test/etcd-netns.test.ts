@@ -21,7 +21,10 @@ describe.skipIf(!!skip)(`etcd on netns${skip ? ` (skipped: ${skip})` : ''}`, () 
   for (const workload of ['lww', 'bank', 'history']) {
     test(`${workload} with partition,pause,kill: every checker as expected on seeds ${SEEDS.join(', ')}`, async () => {
       const faults = new Set<string>();
-      for (const seed of SEEDS) {
+      // the seeds run side by side (each its own namespaces and subnet), a few hundred ms apart so
+      // their run ids (test name + start time) differ: a third of the wall time, and etcd under load
+      await Promise.all(SEEDS.map(async (seed, i) => {
+        await new Promise((r) => setTimeout(r, i * 400));
         await runCli([...base, '--workload', workload, '--seed', String(seed)], async (run) => {
           assert.deepEqual(unexpected(run), [], `seed ${seed}:\n${run.out.slice(-3000)}`);
           assert.equal(run.code, 0, run.out.slice(-3000));
@@ -31,14 +34,15 @@ describe.skipIf(!!skip)(`etcd on netns${skip ? ` (skipped: ${skip})` : ''}`, () 
           for (const o of run.ops) if (o.process === 'nemesis' && o.f.startsWith('start-')) faults.add(o.f.slice(6));
           await assertNothingLeft(runTag(`${run.test.name}-${Date.parse(run.test.startedAt)}`), run.dir);
         });
-      }
+      }));
       // the seeds between them put etcd through every kind asked for
       assert.deepEqual([...faults].sort(), ['kill', 'partition', 'pause']);
     }, 600_000);
   }
 
   test('list-append and rw-register transactions under partition,kill: strict serializable, no anomaly', async () => {
-    for (const workload of ['list-append', 'rw-register']) {
+    await Promise.all(['list-append', 'rw-register'].map(async (workload, i) => {
+      await new Promise((r) => setTimeout(r, i * 400));
       await runCli(['--system', 'etcd', '--runtime', 'netns', '--nodes', '3', '--time-limit', '12', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
         '--recovery-time', '20', '--workload', workload, '--seed', '3'], (run) => {
         assert.deepEqual(unexpected(run), [], run.out.slice(-3000));
@@ -46,7 +50,7 @@ describe.skipIf(!!skip)(`etcd on netns${skip ? ` (skipped: ${skip})` : ''}`, () 
         assert.equal(txn.valid, true, txn.result.summary);
         assert.ok(txn.result.txns > 50 || /\d{2,} ok/.test(txn.result.summary), txn.result.summary);
       });
-    }
+    }));
   }, 300_000);
 
   test('serializable reads under partitions are judged not linearizable, with a counterexample (seed 1)', async () => {
