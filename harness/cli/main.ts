@@ -31,6 +31,19 @@ async function main(argv: string[]): Promise<number | 'keep-running'> {
   }
 }
 
+/**
+ * Leave with `code` once stdout and stderr have taken everything, always through process.exit and
+ * never by letting the event loop run dry: Node 20's natural exit (FreeEnvironment → CleanupHandles)
+ * was caught spinning forever at 100% CPU, no system calls, after a Ctrl-C cut a node's restart
+ * short (gdb: uv_run(UV_RUN_ONCE) in a loop, waiting on a handle that libuv no longer runs).
+ * process.exit skips that cleanup. The timer is ref'd, so the loop cannot run dry before it.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  const timer = setTimeout(() => process.exit(code), 2000);
+  process.stdout.write('', () => process.stderr.write('', () => { clearTimeout(timer); process.exit(code); }));
+}
+
 let crashing = false;
 async function crash(e: unknown): Promise<never> {
   if (crashing) process.exit(255);
@@ -48,9 +61,7 @@ process.on('unhandledRejection', (e) => void crash(e));
 main(process.argv.slice(2)).then(
   (code) => {
     if (code === 'keep-running') return;
-    process.exitCode = code;
-    // let stdout drain, then leave even if a stray handle (keep-alive socket, timer) is still open
-    setTimeout(() => process.exit(code), 50).unref();
+    exitWhenFlushed(code);
   },
   async (e) => {
     if (e instanceof UsageError) {
