@@ -16,7 +16,15 @@ import { lwwModel, lwwOpsFromHistory } from '../checkers/linearizability/index.t
 import { maepLikeHistory } from '../checkers/linearizability/test/maep-like.ts';
 import { registerHistory } from '../checkers/linearizability/test/register-history.ts';
 import { registerModel } from '../checkers/linearizability/index.ts';
-import { checkLinearizability as baselineCheck } from './lin-baseline/check.ts';
+import { filesAtCommit } from './lib/from-git.ts';
+
+/** the checker before issue #20 (commit 4b4f3fe), read from the git history: the baseline of `lin scaling` and `lin etcd` */
+const BASELINE_COMMIT = '4b4f3fe';
+const BASELINE_FILES = ['check', 'search', 'cache', 'state-table', 'transitions', 'event-order', 'evidence'].map((f) => `checkers/linearizability/${f}.ts`);
+async function loadBaseline(): Promise<typeof checkLinearizability> {
+  const [check] = filesAtCommit(BASELINE_COMMIT, BASELINE_FILES);
+  return (await import(check!)).checkLinearizability;
+}
 
 const dataDir = fileURLToPath(new URL('../../shared/data/porcupine/', import.meta.url));
 
@@ -50,7 +58,7 @@ function time(c: Case): { wall: number; cpu: number } {
  * `npm run bench -- lin scaling [--budget S] [--runs N]`: the search's growth on generated register
  * histories (test/register-history.ts, seed 1): 1k/10k/100k ops x 5/20/50 clients, linearizable
  * and with one planted bad read, each checked by the current search and by the baseline (the
- * search before issue #20, bench/lin-baseline/) in the same run. Medians of N runs (default 3; one
+ * search before issue #20, commit 4b4f3fe, read from git) in the same run. Medians of N runs (default 3; one
  * run for cells past 5 s); both get the same time budget (default 60 s, the checker's default).
  */
 async function scaling(args: string[]): Promise<void> {
@@ -58,7 +66,8 @@ async function scaling(args: string[]): Promise<void> {
   const budgetMs = (budgetArg >= 0 ? Number(args[budgetArg + 1]) : 60) * 1000;
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
-  const cell = (check: typeof baselineCheck, ops: LinOp[], expected: boolean) => {
+  const baselineCheck = await loadBaseline();
+  const cell = (check: typeof checkLinearizability, ops: LinOp[], expected: boolean) => {
     const times: number[] = [];
     let verdict = '';
     for (let r = 0; r < runs; r++) {
@@ -91,7 +100,7 @@ async function scaling(args: string[]): Promise<void> {
 
 /**
  * `npm run bench -- lin etcd [--runs N] [--files]`: the 102 published etcd histories checked by the
- * current checker and by the baseline (the checker before issue #20, bench/lin-baseline/) in the
+ * current checker and by the baseline (the checker before issue #20, commit 4b4f3fe, read from git) in the
  * same run, interleaved file by file (the order of the two alternates between rounds), N rounds
  * (default 21) after a warm-up round. The files are split by the work they take, not by their
  * timing: "large" are the 11 with the most memo-table configurations in the baseline's search
@@ -99,7 +108,8 @@ async function scaling(args: string[]): Promise<void> {
  * check). Per group: summed and median per-file medians, wall and process CPU time, and the
  * ratio baseline / current (> 1: the current checker is faster).
  */
-function etcdFixedCost(args: string[]): void {
+async function etcdFixedCost(args: string[]): Promise<void> {
+  const baselineCheck = await loadBaseline();
   const runsArg = args.indexOf('--runs');
   const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 21;
   const expected = new Map<string, boolean>();
@@ -147,7 +157,7 @@ function etcdFixedCost(args: string[]): void {
   const sum = (cs: C[], f: (c: C) => number) => cs.reduce((s, c) => s + f(c), 0);
   const f2 = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(1)).padStart(7);
   const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-  console.log(`lin etcd: current vs baseline (bench/lin-baseline, before #20), ${runs} interleaved rounds after a warm-up; per-file medians in ms (node ${process.version}, load average ${load})`);
+  console.log(`lin etcd: current vs baseline (commit 4b4f3fe, before #20), ${runs} interleaved rounds after a warm-up; per-file medians in ms (node ${process.version}, load average ${load})`);
   if (args.includes('--files')) {
     for (const c of cases) console.log(`  ${c.name.padEnd(14)} ${large.includes(c) ? 'large' : 'small'}  wall ${f2(w(c, 'current'))} vs ${f2(w(c, 'baseline'))}   cpu ${f2(u(c, 'current'))} vs ${f2(u(c, 'baseline'))}   baseline memo ${c.baselineEntries}`);
   }
