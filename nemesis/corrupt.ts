@@ -17,9 +17,10 @@
 import { readdirSync, statSync, openSync, readSync, writeSync, closeSync, truncateSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Runtime } from '../api/runtime.ts';
-import type { Fault, KillTargets, PlanInput, CorruptMode } from '../api/fault.ts';
+import type { KillTargets, PlanInput, CorruptMode } from '../api/fault.ts';
 import { Rng } from '../api/rng.ts';
-import { errorText, pickTargetsBy, restartDown, sideBySide } from './fault.ts';
+import { errorText, pickTargetsBy, sideBySide } from './fault.ts';
+import { DownNodesFault } from './down-nodes.ts';
 
 export type DamageMode = Exclude<CorruptMode, 'mixed'>;
 const MODES: readonly DamageMode[] = ['bitflip', 'truncate', 'zero'];
@@ -116,11 +117,10 @@ export function damageFiles(dataDir: string, files: readonly string[], t: Corrup
   }
 }
 
-export class CorruptFault implements Fault<CorruptPlan> {
+export class CorruptFault extends DownNodesFault<CorruptPlan> {
   readonly kind = 'corrupt' as const;
+  protected readonly labelPrefix = 'corrupt (down)';
   readonly wantsPrimaries: boolean;
-  /** nodes killed for a corruption and not yet restarted successfully */
-  private down = new Set<string>();
   private last: (CorruptPlan & { damage: Damage[] }) | null = null;
 
   constructor(
@@ -128,6 +128,7 @@ export class CorruptFault implements Fault<CorruptPlan> {
     private readonly targets: KillTargets = 'one',
     private readonly dataFiles: (dataDir: string) => string[] = allFiles,
   ) {
+    super();
     this.wantsPrimaries = targets === 'primaries';
   }
 
@@ -168,32 +169,6 @@ export class CorruptFault implements Fault<CorruptPlan> {
 
   applied(): unknown {
     return this.last;
-  }
-
-  /** a node is down only when its restart failed */
-  stopValue(): unknown {
-    return this.down.size ? { nodes: [...this.down].sort() } : null;
-  }
-
-  async undo(runtime: Runtime): Promise<void> {
-    const errors = await this.restartDown(runtime);
-    if (errors.length) throw new Error(errors.join('; '));
-  }
-
-  async healDefensive(runtime: Runtime): Promise<string[]> {
-    return this.restartDown(runtime);
-  }
-
-  private restartDown(runtime: Runtime): Promise<string[]> {
-    return restartDown(runtime, this.down);
-  }
-
-  label(): string | null {
-    return this.down.size ? 'corrupt (down) ' + [...this.down].sort().join(',') : null;
-  }
-
-  held(): string[] {
-    return [...this.down];
   }
 }
 

@@ -9,19 +9,19 @@
  */
 import type { Runtime } from '../api/runtime.ts';
 import type { KillTargets } from '../api/fault.ts';
-import type { Fault, PlanInput } from '../api/fault.ts';
-import { pickTargetsBy, restartDown, sideBySide } from './fault.ts';
+import type { PlanInput } from '../api/fault.ts';
+import { pickTargetsBy, sideBySide } from './fault.ts';
+import { DownNodesFault } from './down-nodes.ts';
 
 export interface KillPlan { nodes: string[] }
 
-export class KillFault implements Fault<KillPlan> {
+export class KillFault extends DownNodesFault<KillPlan> {
   readonly kind = 'kill' as const;
-  /** nodes killed and not yet restarted successfully */
-  private down = new Set<string>();
-
+  protected readonly labelPrefix = 'kill';
   readonly wantsPrimaries: boolean;
 
   constructor(private readonly targets: KillTargets = 'mixed') {
+    super();
     this.wantsPrimaries = targets === 'primaries';
   }
 
@@ -34,31 +34,4 @@ export class KillFault implements Fault<KillPlan> {
     const errors = await sideBySide(plan.nodes.map((n) => [`kill ${n}`, () => runtime.kill(n)]));
     if (errors.length) throw new Error(errors.join('; '));
   }
-
-  stopValue(): unknown {
-    return this.down.size ? { nodes: [...this.down].sort() } : null;
-  }
-
-  async undo(runtime: Runtime): Promise<void> {
-    const errors = await this.restartDown(runtime);
-    if (errors.length) throw new Error(errors.join('; '));
-  }
-
-  /** restart whatever is still down; restarting a running node is not safe, so only tracked ones */
-  async healDefensive(runtime: Runtime): Promise<string[]> {
-    return this.restartDown(runtime);
-  }
-
-  private restartDown(runtime: Runtime): Promise<string[]> {
-    return restartDown(runtime, this.down);
-  }
-
-  label(): string | null {
-    return this.down.size ? 'kill ' + [...this.down].sort().join(',') : null;
-  }
-
-  held(): string[] {
-    return [...this.down];
-  }
 }
-
