@@ -45,20 +45,8 @@ interface DockerState {
   endpoints: NodeEndpoint[];
 }
 
-export interface DetachedNodeStatus {
-  id: string;
-  /** the node's address and its ports by the system's names */
-  host: string;
-  ports: Record<string, number>;
-  pid: number | null;
-  /** its container runs */
-  running: boolean;
-  /** the system's probe says ready */
-  answering: boolean;
-  /** what the probe saw when not ready */
-  detail?: string;
-}
-export interface ClusterStatus { up: boolean; stateFile: string; system?: string; runDir?: string; startedAt?: string; mechanisms?: Record<string, string>; nodes: DetachedNodeStatus[] }
+import type { ClusterStatus, DetachedNodeStatus } from '../detached-status.ts';
+export type { ClusterStatus, DetachedNodeStatus };
 
 const dockerStatePath = (stateFile: string) => resolve(stateFile).replace(/\.json$/, '') + '.docker.json';
 

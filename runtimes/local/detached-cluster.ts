@@ -41,30 +41,8 @@ export interface DetachedClusterOptions {
   startTimeoutMs?: number;
 }
 
-export interface DetachedNodeStatus {
-  id: string;
-  host: string;
-  ports: Record<string, number>;
-  pid: number | null;
-  /** the node process exists */
-  running: boolean;
-  /** the system's readiness probe says it serves */
-  answering: boolean;
-  /** why it is not answering, when it is not */
-  detail?: string;
-}
-
-export interface ClusterStatus {
-  up: boolean;
-  stateFile: string;
-  kind?: DetachedKind;
-  system?: string;
-  daemonPid?: number;
-  runDir?: string;
-  startedAt?: string;
-  mechanisms?: Record<string, string>;
-  nodes: DetachedNodeStatus[];
-}
+import type { ClusterStatus, DetachedNodeStatus } from '../detached-status.ts';
+export type { ClusterStatus, DetachedNodeStatus };
 
 /** the config the CLI writes for the daemon, next to the state file */
 export const configPath = (stateFile: string) => `${stateFile}.config.json`;
