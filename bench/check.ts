@@ -4,27 +4,13 @@
  * same run — a node process that only streams the lines into an array of parsed ops.
  * Target (issue #20): 1M ops checked in at most 1 GB.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bigBankRun, machine, mb, parseOnlyBaseline, timed } from './lib/big-history.ts';
+import { mb, timed, withBigHistory } from './lib/big-history.ts';
 
 export async function main(args: string[]) {
   const ops = Number(args[0] ?? 1_000_000);
-  const root = mkdtempSync(join(tmpdir(), 'bench-check-'));
-  try {
-    const dir = join(root, 'run');
-    const t0 = performance.now();
-    const h = bigBankRun(dir, ops);
-    console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
-    console.log(`history: ${h.clientOps.toLocaleString('en-US')} client ops (bank, seed 3), ${h.lines.toLocaleString('en-US')} lines, ${(h.bytes / 1e6).toFixed(1)} MB (generated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    const base = parseOnlyBaseline(join(dir, 'history.jsonl'));
-    console.log(`baseline, parse only (readline + JSON.parse into an array): ${base.wallS.toFixed(1)} s, peak RSS ${mb(base.maxRssMb)}`);
+  await withBigHistory('check', ops, async (dir, base) => {
     const c = timed(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'check', dir]);
     console.log(`check: ${c.wallS.toFixed(1)} s, peak RSS ${mb(c.maxRssMb)} (exit ${c.exit}); ${(c.maxRssMb / base.maxRssMb).toFixed(2)}× the baseline's RSS, ${(c.wallS / base.wallS).toFixed(2)}× its time; target ≤ 1 GB: ${c.maxRssMb <= 1024 ? 'met' : 'NOT met'}`);
     if (c.exit !== 0 || process.env.BENCH_VERBOSE) console.log(c.stdout.trim().split('\n').slice(-25).join('\n'), c.exit > 2 ? c.stderr.slice(-2000) : '');
-
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }

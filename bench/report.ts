@@ -7,27 +7,18 @@
  * chart and the first timeline window (median of `opens`). Target (issue #20): 1M ops reported in
  * at most 500 MB, the page quick to open.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { chromiumMissing, withPage } from '../harness/report/test/browser.ts';
-import { bigBankRun, machine, mb, parseOnlyBaseline, timed } from './lib/big-history.ts';
+import { mb, timed, withBigHistory } from './lib/big-history.ts';
 
 const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]!; };
 
 export async function main(args: string[]) {
   const ops = Number(args[0] ?? 1_000_000), opens = Number(args[1] ?? 3);
-  const root = mkdtempSync(join(tmpdir(), 'bench-report-'));
-  try {
-    const dir = join(root, 'run');
-    const t0 = performance.now();
-    const h = bigBankRun(dir, ops);
-    console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
-    console.log(`history: ${h.clientOps.toLocaleString('en-US')} client ops (bank, seed 3), ${h.lines.toLocaleString('en-US')} lines, ${(h.bytes / 1e6).toFixed(1)} MB (generated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    const base = parseOnlyBaseline(join(dir, 'history.jsonl'));
-    console.log(`baseline, parse only (readline + JSON.parse into an array): ${base.wallS.toFixed(1)} s, peak RSS ${mb(base.maxRssMb)}`);
+  await withBigHistory('report', ops, async (dir, base) => {
     const r = timed(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'report', dir]);
     if (r.exit !== 0) throw new Error(`report failed (exit ${r.exit}):\n${r.stdout}${r.stderr.slice(-3000)}`);
     const path = join(dir, 'report.html');
@@ -46,7 +37,5 @@ export async function main(args: string[]) {
       if (errors.length) console.log('console errors:', errors);
     });
     console.log(`open in chromium (load + parse + draw): median ${median(times).toFixed(0)} ms over ${opens} (${times.map((x) => x.toFixed(0)).join(' · ')})`);
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }

@@ -3,8 +3,8 @@
  * a fixed seed, and a child process measured by /usr/bin/time (wall time and peak RSS).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bankRun } from '../../harness/report/test/fixtures.ts';
@@ -57,3 +57,23 @@ rl.on('close', () => console.log(ops.length));`;
 }
 
 export const mb = (n: number) => `${Math.round(n)} MB`;
+
+/**
+ * A big bank run in a temporary folder, with the machine, the history's size and the parse-only
+ * floor printed first; `body` gets the run folder and that floor. The folder is removed after.
+ */
+export async function withBigHistory(name: string, ops: number, body: (dir: string, floor: Measured) => Promise<void>): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), `bench-${name}-`));
+  try {
+    const dir = join(tmp, 'run');
+    const t0 = performance.now();
+    const h = bigBankRun(dir, ops);
+    console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
+    console.log(`history: ${h.clientOps.toLocaleString('en-US')} client ops (bank, seed 3), ${h.lines.toLocaleString('en-US')} lines, ${(h.bytes / 1e6).toFixed(1)} MB (generated in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    const floor = parseOnlyBaseline(join(dir, 'history.jsonl'));
+    console.log(`baseline, parse only (readline + JSON.parse into an array): ${floor.wallS.toFixed(1)} s, peak RSS ${mb(floor.maxRssMb)}`);
+    await body(dir, floor);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
