@@ -291,7 +291,7 @@ export class PeerNet {
   }
 
   private streamFailed(socket: net.Socket, who: string, e: FrameError, handshaken: boolean): void {
-    if (e.fault === 'integrity') this.refuse(socket, who, 'bad-tag', `${e.message}; nothing of it was processed`);
+    if (e.fault === 'integrity') this.refuse(socket, who, 'bad-tag', `${e.message}; nothing of it was processed, and the link starts over with a new handshake (if this repeats, something between the nodes alters their traffic)`);
     // a peer of another wire version fails at its first frame: say so, rather than "malformed"
     else if (e.fault === 'version' && !handshaken) this.refuse(socket, who, 'wire-version', `${e.message} and never downgrades (run one maep version on every node; version ${WIRE_VERSION} adds a tag to every frame)`);
     else this.malformed(socket, who, e.message);

@@ -20,7 +20,7 @@ export function rawPeer(port: number, id: string, key?: ClusterKey, acceptor = '
     const received: Message[] = [];
     let out: FrameMac | null = null;
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
-    const send = (m: Message) => { const f = encodeMessage(m); socket.write(out ? Buffer.concat([f, out.tag(f)]) : f); };
+    const send = (m: Message) => { const f = encodeMessage(m); socket.write(out ? out.seal(f) : f); };
     const peer: RawPeer = { socket, received, closed, send, close: () => socket.destroy() };
     const timer = setTimeout(() => { socket.destroy(); reject(new Error('no ACK_ID in 5 s')); }, 5000);
     socket.on('error', () => {});

@@ -27,6 +27,9 @@ export class FrameMac {
     return t;
   }
 
+  /** the next frame followed by its tag, in one buffer (peers.ts writes the two apart instead, not to copy large frames) */
+  seal(frame: Uint8Array): Buffer { return Buffer.concat([frame, this.tag(frame)]); }
+
   /** whether `tag` is the tag of `frame` at the next position (which advances only on success) */
   verify(frame: Uint8Array, tag: Uint8Array): boolean {
     const ok = tag.length === TAG_BYTES && timingSafeEqual(tag, this.compute(frame));

@@ -245,7 +245,7 @@ function dial(host: string, port: number): Promise<Conn> {
       const t = setTimeout(r, ms);
       waiters.push(() => { if (done()) { clearTimeout(t); r(); } else waiters.push(() => { clearTimeout(t); r(); }); });
     });
-    const seal = (m: Message) => { const f = encodeMessage(m); return out ? Buffer.concat([f, out.tag(f)]) : f; };
+    const seal = (m: Message) => { const f = encodeMessage(m); return out ? out.seal(f) : f; };
     const conn: Conn = {
       socket,
       session(keys) { out = new FrameMac(keys.dialerToAcceptor); decoder.mac = new FrameMac(keys.acceptorToDialer); },
