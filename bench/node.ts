@@ -5,14 +5,17 @@
  *     per write (JSON.stringify the op, sha256 it, Map.set) — the ratio says what the core adds
  *  2. writes/s over HTTP with keep-alive under `wrk` (Debian's; installed with apt-get when missing
  *     and root): one maep process, 50 connections, PUT /kv/k<i%1000>, for --fsync always (group
- *     commit) and never, next to a plain node:http server in its own process answering every PUT
+ *     commit) and never, and n1 of a 3-node cluster with a cluster key (every write also pushed to
+ *     two peers over tagged links; server CPU is n1's alone), next to a plain node:http server in its own process answering every PUT
  *     with maep's own reply bytes (same run, trials interleaved): maep / plain is the figure. Without
  *     wrk the bench's own node load generator is used and says so (it tops out near 8k req/s on a
  *     2-core machine, so it measures itself more than the server)
  *  3. anti-entropy: bytes and time to reconcile 1,000 and 100,000 missing ops out of 1,000,000,
  *     through the real wire codec, compared with the missing ops' own encoded size
+ *  4. what the frame tags of wire v2 cost a peer link: frames/s through encode → tag → FrameDecoder
+ *     (verify) → decode, next to the same frames untagged (wire v1's work) in the same run, interleaved
  * Each figure is the median of several trials. Not a test: nothing is asserted.
- * Flags: --quick (short run), --reconcile-only (skip the throughput part).
+ * Flags: --quick (short run), --reconcile-only (skip the throughput part), --frames-only (only 4).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,6 +28,10 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Packr } from 'msgpackr';
 import { MemNet } from '../node/core/memnet.ts';
+import type { Message } from '../node/core/messages.ts';
+import { decodeMessage, encodeMessage } from '../node/wire/codec.ts';
+import { FrameDecoder } from '../node/wire/frame.ts';
+import { FrameMac } from '../node/wire/frame-mac.ts';
 import { makeOp, opToWire, type Op } from '../node/core/ops.ts';
 import { freePorts, startMaep, stopMaep } from '../node/test/procs.ts';
 
@@ -191,6 +198,17 @@ async function httpBench(trials: number, seconds: number): Promise<{ label: stri
       nodes.push(node);
       servers.push({ label: `maep --fsync ${fsync}`, target: `127.0.0.1:${h}`, pid: node.child.pid! });
     }
+    // the same PUTs on n1 of a 3-node cluster with a cluster key: each write is also pushed to two
+    // peers over authenticated links (and their anti-entropy and heartbeats run meanwhile)
+    const dir = mkdtempSync(join(tmpdir(), 'maep-bench-cluster-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'key'), 'bench cluster key 0123456789abcdef\n');
+    const ports = await freePorts(6);
+    const peerOf = (i: number) => `n${i + 1}@127.0.0.1:${ports[i]}`;
+    const members = await Promise.all([0, 1, 2].map((i) => startMaep(['--id', `n${i + 1}`, '--listen', `127.0.0.1:${ports[i]}`, '--http', `127.0.0.1:${ports[3 + i]}`,
+      '--peers', [0, 1, 2].filter((j) => j !== i).map(peerOf).join(','), '--data', join(dir, `n${i + 1}`), '--fsync', 'never', '--log-level', 'warn', '--cluster-key-file', join(dir, 'key')])));
+    nodes.push(...members);
+    servers.push({ label: 'maep --fsync never, n1 of 3 with a cluster key', target: `127.0.0.1:${ports[3]}`, pid: members[0]!.child.pid! });
     const reply = await oneReply(servers[0]!.target);
     const [pp] = await freePorts(1);
     plain = await startPlain(pp!, reply);
@@ -254,8 +272,10 @@ export async function main(args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const only = args.includes('--reconcile-only');
   console.log(`maep benchmark (${quick ? 'quick' : 'full'}${only ? ', reconcile only' : ''}), node ${process.version}, ${new Date().toISOString()}`);
+  if (args.includes('--frames-only')) { frameCost(quick); return; }
   if (!only) await throughput(quick);
   reconcileAll(quick);
+  if (!only) frameCost(quick);
 }
 
 async function throughput(quick: boolean): Promise<void> {
@@ -299,6 +319,42 @@ function reconcileAll(quick: boolean): void {
   for (const [label, depth, listed] of [['VV hole lists', 4, 4096], ['Merkle walk only, depth 4', 4, 0], ['Merkle walk only, depth 5', 5, 0]] as const) {
     const r = reconcile(all, scattered, 'scattered', depth, listed);
     console.log(`reconcile 1,000 scattered missing of ${fmt(total)} (${label}): ${fmt(r.bytes)} bytes in ${r.frames} frames = ${(r.bytes / r.opBytes).toFixed(2)}× the missing ops' ${fmt(r.opBytes)} bytes; ${r.ms.toFixed(0)} ms; converged ${r.converged}`);
+  }
+}
+
+// ------------------------------------------------------------------ frame tags
+
+/** frames per second one way over a link's codec: encode, (tag), decode the frame, (verify), decode the message */
+function linkFrames(msg: Message, n: number, tagged: boolean): number {
+  const key = Buffer.alloc(32, 1);
+  const send = new FrameMac(key);
+  const dec = new FrameDecoder();
+  if (tagged) dec.mac = new FrameMac(key);
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const f = encodeMessage(msg);
+    dec.feed(f);
+    if (tagged) dec.feed(send.tag(f));
+    const got = dec.next();
+    if (!got || typeof decodeMessage(got.type, got.payload) === 'string') throw new Error(`frame ${i} did not come through: ${dec.error?.message}`);
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+function frameCost(quick: boolean): void {
+  const ops = makeOps(2000);
+  const cases: [string, Message, number][] = [
+    ['PING', { type: 'PING', n: 12345.678 }, quick ? 50_000 : 200_000],
+    ['PUSH of 1 op', { type: 'PUSH', ops: [ops[0]!] }, quick ? 30_000 : 100_000],
+    ['DELTA_SYNC of 2,000 ops', { type: 'DELTA_SYNC', s: 1, phase: 0, ops }, quick ? 20 : 60],
+  ];
+  for (const [label, msg, n] of cases) {
+    const bytes = encodeMessage(msg).length;
+    linkFrames(msg, Math.ceil(n / 10), false); linkFrames(msg, Math.ceil(n / 10), true); // warm-up (JIT)
+    const plain: number[] = [], tagged: number[] = [];
+    for (let t = 0; t < 5; t++) { plain.push(linkFrames(msg, n, false)); tagged.push(linkFrames(msg, n, true)); } // interleaved
+    const p = median(plain), g = median(tagged);
+    console.log(`frames/s, ${label} (${fmt(bytes)} B): tagged median ${fmt(g)} [${tagged.map(fmt).join(', ')}]; untagged ${fmt(p)} [${plain.map(fmt).join(', ')}]; tagged / untagged ${(g / p).toFixed(2)}×`);
   }
 }
 

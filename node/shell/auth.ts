@@ -9,12 +9,22 @@
  * Each side proves it holds K over a challenge the other side just chose (no replay), and both ids
  * are bound into the proof (a proof for one identity or direction is useless for another). The
  * acceptor processes nothing but ID and AUTH before the proof checks out.
+ *
+ * Every frame after the handshake is tagged (wire/frame-mac.ts) with a key of its direction:
+ * HKDF-SHA256 with K as the secret, Cd ‖ Ca as the salt (fresh per connection, so keys are never
+ * reused across connections) and the direction as the info. The ids need not be in it: both proofs
+ * bind them to these same challenges (and an id of up to 256 UTF-16 units would not fit HKDF's
+ * 1,024-byte info).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 export const CHALLENGE_BYTES = 32;
 export const MIN_KEY_CHARS = 16;
+export const SESSION_KEY_BYTES = 32;
+
+/** the two keys of one connection's frames, one per direction */
+export interface SessionKeys { dialerToAcceptor: Buffer; acceptorToDialer: Buffer }
 
 export function newChallenge(): Buffer { return randomBytes(CHALLENGE_BYTES); }
 
@@ -40,5 +50,12 @@ export class ClusterKey {
   verify(mac: Uint8Array, role: 'ack' | 'auth', dialerChallenge: Uint8Array, acceptorChallenge: Uint8Array, dialer: string, acceptor: string): boolean {
     const want = this.mac(role, dialerChallenge, acceptorChallenge, dialer, acceptor);
     return mac.length === want.length && timingSafeEqual(mac, want);
+  }
+
+  /** the frame keys of the connection whose handshake used these challenges */
+  sessionKeys(dialerChallenge: Uint8Array, acceptorChallenge: Uint8Array): SessionKeys {
+    const salt = Buffer.concat([dialerChallenge, acceptorChallenge]);
+    const derive = (direction: string) => Buffer.from(hkdfSync('sha256', this.key, salt, `maep2 frames ${direction}`, SESSION_KEY_BYTES));
+    return { dialerToAcceptor: derive('dialer->acceptor'), acceptorToDialer: derive('acceptor->dialer') };
   }
 }

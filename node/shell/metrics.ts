@@ -26,7 +26,7 @@ export class NodeMetrics {
     this.malformedFrames = new Counter({ name: 'maep_malformed_frames_total', help: 'peer frames rejected (bad header, size, type or payload); each closed its connection', registers: [r] });
     this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection or its buffer was full', registers: [r] });
     this.rejectedOps = new Counter({ name: 'maep_ops_rejected_total', help: 'received ops refused as implausible or forged, by reason (id-mismatch, seq-jump, context-jump, bad-context, origin-limit)', labelNames: ['reason'], registers: [r] });
-    this.authFailures = new Counter({ name: 'maep_peer_auth_failures_total', help: 'peer connections refused before their handshake finished, by reason (no-proof, bad-proof, too-many-pending, oversized)', labelNames: ['reason'], registers: [r] });
+    this.authFailures = new Counter({ name: 'maep_peer_auth_failures_total', help: 'peer connections refused, by reason: in their handshake (no-proof, bad-proof, too-many-pending, oversized, wire-version) or after it (bad-tag: a frame failed its integrity check)', labelNames: ['reason'], registers: [r] });
     this.logCorruptRegions = new Counter({ name: 'maep_log_corrupt_regions_total', help: 'damaged regions of ops.log skipped at start (not a torn tail); see /admin/status logCorruption', registers: [r] });
     this.logCorruptBytes = new Counter({ name: 'maep_log_corrupt_bytes_total', help: 'bytes of ops.log skipped as damaged at start', registers: [r] });
     new Gauge({ name: 'maep_op_count', help: 'operations held (received set)', registers: [r], collect() { this.set(core().opCount()); } });

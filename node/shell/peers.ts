@@ -8,12 +8,17 @@
  * dialed connection that received nothing (not even a PONG) for `deadAfterMs` is destroyed and
  * redialled with backoff; a handshake that does not complete in time is abandoned; write buffers
  * are bounded and an over-full connection is destroyed rather than allowed to grow.
+ *
+ * With a cluster key every frame after the handshake carries a tag under a key of its connection
+ * and direction (wire/frame-mac.ts): a frame that fails it is never processed, and its connection
+ * is refused like a failed handshake (counted, logged).
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Message } from '../core/messages.ts';
 import { decodeMessage, encodeMessage } from '../wire/codec.ts';
-import { FrameDecoder, FrameError, frameTypeName } from '../wire/frame.ts';
+import { FrameDecoder, FrameError, frameTypeName, WIRE_VERSION } from '../wire/frame.ts';
+import { FrameMac } from '../wire/frame-mac.ts';
 import type { NodeMetrics } from './metrics.ts';
 import { parseHostPort } from './address.ts';
 import { ClusterKey, newChallenge } from './auth.ts';
@@ -60,9 +65,14 @@ interface Dial {
   lastRecv: number;
   backoffMs: number;
   retry: NodeJS.Timeout | null;
+  /** tags what this node sends on the connection (with a cluster key, once the handshake is done) */
+  out: FrameMac | null;
 }
 
-interface Accepted { socket: net.Socket; peer: string | null; since: number; lastRecv: number }
+interface Accepted { socket: net.Socket; peer: string | null; since: number; lastRecv: number; out: FrameMac | null }
+
+/** why a peer connection was refused: maep_peer_auth_failures_total{reason} and /admin/status */
+export type RefusalReason = 'no-proof' | 'bad-proof' | 'too-many-pending' | 'oversized' | 'wire-version' | 'bad-tag';
 
 export class PeerNet {
   private server: net.Server | null = null;
@@ -74,7 +84,8 @@ export class PeerNet {
   private lastEncoded: { msg: Message; buf: Buffer } | null = null;
   /** accepted connections still in their handshake */
   private unauthenticated = 0;
-  private readonly refusals = new RateLimitedLog((t) => this.hooks.log('warn', t));
+  private readonly refusalLog = new RateLimitedLog((t) => this.hooks.log('warn', t));
+  private readonly refused: Partial<Record<RefusalReason, number>> = {};
 
   constructor(private readonly hooks: PeerNetHooks, private readonly opts: PeerNetOptions) {}
 
@@ -96,7 +107,7 @@ export class PeerNet {
   /** keep a dialed connection to `id` at `addr` (first call wins: seeds are registered first) */
   ensureDial(id: string, addr: string): void {
     if (this.closing || id === this.hooks.selfId || this.dials.has(id)) return;
-    const d: Dial = { id, addr, socket: null, ready: false, since: 0, lastRecv: 0, backoffMs: 100, retry: null };
+    const d: Dial = { id, addr, socket: null, ready: false, since: 0, lastRecv: 0, backoffMs: 100, retry: null, out: null };
     this.dials.set(id, d);
     this.connect(d);
   }
@@ -115,14 +126,18 @@ export class PeerNet {
 
   isConnected(id: string): boolean { return this.dials.get(id)?.ready ?? false; }
 
+  /** peer connections refused so far, by reason */
+  refusals(): Partial<Record<RefusalReason, number>> { return { ...this.refused }; }
+
   /** best effort: false when there is no live dialed connection to `to` */
   send(to: string, msg: Message): boolean {
     const d = this.dials.get(to);
     if (!d || !d.ready || !d.socket) { this.hooks.metrics.droppedSends.inc(); return false; }
-    return this.write(d.socket, msg, to);
+    return this.write(d.socket, msg, to, d.out);
   }
 
-  private write(socket: net.Socket, msg: Message, peer: string): boolean {
+  /** `mac` tags the frame for this connection (the encoded frame itself is shared by every peer) */
+  private write(socket: net.Socket, msg: Message, peer: string, mac: FrameMac | null = null): boolean {
     if (socket.destroyed) return false;
     const buf = this.encode(msg);
     if (socket.writableLength + buf.length > this.opts.writeBufferLimit) {
@@ -132,7 +147,12 @@ export class PeerNet {
       return false;
     }
     this.hooks.metrics.peerMessages.inc({ type: msg.type, direction: 'out' });
+    if (!mac) { socket.write(buf); return true; }
+    // corked: frame and tag leave in one write, without copying the frame
+    socket.cork();
     socket.write(buf);
+    socket.write(mac.tag(buf));
+    socket.uncork();
     return true;
   }
 
@@ -149,7 +169,7 @@ export class PeerNet {
     try { target = parseHostPort(d.addr); } catch (e) { this.hooks.log('warn', `peer ${d.id}: ${(e as Error).message}; not dialling`); return; }
     const socket = net.connect({ host: target.host, port: target.port });
     socket.setNoDelay(true);
-    d.socket = socket; d.ready = false; d.since = performance.now(); d.lastRecv = d.since;
+    d.socket = socket; d.ready = false; d.since = performance.now(); d.lastRecv = d.since; d.out = null;
     // before the handshake only small frames are accepted: a stranger must not make us buffer 16 MiB
     const decoder = new FrameDecoder(PRE_AUTH_MAX_FRAME);
     const key = this.opts.clusterKey;
@@ -157,8 +177,8 @@ export class PeerNet {
     socket.on('connect', () => { this.write(socket, { type: 'ID', id: this.hooks.selfId, addr: this.hooks.advertise, challenge }, d.id); });
     socket.on('data', (chunk: Buffer) => {
       d.lastRecv = performance.now();
-      this.consume(decoder, chunk, socket, () => d.id, (msg) => {
-        if (d.ready) { this.dispatch(d.id, msg, socket); return; }
+      this.consume(decoder, chunk, socket, () => d.id, () => d.ready, (msg) => {
+        if (d.ready) { this.dispatch(d.id, msg, socket, d.out); return; }
         if (msg.type !== 'ACK_ID') { this.malformed(socket, d.id, `expected ACK_ID first, got ${msg.type}`); return; }
         if (msg.id !== d.id) {
           this.hooks.log('warn', `dialled ${d.id} at ${d.addr} but ${msg.id} answered; closing and retrying`);
@@ -169,6 +189,9 @@ export class PeerNet {
           if (!msg.challenge || !msg.mac) { this.refuse(socket, `${d.id} at ${d.addr}`, 'no-proof', 'it answered without a cluster key proof (is it started without --cluster-key-file?)'); return; }
           if (!key.verify(msg.mac, 'ack', challenge, msg.challenge, this.hooks.selfId, d.id)) { this.refuse(socket, `${d.id} at ${d.addr}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
           this.write(socket, { type: 'AUTH', mac: key.mac('auth', challenge, msg.challenge, this.hooks.selfId, d.id) }, d.id);
+          const keys = key.sessionKeys(challenge, msg.challenge);
+          d.out = new FrameMac(keys.dialerToAcceptor);
+          decoder.mac = new FrameMac(keys.acceptorToDialer);
         }
         d.ready = true; d.backoffMs = 100;
         decoder.maxPayload = this.opts.maxFrameBytes;
@@ -195,7 +218,7 @@ export class PeerNet {
     // must not grow memory without bound
     if (this.unauthenticated >= this.opts.maxUnauthenticated) { this.refuse(socket, `${socket.remoteAddress}:${socket.remotePort}`, 'too-many-pending', `${this.unauthenticated} connections are already in their handshake`); return; }
     socket.setNoDelay(true);
-    const a: Accepted = { socket, peer: null, since: performance.now(), lastRecv: performance.now() };
+    const a: Accepted = { socket, peer: null, since: performance.now(), lastRecv: performance.now(), out: null };
     this.accepted.add(a);
     this.unauthenticated++;
     let pending = true;
@@ -204,7 +227,8 @@ export class PeerNet {
     const key = this.opts.clusterKey;
     let claimed: { id: string; addr: string; dialerChallenge?: Uint8Array; acceptorChallenge?: Uint8Array } | null = null;
     const who = () => a.peer ?? claimed?.id ?? `${socket.remoteAddress}:${socket.remotePort}`;
-    const admit = (id: string, addr: string) => {
+    const admit = (id: string, addr: string, macs?: { in: FrameMac; out: FrameMac }) => {
+      if (macs) { decoder.mac = macs.in; a.out = macs.out; }
       a.peer = id;
       authenticated();
       decoder.maxPayload = this.opts.maxFrameBytes;
@@ -212,8 +236,8 @@ export class PeerNet {
     };
     socket.on('data', (chunk: Buffer) => {
       a.lastRecv = performance.now();
-      this.consume(decoder, chunk, socket, who, (msg) => {
-        if (a.peer !== null) { this.dispatch(a.peer, msg, socket); return; }
+      this.consume(decoder, chunk, socket, who, () => a.peer !== null, (msg) => {
+        if (a.peer !== null) { this.dispatch(a.peer, msg, socket, a.out); return; }
         if (claimed === null) {
           if (msg.type !== 'ID') { this.malformed(socket, who(), `expected ID first, got ${msg.type}`); return; }
           if (msg.id === this.hooks.selfId) { this.hooks.log('warn', `a connection claimed to be this node (${msg.id}); closing it`); socket.destroy(); return; }
@@ -227,7 +251,8 @@ export class PeerNet {
         }
         if (msg.type !== 'AUTH') { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'no-proof', `sent ${msg.type} before proving the cluster key`); return; }
         if (!key!.verify(msg.mac, 'auth', claimed.dialerChallenge!, claimed.acceptorChallenge!, claimed.id, this.hooks.selfId)) { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
-        admit(claimed.id, claimed.addr);
+        const keys = key!.sessionKeys(claimed.dialerChallenge!, claimed.acceptorChallenge!);
+        admit(claimed.id, claimed.addr, { in: new FrameMac(keys.dialerToAcceptor), out: new FrameMac(keys.acceptorToDialer) });
       });
       if (a.peer === null && !socket.destroyed && decoder.pendingBytes() > PRE_AUTH_BUFFER) this.refuse(socket, who(), 'oversized', `buffered ${decoder.pendingBytes()} bytes before the handshake finished`);
     });
@@ -235,24 +260,25 @@ export class PeerNet {
     socket.on('close', () => { this.accepted.delete(a); authenticated(); });
   }
 
-  /** refuse an unauthenticated connection: counted by reason, logged (rate limited), closed */
-  private refuse(socket: net.Socket, who: string, reason: string, why: string): void {
+  /** refuse a connection that failed its handshake or a frame's tag: counted by reason, logged (rate limited), closed */
+  private refuse(socket: net.Socket, who: string, reason: RefusalReason, why: string): void {
     this.hooks.metrics.authFailures.inc({ reason });
-    this.refusals.line(reason, `refused peer connection ${who}: ${why}`);
+    this.refused[reason] = (this.refused[reason] ?? 0) + 1;
+    this.refusalLog.line(reason, `refused peer connection ${who}: ${why}`);
     socket.destroy();
   }
 
-  private dispatch(peer: string, msg: Message, socket: net.Socket): void {
+  private dispatch(peer: string, msg: Message, socket: net.Socket, mac: FrameMac | null): void {
     if (msg.type === 'ID' || msg.type === 'ACK_ID' || msg.type === 'AUTH') { this.malformed(socket, peer, `unexpected ${msg.type} after the handshake`); return; }
-    this.safely(() => this.hooks.onMessage(peer, msg, (m) => { this.write(socket, m, peer); }));
+    this.safely(() => this.hooks.onMessage(peer, msg, (m) => { this.write(socket, m, peer, mac); }));
   }
 
   /**
    * Decode the stream frame by frame, handing each message to `handle` before the next header is
-   * read (so a handshake can raise the frame limit for what follows). On any malformation close
-   * this connection only; frames before the bad one are still handled.
+   * read (so a handshake can raise the frame limit, or start checking tags, for what follows). On
+   * any malformation close this connection only; frames before the bad one are still handled.
    */
-  private consume(decoder: FrameDecoder, chunk: Buffer, socket: net.Socket, who: () => string, handle: (m: Message) => void): void {
+  private consume(decoder: FrameDecoder, chunk: Buffer, socket: net.Socket, who: () => string, handshaken: () => boolean, handle: (m: Message) => void): void {
     if (socket.destroyed) return;
     try { decoder.feed(chunk); } catch (e) { this.malformed(socket, who(), e instanceof FrameError ? e.message : String(e)); return; }
     for (let f = decoder.next(); f && !socket.destroyed; f = decoder.next()) {
@@ -261,7 +287,14 @@ export class PeerNet {
       this.hooks.metrics.peerMessages.inc({ type: frameTypeName(f.type)!, direction: 'in' });
       handle(msg);
     }
-    if (decoder.error && !socket.destroyed) this.malformed(socket, who(), decoder.error.message);
+    if (decoder.error && !socket.destroyed) this.streamFailed(socket, who(), decoder.error, handshaken());
+  }
+
+  private streamFailed(socket: net.Socket, who: string, e: FrameError, handshaken: boolean): void {
+    if (e.fault === 'integrity') this.refuse(socket, who, 'bad-tag', `${e.message}; nothing of it was processed, and the link starts over with a new handshake (if this repeats, something between the nodes alters their traffic)`);
+    // a peer of another wire version fails at its first frame: say so, rather than "malformed"
+    else if (e.fault === 'version' && !handshaken) this.refuse(socket, who, 'wire-version', `${e.message} and never downgrades (run one maep version on every node; version ${WIRE_VERSION} adds a tag to every frame)`);
+    else this.malformed(socket, who, e.message);
   }
 
   private malformed(socket: net.Socket, who: string, reason: string): void {

@@ -150,7 +150,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
 
   const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
     const { reply, fx } = core.client(req);
-    if (req.t === 'status') reply.body.logCorruption = logCorruption;
+    if (req.t === 'status') { reply.body.logCorruption = logCorruption; reply.body.peerRefusals = peers.refusals(); }
     if (fx.persist.length === 0) {
       // a read: answer only once what it reveals is durable
       try { await lastAppend; } catch (e) {

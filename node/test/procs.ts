@@ -68,16 +68,20 @@ export async function http(base: string, method: string, path: string, body?: un
   return Object.defineProperty({ status: res.status, body: parsed }, 'text', { value: text, enumerable: false }) as { status: number; body: any; text: string };
 }
 
+/** the port node `from` dials to reach node `to`, or undefined for the peer's own */
+export type PeerRoute = (from: number, to: number) => number | undefined;
+
 /** a cluster of maep processes on loopback, each with its own data dir under `dir` */
 export class Cluster {
   readonly ids: string[];
   readonly procs = new Map<number, NodeProc>();
-  private constructor(readonly dir: string, readonly ports: number[], n: number, private readonly extra: (i: number) => string[]) {
+  private constructor(readonly dir: string, readonly ports: number[], n: number, private readonly extra: (i: number) => string[], private readonly route?: PeerRoute) {
     this.ids = Array.from({ length: n }, (_, i) => `n${i + 1}`);
   }
 
-  static async create(dir: string, n: number, extra: (i: number) => string[] = () => []): Promise<Cluster> {
-    return new Cluster(dir, await freePorts(2 * n), n, extra);
+  /** `route` may send a node's dialled link to a peer through another port (a relay) */
+  static async create(dir: string, n: number, extra: (i: number) => string[] = () => [], route?: PeerRoute): Promise<Cluster> {
+    return new Cluster(dir, await freePorts(2 * n), n, extra, route);
   }
 
   peerPort(i: number): number { return this.ports[i]!; }
@@ -86,7 +90,7 @@ export class Cluster {
 
   args(i: number, more: string[] = []): string[] {
     return ['--id', this.ids[i]!, '--listen', `127.0.0.1:${this.peerPort(i)}`, '--http', `127.0.0.1:${this.httpPort(i)}`,
-      '--peers', this.ids.map((id, j) => `${id}@127.0.0.1:${this.peerPort(j)}`).filter((_, j) => j !== i).join(','),
+      '--peers', this.ids.map((id, j) => `${id}@127.0.0.1:${this.route?.(i, j) ?? this.peerPort(j)}`).filter((_, j) => j !== i).join(','),
       '--data', join(this.dir, this.ids[i]!), '--anti-entropy-interval', '300', ...this.extra(i), ...more];
   }
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../api/rng.ts';
 import { encodeMessage } from '../wire/codec.ts';
-import { encodeFrame } from '../wire/frame.ts';
+import { encodeFrame, WIRE_VERSION } from '../wire/frame.ts';
 import { makeOp, type Op } from '../core/ops.ts';
 import type { Message } from '../core/messages.ts';
 import { DIGEST_BYTES } from '../core/merkle.ts';
@@ -41,7 +41,7 @@ function mutate(rng: Rng, frame: Buffer): Buffer {
     case 1: { const cut = rng.int(6, Math.max(6, b.length - 1)); const t = Buffer.from(b.subarray(0, cut)); t.writeUInt32BE(cut - 6, 2); return t; }
     case 2: { b.writeUInt32BE(rng.pick([0x7fffffff, 0xffffffff, 17 * 1024 * 1024]), 2); return b; }
     case 3: { b[1] = rng.pick([0, 10, 77, 255]); return b; }
-    case 4: { b[0] = rng.int(2, 255); return b; }
+    case 4: { b[0] = (WIRE_VERSION + rng.int(1, 255)) & 255; return b; }
     case 5: return encodeFrame(rng.int(1, 9), Buffer.from(Array.from({ length: rng.int(0, 40) }, () => rng.int(0, 255))));
     default: return Buffer.from(Array.from({ length: rng.int(1, 64) }, () => rng.int(0, 255)));
   }
@@ -156,7 +156,7 @@ test('with a cluster key: strangers, half-open frames, forged ops, a JOIN flood 
   // 60 strangers, each announcing a 16 MiB frame and trickling bytes: refused at the header
   const strangers = Array.from({ length: 60 }, () => new Promise<void>((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port: peerPort! });
-    s.on('connect', () => { const h = Buffer.alloc(6); h[0] = 1; h[1] = 2; h.writeUInt32BE(16 * 1024 * 1024 - 1, 2); s.write(h); s.write(Buffer.alloc(60_000, 7)); });
+    s.on('connect', () => { const h = Buffer.alloc(6); h[0] = WIRE_VERSION; h[1] = 2; h.writeUInt32BE(16 * 1024 * 1024 - 1, 2); s.write(h); s.write(Buffer.alloc(60_000, 7)); });
     s.on('error', () => {});
     s.on('close', () => resolve());
     setTimeout(() => { s.destroy(); resolve(); }, 5000);

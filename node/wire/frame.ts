@@ -1,11 +1,15 @@
 /**
  * Framing: every peer message is a 6-byte header — version (1 byte), type (1 byte), payload
- * length (4 bytes, big-endian) — followed by the payload. The decoder is incremental (TCP delivers
- * arbitrary chunks) and rejects, before buffering anything, a frame it will never accept: wrong
- * version, unknown type, or a length above the limit. A rejected stream cannot be resynchronised,
- * so the caller closes that connection.
+ * length (4 bytes, big-endian) — followed by the payload, and, once the decoder is given a
+ * FrameMac (after an authenticated handshake), by a 16-byte tag. The decoder is incremental (TCP
+ * delivers arbitrary chunks) and rejects, before buffering anything, a frame it will never accept:
+ * wrong version, unknown type, or a length above the limit. With a MAC only the length is judged
+ * before the tag: a changed version or type byte is then reported as what it is, a changed frame.
+ * A rejected stream cannot be resynchronised, so the caller closes that connection.
  */
-export const WIRE_VERSION = 1;
+import { FrameMac, TAG_BYTES } from './frame-mac.ts';
+
+export const WIRE_VERSION = 2;
 export const HEADER_BYTES = 6;
 export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 
@@ -26,7 +30,12 @@ export function encodeFrame(type: number, payload: Uint8Array): Buffer {
 
 export interface Frame { type: number; payload: Buffer }
 
-export class FrameError extends Error {}
+/** what made the stream unusable: the caller counts a wrong version or a failed tag apart */
+export type FrameFault = 'version' | 'type' | 'size' | 'integrity';
+
+export class FrameError extends Error {
+  constructor(readonly fault: FrameFault, message: string) { super(message); }
+}
 
 export class FrameDecoder {
   private chunks: Buffer[] = [];
@@ -35,6 +44,9 @@ export class FrameDecoder {
 
   /** the largest payload accepted; the caller may raise it (after a handshake) between frames */
   maxPayload: number;
+
+  /** once set (between frames, after the handshake), every frame must carry a valid tag */
+  mac: FrameMac | null = null;
 
   constructor(maxPayload = DEFAULT_MAX_FRAME) { this.maxPayload = maxPayload; }
 
@@ -63,21 +75,37 @@ export class FrameDecoder {
   next(): Frame | null {
     if (this.failed || this.buffered < HEADER_BYTES) return null;
     const head = this.peek(HEADER_BYTES);
-    const version = head[0]!, type = head[1]!, len = head.readUInt32BE(2);
-    const bad = version !== WIRE_VERSION ? `unsupported wire version ${version} (expected ${WIRE_VERSION})`
-      : !TYPE_NAMES.has(type) ? `unknown frame type ${type}`
-      : len > this.maxPayload ? `frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit` : null;
-    if (bad) { this.fail(bad); return null; }
-    if (this.buffered < HEADER_BYTES + len) return null;
-    const whole = this.take(HEADER_BYTES + len);
-    return { type, payload: whole.subarray(HEADER_BYTES) };
+    const len = head.readUInt32BE(2);
+    if (len > this.maxPayload) { this.fail('size', `frame of ${len} bytes exceeds the ${this.maxPayload}-byte limit`); return null; }
+    const mac = this.mac;
+    if (!mac && !this.headerOk(head)) return null;
+    const tagBytes = mac ? TAG_BYTES : 0;
+    if (this.buffered < HEADER_BYTES + len + tagBytes) return null;
+    const whole = this.take(HEADER_BYTES + len + tagBytes);
+    const frame = whole.subarray(0, HEADER_BYTES + len);
+    if (mac) {
+      const at = mac.frames;
+      if (!mac.verify(frame, whole.subarray(HEADER_BYTES + len))) {
+        this.fail('integrity', `frame ${at} after the handshake fails its integrity check (changed, injected, replayed or reordered on the way, or one before it was dropped)`);
+        return null;
+      }
+      if (!this.headerOk(frame)) return null;
+    }
+    return { type: frame[1]!, payload: frame.subarray(HEADER_BYTES) };
+  }
+
+  private headerOk(head: Buffer): boolean {
+    const version = head[0]!, type = head[1]!;
+    if (version !== WIRE_VERSION) this.fail('version', `wire version ${version}, but this node speaks only version ${WIRE_VERSION}`);
+    else if (!TYPE_NAMES.has(type)) this.fail('type', `unknown frame type ${type}`);
+    return this.failed === null;
   }
 
   /** bytes held waiting for the rest of a frame */
   pendingBytes(): number { return this.buffered; }
 
-  private fail(reason: string): void {
-    this.failed = new FrameError(reason);
+  private fail(fault: FrameFault, reason: string): void {
+    this.failed = new FrameError(fault, reason);
     this.chunks = []; this.buffered = 0;
   }
 

@@ -5,13 +5,18 @@
  *
  * - stranger:     no cluster key; ID, then a PUSH of a well-formed put → refused before any message is processed
  * - bad-proof:    ID with a challenge, then an AUTH whose MAC is not made with the key → refused
+ * - old-version:  an ID frame of wire version 1 → refused at its first frame (wire-version)
  * - slow-frame:   no key; announces a frame of almost 16 MiB and trickles 60 KB, then holds the
  *                 connection until the stop (the handshake deadline and byte caps must cut it)
- * - oversized:    with the run's key (an insider); a frame header announcing 17 MiB → cut
- * - forged-id:    with the key; a put, an append and a 1,000-coin transfer whose ids do not match their content
- * - seq-jump:     with the key; a correctly hashed op in a real node's name, seq 10^12 → rejected (seq-jump)
- * - bad-context:  with the key; a real node's op whose context does not follow its own seq → rejected
- * - context-jump: with the key; an op whose context needs 10^12 ops of a real node → rejected
+ *
+ * The rest go through a valid session (wire version 2): the run's key (an insider), the handshake,
+ * and every frame after it tagged with the session's keys, so each reaches the check it aims at:
+ * - oversized:    a frame header announcing 17 MiB → cut (before any tag is read)
+ * - replayed-frame: a tagged PING, then the same bytes again → refused (bad-tag)
+ * - forged-id:    a put, an append and a 1,000-coin transfer whose ids do not match their content
+ * - seq-jump:     a correctly hashed op in a real node's name, seq 10^12 → rejected (seq-jump)
+ * - bad-context:  a real node's op whose context does not follow its own seq → rejected
+ * - context-jump: an op whose context needs 10^12 ops of a real node → rejected
  *
  * None of these may change what any node serves: with the fixed maep every checker of the run ends
  * as expected. The insider never sends a *valid* op (a holder of the key is a member, and maep has
@@ -26,11 +31,12 @@ import type { NodeEndpoint, Runtime } from '../../api/runtime.ts';
 import type { Message } from '../../node/core/messages.ts';
 import { makeOp, type Op } from '../../node/core/ops.ts';
 import { decodeMessage, encodeMessage } from '../../node/wire/codec.ts';
-import { FrameDecoder, FrameType, DEFAULT_MAX_FRAME } from '../../node/wire/frame.ts';
-import { ClusterKey, newChallenge } from '../../node/shell/auth.ts';
+import { FrameDecoder, FrameType, DEFAULT_MAX_FRAME, WIRE_VERSION } from '../../node/wire/frame.ts';
+import { FrameMac } from '../../node/wire/frame-mac.ts';
+import { ClusterKey, newChallenge, type SessionKeys } from '../../node/shell/auth.ts';
 import { clusterKey } from './launch.ts';
 
-export const ATTACKS = ['stranger', 'bad-proof', 'slow-frame', 'oversized', 'forged-id', 'seq-jump', 'bad-context', 'context-jump'] as const;
+export const ATTACKS = ['stranger', 'bad-proof', 'old-version', 'slow-frame', 'oversized', 'replayed-frame', 'forged-id', 'seq-jump', 'bad-context', 'context-jump'] as const;
 export type Attack = (typeof ATTACKS)[number];
 
 export interface ByzantinePlan {
@@ -127,10 +133,17 @@ export class ByzantineFault implements Fault<ByzantinePlan> {
         c.send({ type: 'PING', n: 1 });
         return c.outcome(WAIT_MS);
       }
+      case 'old-version': {
+        const c = await dial(ep.host, port);
+        const id = encodeMessage({ type: 'ID', id: me, addr: '', challenge: newChallenge() });
+        id[0] = 1;
+        c.socket.write(id);
+        return c.outcome(WAIT_MS);
+      }
       case 'slow-frame': {
         const c = await dial(ep.host, port);
         const h = Buffer.alloc(6);
-        h[0] = 1; h[1] = FrameType.PUSH; h.writeUInt32BE(DEFAULT_MAX_FRAME - 1, 2);
+        h[0] = WIRE_VERSION; h[1] = FrameType.PUSH; h.writeUInt32BE(DEFAULT_MAX_FRAME - 1, 2);
         c.socket.write(h);
         for (let i = 0; i < 6 && !c.isClosed(); i++) { c.socket.write(Buffer.alloc(10_000, 7)); await sleep(50); }
         await sleep(LINGER_MS);
@@ -149,13 +162,20 @@ export class ByzantineFault implements Fault<ByzantinePlan> {
     const ack = await c.ackId(WAIT_MS);
     if (!ack?.challenge) return 'no challenge from the node';
     c.send({ type: 'AUTH', mac: key.mac('auth', challenge, ack.challenge, me, ack.id) });
+    c.session(key.sessionKeys(challenge, ack.challenge));
     const now = Date.now();
     switch (attack) {
       case 'oversized': {
         const h = Buffer.alloc(6);
-        h[0] = 1; h[1] = FrameType.PUSH; h.writeUInt32BE(DEFAULT_MAX_FRAME + 1024 * 1024, 2);
+        h[0] = WIRE_VERSION; h[1] = FrameType.PUSH; h.writeUInt32BE(DEFAULT_MAX_FRAME + 1024 * 1024, 2);
         c.socket.write(h);
         c.socket.write(Buffer.alloc(64 * 1024, 1));
+        return c.outcome(WAIT_MS);
+      }
+      case 'replayed-frame': {
+        const ping = c.seal({ type: 'PING', n: tag });
+        c.socket.write(ping);
+        c.socket.write(ping);
         return c.outcome(WAIT_MS);
       }
       case 'forged-id': {
@@ -189,6 +209,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Conn {
   socket: net.Socket;
+  /** from now on, tag what is sent and check what comes (after AUTH) */
+  session(keys: SessionKeys): void;
+  /** a frame as it goes on the wire (tagged once the session started) */
+  seal(m: Message): Buffer;
   send(m: Message): void;
   isClosed(): boolean;
   /** the node's ACK_ID, or null if none came in time */
@@ -201,6 +225,7 @@ function dial(host: string, port: number): Promise<Conn> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     const decoder = new FrameDecoder();
+    let out: FrameMac | null = null;
     let closed = false;
     let ack: { id: string; challenge?: Uint8Array } | null = null;
     const waiters: (() => void)[] = [];
@@ -220,9 +245,12 @@ function dial(host: string, port: number): Promise<Conn> {
       const t = setTimeout(r, ms);
       waiters.push(() => { if (done()) { clearTimeout(t); r(); } else waiters.push(() => { clearTimeout(t); r(); }); });
     });
+    const seal = (m: Message) => { const f = encodeMessage(m); return out ? out.seal(f) : f; };
     const conn: Conn = {
       socket,
-      send: (m) => { if (!closed) socket.write(encodeMessage(m)); },
+      session(keys) { out = new FrameMac(keys.dialerToAcceptor); decoder.mac = new FrameMac(keys.acceptorToDialer); },
+      seal,
+      send: (m) => { if (!closed) socket.write(seal(m)); },
       isClosed: () => closed,
       async ackId(ms) { await until(ms, () => ack !== null || closed); return ack; },
       async outcome(ms) {
@@ -257,7 +285,7 @@ async function refusalCounters(ep: NodeEndpoint): Promise<Record<string, number>
 
 export const MAEP_FAULTS: Record<string, SystemFaultFactory> = {
   byzantine: {
-    description: 'a hostile peer: unauthenticated and wrongly authenticated connections, a held half frame, an oversized frame, ops with forged ids, implausible seqs and contexts',
+    description: 'a hostile peer: unauthenticated, wrongly authenticated and wire-v1 connections, a held half frame, an oversized frame, a replayed frame, ops with forged ids, implausible seqs and contexts',
     create: ({ runDir }) => new ByzantineFault(() => {
       try { readFileSync(join(runDir, 'maep-cluster.key')); } catch { return null; }
       return new ClusterKey(Buffer.from(clusterKey(runDir).trim(), 'utf8'));

@@ -32,13 +32,15 @@ test('byzantine peers and partitions: every checker as expected, every attack re
       }
     }
     // the node cuts what it must cut; what it only rejects (counted) may stay open
-    for (const a of ['stranger', 'bad-proof', 'oversized', 'forged-id']) {
+    for (const a of ['stranger', 'bad-proof', 'old-version', 'oversized', 'replayed-frame', 'forged-id']) {
       assert.ok(byAttack.get(a)?.every((o) => o === 'closed by the node'), `${a}: ${JSON.stringify(byAttack.get(a))}`);
     }
     for (const reason of ['seq-jump', 'bad-context', 'context-jump', 'id-mismatch']) {
       assert.ok((refusals[`maep_ops_rejected_total{reason="${reason}"}`] ?? 0) > 0, `${reason} counted: ${JSON.stringify(refusals)}`);
     }
-    assert.ok((refusals['maep_peer_auth_failures_total{reason="bad-proof"}'] ?? 0) > 0, `bad proof counted: ${JSON.stringify(refusals)}`);
+    for (const reason of ['bad-proof', 'wire-version', 'bad-tag']) {
+      assert.ok((refusals[`maep_peer_auth_failures_total{reason="${reason}"}`] ?? 0) > 0, `${reason} counted: ${JSON.stringify(refusals)}`);
+    }
   } finally {
     rmSync(store, { recursive: true, force: true });
   }
