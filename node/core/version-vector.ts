@@ -43,6 +43,21 @@ export class SeqTracker {
     return true;
   }
 
+  /** every seq 1..upTo of origin is held (a snapshot's frontier stands for them) */
+  holdPrefix(origin: string, upTo: number): void {
+    let p = this.prefix.get(origin) ?? 0;
+    if (upTo <= p) return;
+    p = upTo;
+    const set = this.above.get(origin);
+    if (set) {
+      for (const s of set) if (s <= p) set.delete(s);
+      while (set.delete(p + 1)) p++;
+      if (set.size === 0) this.above.delete(origin);
+    }
+    this.prefix.set(origin, p);
+    if (p > (this.max.get(origin) ?? 0)) this.max.set(origin, p);
+  }
+
   has(origin: string, seq: number): boolean {
     return seq <= (this.prefix.get(origin) ?? 0) || (this.above.get(origin)?.has(seq) ?? false);
   }
