@@ -48,6 +48,9 @@ export function bootMaep(host: SimHost, run: SystemRun): SimNode {
     heartbeatIntervalMs: cfg.heartbeatIntervalMs, antiEntropyIntervalMs: cfg.antiEntropyIntervalMs, phi: cfg.phi,
     merkleDepth: cfg.merkleDepth, admit: makeAdmit(cfg.maxValueBytes), opBytes: encodedOpBytes,
     maxSeqJump: cfg.maxSeqJump, maxOrigins: cfg.maxOrigins, maxPeers: cfg.maxPeers, forgetPeerAfterMs: cfg.forgetPeerAfterMs,
+    // the simulated disk is one log file: no snapshot file or log rewrite yet, so no compaction
+    // (with none, no node ever sends or installs a snapshot either)
+    compactAfterOps: 0,
     unsafe: { noCausalDelivery: cfg.unsafe.noCausalDelivery, noAntiEntropy: cfg.unsafe.noAntiEntropy, lwwNoTiebreak: cfg.unsafe.lwwNoTiebreak },
   }), { wallNow: host.wallNow, monoNow: host.monoNow, random: host.random });
   core.restore(recovered);
