@@ -81,6 +81,8 @@ export class OpLog {
   private failure: Error | null = null;
   /** compaction rewrites queued: appends wait for them, so none lands in the file being replaced */
   private replacing = 0;
+  /** the rewrites run one after the other, in the order they were asked for */
+  private replaced: Promise<void> = Promise.resolve();
 
   private constructor(private fh: FileHandle, private readonly path: string, readonly policy: FsyncPolicy) {
     if (policy === 'interval' || policy === 'unsafe-buffered') {
@@ -171,7 +173,7 @@ export class OpLog {
     const content = [encodeBaseRecord(base)];
     for (const op of ops) content.push(OpLog.encode(op));
     this.replacing++;
-    return (async () => {
+    const job = this.replaced.then(async () => {
       try {
         // a batch being written to the old file finishes first
         while (this.writing) await new Promise((r) => setTimeout(r, 1));
@@ -193,7 +195,9 @@ export class OpLog {
         this.replacing--;
         if (this.replacing === 0 && this.queue.length > 0) void this.flushLoop();
       }
-    })();
+    });
+    this.replaced = job.catch(() => {});
+    return job;
   }
 
   private async flushLoop(): Promise<void> {

@@ -2,10 +2,10 @@
  * Opening `--data DIR` at start: the log (ops.log) and the snapshot (snapshot.bin) together, and
  * the one decision that needs both — can the node start, and from what? A damaged or missing
  * snapshot is never passed over silently: when the log was rewritten by compaction (it starts with
- * a base record) the ops the snapshot stood for are nowhere else on this disk, so the node refuses
- * to start with a message naming the file and what to do; when the log still holds every op (no
- * compaction finished yet) the damaged file is moved aside and reported, and the node starts from
- * the log alone.
+ * a base record, or is damaged too) the ops the snapshot stood for may be nowhere else on this
+ * disk, so the node refuses to start with a message naming the file and what to do; when the log
+ * still holds every op (no compaction finished yet) the damaged file is moved aside and reported,
+ * and the node starts from the log alone.
  */
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,9 +33,11 @@ export async function openData(dir: string, policy: FsyncPolicy, truncateOnCorru
     snapshot = readSnapshot(dir);
   } catch (e) {
     if (!(e instanceof SnapshotDamage)) { await log.close(); throw e; }
-    if (compacted) {
+    // a damaged log may have lost its base record too: then it cannot vouch for holding every op
+    if (compacted || recovery.corruption) {
       await log.close();
-      throw new DataRefused(`${e.message}; ops.log holds only the ops above it, so starting would lose acknowledged writes. Restore ${path} from a backup, or move ${dir} away to start this node empty and take a snapshot from its peers`);
+      const why = compacted ? 'ops.log holds only the ops above it' : 'ops.log is damaged as well, so it cannot show it still holds every op';
+      throw new DataRefused(`${e.message}; ${why}, so starting would lose acknowledged writes. Restore ${path} from a backup, or move ${dir} away to start this node empty and take a snapshot from its peers`);
     }
     const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(path, aside);

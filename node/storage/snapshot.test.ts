@@ -66,6 +66,24 @@ test('the log rewritten by compaction holds the base and the ops above it; appen
   }
 });
 
+test('two rewrites in a row land in order: the later one wins, appends between them are kept once', async () => {
+  const dir = tmp();
+  try {
+    const { log } = await OpLog.open(dir, 'always');
+    await log.append(Array.from({ length: 20 }, (_, i) => op(i + 1)));
+    const first = log.replaceWith({ n1: 10 }, Array.from({ length: 10 }, (_, i) => op(11 + i)));
+    const between = log.append([op(21), op(22)]);
+    const second = log.replaceWith({ n1: 18 }, [op(19), op(20), op(21), op(22)]);
+    const after = log.append([op(23)]);
+    await Promise.all([first, between, second, after]);
+    await log.close();
+    const { log: again, recovery } = await OpLog.open(dir, 'always');
+    await again.close();
+    assert.deepEqual(recovery.base, { n1: 18 });
+    assert.deepEqual(recovery.ops.map((o) => o.seq), [19, 20, 21, 22, 23]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
 test('at start: a damaged snapshot refuses the node once the log was compacted, and is moved aside (loudly) while the log still holds everything', async () => {
   const dir = tmp();
   try {
