@@ -182,3 +182,18 @@ test('a snapshot written with other settings is refused with the reason; one fro
   assert.match(accounts.loadSnapshot(snap) ?? '', /holds 8 bank accounts, this node runs with --accounts 3/);
   assert.equal(snapshotFromPlain({ ...snapshotToPlain(snap), f: { n1: -1 } }), 'the snapshot frontier entry "n1" is not origin → count');
 });
+
+test('a snapshot whose frontier is implausibly far ahead is rejected (counted), so it cannot make an origin\'s later ops count as held', () => {
+  const net = MemNet.cluster(['n1', 'n2'], { compactAfterOps: 1, maxSeqJump: 100 });
+  net.warmUp();
+  net.client('n1', { t: 'put', key: 'x', value: 1 });
+  net.settle();
+  const forged = net.node('n1').snapshot();
+  forged.frontier = { n1: 1_000 };
+  const fx = net.node('n2').receive('n1', { type: 'SNAPSHOT', s: 1, snapshot: forged });
+  assert.deepEqual(fx.events.map((e) => e.type === 'rejected' && e.reason), ['seq-jump']);
+  assert.equal(net.node('n2').compactedOpCount(), 0);
+  net.client('n1', { t: 'put', key: 'x', value: 2 });
+  net.settle();
+  assert.equal(net.node('n2').client({ t: 'get', key: 'x' }).reply.body.value, 2, 'n1\'s next op still arrives');
+});

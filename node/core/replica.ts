@@ -299,6 +299,12 @@ export class Replica {
       fx.events.push({ type: 'log', level: 'warn', text: `ignored the snapshot from ${from}: ${problem}` });
       return;
     }
+    const bad = this.implausibleSnapshot(snap);
+    if (bad) {
+      this.counters.rejected++;
+      fx.events.push({ type: 'rejected', reason: bad[0], text: `rejected the snapshot from ${from}: ${bad[1]}` });
+      return;
+    }
     const theirs = (o: string) => (snap.frontier[o] ?? 0) > (this.compacted[o] ?? 0);
     const frontier = { ...this.compacted };
     for (const o in snap.frontier) if (theirs(o)) frontier[o] = snap.frontier[o]!;
@@ -555,7 +561,7 @@ export class Replica {
    */
   private implausible(op: Op): [RejectReason, string] | null {
     const jump = this.opts.maxSeqJump;
-    const frontier = (origin: string) => Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0);
+    const frontier = (origin: string) => this.highestSeq(origin);
     if (!this.have.knows(op.origin) && this.have.originCount() >= this.opts.maxOrigins) return ['origin-limit', `${this.opts.maxOrigins} origins are known already (--max-origins)`];
     const f = frontier(op.origin);
     if (op.seq > f + jump) return ['seq-jump', `seq is more than ${jump} beyond the highest held (${f}) (--max-seq-jump)`];
@@ -566,6 +572,22 @@ export class Replica {
       if (k === op.origin) continue;
       const c = op.vv[k]!;
       if (c > frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${frontier(k)})`];
+    }
+    return null;
+  }
+
+  /** the highest seq held (or, for this node, made) of an origin: what plausibility is judged against */
+  private highestSeq(origin: string): number { return Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0); }
+
+  /**
+   * A snapshot's frontier under the same bounds as an op: a forged one naming a far-future seq
+   * would make every later op of that origin count as held and be dropped.
+   */
+  private implausibleSnapshot(snap: Snapshot): [RejectReason, string] | null {
+    const fresh = Object.keys(snap.frontier).filter((o) => !this.have.knows(o)).length;
+    if (this.have.originCount() + fresh > this.opts.maxOrigins) return ['origin-limit', `its frontier names ${fresh} new origins beyond the ${this.opts.maxOrigins} allowed (--max-origins)`];
+    for (const [o, n] of Object.entries(snap.frontier)) {
+      if (n > this.highestSeq(o) + this.opts.maxSeqJump) return ['seq-jump', `its frontier holds ${n} ops of ${o}, more than ${this.opts.maxSeqJump} beyond the highest held (${this.highestSeq(o)}) (--max-seq-jump)`];
     }
     return null;
   }
