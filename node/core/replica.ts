@@ -14,7 +14,7 @@ import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
 import { covers, frontierOps, type Snapshot } from './snapshot.ts';
 import { FoldedState } from './state.ts';
 import { TXN_OP_KEY, parseTxnOps, type TxnPayload } from './txn.ts';
-import { SeqTracker, type OriginHoldings, type VersionVector } from './version-vector.ts';
+import { SeqTracker, heldPrefixes, type OriginHoldings, type VersionVector } from './version-vector.ts';
 
 export interface ReplicaOptions {
   id: string;
@@ -317,16 +317,9 @@ export class Replica {
     fx.events.push({ type: 'log', level: 'info', text: `installed a snapshot from ${from} of ${frontierOps(snap.frontier)} ops; ${this.byId.size} ops held above it` });
   }
 
-  /** the prefix each origin's holdings say is held (unknown with too many holes to list: 0) */
-  private static prefixes(holdings: Record<string, OriginHoldings>): VersionVector {
-    const out: VersionVector = {};
-    for (const [o, h] of Object.entries(holdings)) out[o] = h.holes === undefined ? 0 : h.holes.length > 0 ? Math.min(...h.holes) - 1 : h.max;
-    return out;
-  }
-
   /** note what a peer holds; if it lacks ops compacted here, the snapshot goes first */
   private peerHoldings(from: string, holdings: Record<string, OriginHoldings>, send: (m: Message) => void, s: number): void {
-    const held = Replica.prefixes(holdings);
+    const held = heldPrefixes(holdings);
     const p = this.peers.get(from);
     if (p) p.holds = held;
     if (!covers(held, this.compacted)) send({ type: 'SNAPSHOT', s, snapshot: this.snapshot() });

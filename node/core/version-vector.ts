@@ -15,6 +15,13 @@ export interface OriginHoldings {
   holes?: number[];
 }
 
+/** per origin, the prefix 1..n that holdings say is held (unknown when the holes were too many to list: 0) */
+export function heldPrefixes(holdings: Record<string, OriginHoldings>): VersionVector {
+  const out: VersionVector = {};
+  for (const [o, h] of Object.entries(holdings)) out[o] = h.holes === undefined ? 0 : h.holes.length > 0 ? Math.min(...h.holes) - 1 : h.max;
+  return out;
+}
+
 /** Tracks, per origin, which sequence numbers are present. */
 export class SeqTracker {
   private prefix = new Map<string, number>();
