@@ -6,14 +6,16 @@
  * The log is written directly (OpLog.encode: the node's own record format): N puts of the node's
  * own origin over K keys (default 1,000), so the folded state is K registers whatever N is. Each
  * run starts `node/main.ts --data DIR` as a child, times spawn → its ready line, then reads its
- * RSS (VmRSS, and the peak VmHWM, from /proc) and /admin/status, and kills it. Medians of K runs.
+ * RSS (VmRSS, and the peak VmHWM, from /proc) and /admin/status, and kills it. Medians of K runs,
+ * interleaved (empty, off, on, empty, off, on, …) so load swings hit every row alike.
  *
- * Compaction (a snapshot of the folded state plus the ops anti-entropy still needs) is not built
- * yet: the table has the "compaction off" row only. Once it exists, this bench gets a second row
- * with it on, side by side (see BENCHMARKS.md).
+ * Rows: the empty log (the process's own baseline); compaction off (--compact-after 0: the whole
+ * log read and every op held); compaction on (a copy of the same log, compacted once by a first
+ * start with the default --compact-after, so each measured start reads snapshot.bin + an empty
+ * tail). A lone node has no peer to wait for, so its stable frontier is everything it holds.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, openSync, writeSync, closeSync, cpSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +53,10 @@ function procKb(pid: number, field: string): number {
   return m ? Number(m[1]) : NaN;
 }
 
-interface Start { readyMs: number; rssMb: number; hwmMb: number; opCount: number }
+interface Start { readyMs: number; rssMb: number; hwmMb: number; opCount: number; compactedOpCount: number }
 
-async function startOnce(dir: string, extra: string[]): Promise<Start> {
+/** start, measure, and (`then`, before the kill) anything else while it runs */
+async function startOnce(dir: string, extra: string[], then: (base: string) => Promise<void> = async () => {}): Promise<Start> {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--id', 'n1', '--listen', '127.0.0.1:0', '--http', '127.0.0.1:0', '--data', dir, '--log-level', 'warn', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
@@ -70,8 +73,10 @@ async function startOnce(dir: string, extra: string[]): Promise<Start> {
       child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${err}`)); });
     });
     const readyMs = performance.now() - t0;
-    const status = await (await fetch(`http://${line}/admin/status`)).json() as { opCount: number };
-    return { readyMs, rssMb: procKb(child.pid!, 'VmRSS') / 1024, hwmMb: procKb(child.pid!, 'VmHWM') / 1024, opCount: status.opCount };
+    const status = await (await fetch(`http://${line}/admin/status`)).json() as { opCount: number; compactedOpCount: number };
+    const s = { readyMs, rssMb: procKb(child.pid!, 'VmRSS') / 1024, hwmMb: procKb(child.pid!, 'VmHWM') / 1024, opCount: status.opCount, compactedOpCount: status.compactedOpCount };
+    await then(`http://${line}`);
+    return s;
   } finally {
     child.kill('SIGKILL');
   }
@@ -86,28 +91,43 @@ export async function main(args: string[]): Promise<void> {
   console.log(`node-restart: ${ops.toLocaleString('en')} ops over ${keys} keys, ${runs} runs each; ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const empty = mkdtempSync(join(tmpdir(), 'maep-restart-empty-'));
   const dir = mkdtempSync(join(tmpdir(), 'maep-restart-'));
+  const compacted = mkdtempSync(join(tmpdir(), 'maep-restart-compacted-'));
   try {
     const t0 = performance.now();
     const bytes = writeLog(dir, ops, keys);
     console.log(`log: ${(bytes / 2 ** 20).toFixed(1)} MiB written in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const rows: [string, Start[]][] = [];
-    rows.push(['empty log (process baseline)', []]);
-    for (let i = 0; i < runs; i++) rows[0]![1].push(await startOnce(empty, []));
-    rows.push([`compaction off (today): ${ops.toLocaleString('en')} ops`, []]);
+    // the compacted copy: one start with compaction on folds the whole log away
+    cpSync(dir, compacted, { recursive: true });
+    const t1 = performance.now();
+    const first = await startOnce(compacted, [], async (base) => {
+      for (;;) {
+        const st = await (await fetch(`${base}/admin/status`)).json() as { compactedOpCount: number; snapshotBytes: number };
+        if (st.compactedOpCount === ops) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    const disk = (d: string, f: string) => { try { return statSync(join(d, f)).size; } catch { return 0; } };
+    console.log(`compacting start: ready ${(first.readyMs / 1000).toFixed(2)} s, compacted after ${((performance.now() - t1) / 1000).toFixed(1)} s; on disk then: ops.log ${disk(compacted, 'ops.log')} B, snapshot.bin ${(disk(compacted, 'snapshot.bin') / 1024).toFixed(0)} KiB (was ${(bytes / 2 ** 20).toFixed(1)} MiB of log)`);
+    const rows: [string, string, string[], Start[]][] = [
+      ['empty log (process baseline)', empty, [], []],
+      [`compaction off (--compact-after 0), ${ops.toLocaleString('en')} ops`, dir, ['--compact-after', '0'], []],
+      [`compaction on (default), ${ops.toLocaleString('en')} ops compacted`, compacted, [], []],
+    ];
     for (let i = 0; i < runs; i++) {
-      const s = await startOnce(dir, []);
-      if (s.opCount !== ops) throw new Error(`the node recovered ${s.opCount} ops, not ${ops}`);
-      rows[1]![1].push(s);
+      for (const [, d, extra, out] of rows) out.push(await startOnce(d, extra));
     }
+    const [, , , off] = rows[1]!, [, , , on] = rows[2]!;
+    if (off.some((s) => s.opCount !== ops)) throw new Error(`compaction off: the node recovered ${off.map((s) => s.opCount)} ops, not ${ops}`);
+    if (on.some((s) => s.compactedOpCount + s.opCount !== ops)) throw new Error(`compaction on: the node holds or compacted ${on.map((s) => s.compactedOpCount + s.opCount)} ops, not ${ops}`);
     console.log('');
-    console.log('| start | ready (median) | RSS after start | peak RSS | ops held |');
+    console.log('| start | ready (median) | RSS after start | peak RSS | ops held in memory |');
     console.log('| --- | --- | --- | --- | --- |');
-    for (const [label, rs] of rows) {
+    for (const [label, , , rs] of rows) {
       console.log(`| ${label} | ${(median(rs.map((r) => r.readyMs)) / 1000).toFixed(2)} s | ${median(rs.map((r) => r.rssMb)).toFixed(0)} MB | ${median(rs.map((r) => r.hwmMb)).toFixed(0)} MB | ${rs[0]!.opCount.toLocaleString('en')} |`);
     }
-    console.log('| compaction on | not built yet (issue #18 finding 9) | | | |');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(compacted, { recursive: true, force: true });
     rmSync(empty, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,8 @@ test('flags give a full config with defaults', () => {
   assert.equal(c.heartbeatIntervalMs, 200);
   assert.equal(c.unsafe.noFsync, true);
   assert.equal(c.unsafe.noAntiEntropy, false);
+  assert.equal(c.compactAfterOps, 20_000);
+  assert.equal((loadConfig([...base, '--compact-after', '0']) as NodeConfig).compactAfterOps, 0, '0 turns compaction off');
 });
 
 test('YAML config, with flags taking precedence', () => {
@@ -34,6 +36,7 @@ test('every bad input is one ConfigError naming the problem', () => {
     [[...base, '--peers', 'n2@nowhere'], /not a host:port address/],
     [['--id', 'n1', '--listen', 'x', '--http', '127.0.0.1:8001'], /--listen: "x" is not a host:port/],
     [[...base, 'stray'], /unexpected argument "stray"/],
+    [[...base, '--compact-after', '-5'], /--compact-after must be an integer in 0\.\./],
     [[...base, '--config', 'missing.yaml'], /cannot read --config missing.yaml/],
   ];
   for (const [argv, re] of cases) {

@@ -12,7 +12,7 @@ import { parseHostPort } from './shell/address.ts';
 export class ConfigError extends Error {}
 
 /** the core's tunables are the core's own types; the rest is the shell's (sockets, disk, clock, logs) */
-export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'initialBalance' | 'heartbeatIntervalMs' | 'antiEntropyIntervalMs' | 'phi' | 'merkleDepth' | 'maxSeqJump' | 'maxOrigins' | 'maxPeers' | 'forgetPeerAfterMs'> {
+export interface NodeConfig extends Pick<ReplicaOptions, 'id' | 'accounts' | 'initialBalance' | 'heartbeatIntervalMs' | 'antiEntropyIntervalMs' | 'phi' | 'merkleDepth' | 'maxSeqJump' | 'maxOrigins' | 'maxPeers' | 'forgetPeerAfterMs' | 'compactAfterOps'> {
   listen: string;
   http: string;
   peers: { id: string; addr: string }[];
@@ -61,6 +61,7 @@ const FLAGS: Record<string, { kind: Kind; help: string }> = {
   'max-origins': { kind: 'int', help: `distinct writers (origins) accepted (default ${D.maxOrigins})` },
   'max-peers': { kind: 'int', help: `cluster members known at most (default ${D.maxPeers})` },
   'forget-peer-after': { kind: 'int', help: `ms after which a learnt, non-seed peer that is not alive is forgotten; 0 = never (default ${D.forgetPeerAfterMs})` },
+  'compact-after': { kind: 'int', help: `compact once this many held ops are below the stable frontier (every peer holds them): fold them into DIR/snapshot.bin and drop them from memory and the log; 0 = never (default ${D.compactAfterOps})` },
   'unsafe-no-fsync': { kind: 'bool', help: 'TESTING AID: acknowledge writes before they are durable' },
   'unsafe-no-causal-delivery': { kind: 'bool', help: 'TESTING AID: make ops visible ignoring their causal context' },
   'unsafe-no-anti-entropy': { kind: 'bool', help: 'TESTING AID: replicate by push only, never repair' },
@@ -212,6 +213,7 @@ export function loadConfig(argv: string[], readFile: (p: string) => string = (p)
     maxOrigins: num(raw, 'max-origins', D.maxOrigins, 1, 100_000, true),
     maxPeers: num(raw, 'max-peers', D.maxPeers, 1, 100_000, true),
     forgetPeerAfterMs: num(raw, 'forget-peer-after', D.forgetPeerAfterMs, 0, 365 * 24 * 3_600_000, true),
+    compactAfterOps: num(raw, 'compact-after', D.compactAfterOps, 0, Number.MAX_SAFE_INTEGER, true),
     clusterKeyFile: nonEmpty(raw, 'cluster-key-file'),
     clientToken: nonEmpty(raw, 'client-token'),
     clientTokenFile: nonEmpty(raw, 'client-token-file'),

@@ -1,7 +1,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { MerkleTree, differingLeaves } from './merkle.ts';
+import { CompactedDigests, MerkleTree, differingLeaves } from './merkle.ts';
 
 const idArb = fc.stringMatching(/^[0-9a-f]{32}$/);
 
@@ -35,3 +35,20 @@ test('digests are independent of insertion order (incremental updates, never a r
 test('a bad depth is refused with a clear error', () => {
   assert.throws(() => new MerkleTree(0), /merkle depth must be 1..6/);
 });
+
+test('compacting ids keeps every digest: a tree rebuilt from the compacted digests plus the held ids equals the full tree', () => {
+  fc.assert(fc.property(fc.uniqueArray(fc.tuple(idArb, fc.constantFrom('n1', 'n2', 'n3'), fc.boolean()), { maxLength: 150, selector: ([id]) => id }), fc.integer({ min: 1, max: 3 }), (ops, depth) => {
+    const full = new MerkleTree(depth);
+    const digests = new CompactedDigests(depth);
+    for (const [id, origin, compacted] of ops) { full.insert(id); if (compacted) digests.add(origin, id); }
+    const held = new Set(ops.filter(([, , c]) => !c).map(([id]) => id));
+    const rebuilt = MerkleTree.fromCompacted(depth, CompactedDigests.fromPacked(depth, digests.packed()).packed());
+    for (const id of held) rebuilt.insert(id);
+    assert.deepEqual(differingLeaves(full, rebuilt), []);
+    assert.equal(rebuilt.rootHex(), full.rootHex());
+    // and the full tree, told to forget the compacted ids, lists only the held ones
+    full.retainIds((id) => held.has(id));
+    for (let leaf = 0; leaf < full.nodesAt(depth); leaf++) assert.deepEqual([...full.leafIds(leaf)].sort(), [...rebuilt.leafIds(leaf)].sort());
+  }), { seed: 9, numRuns: 200 });
+});
+

@@ -76,6 +76,85 @@ export class MerkleTree {
   }
 
   leafIds(leaf: number): readonly string[] { return this.leaves.get(leaf) ?? []; }
+
+  /**
+   * Compaction: drop the ids `keep` refuses from the leaf lists but leave every digest as it is, so
+   * a compacted op still counts in the tree (two nodes holding the same ops compare equal however
+   * much of them each compacted) while its id no longer takes memory.
+   */
+  retainIds(keep: (id: string) => boolean): void {
+    for (const [leaf, list] of this.leaves) {
+      const kept = list.filter(keep);
+      if (kept.length === 0) this.leaves.delete(leaf); else if (kept.length !== list.length) this.leaves.set(leaf, kept);
+    }
+  }
+
+  /** a tree whose digests count the compacted ids of `compacted` (CompactedDigests.packed()) and that lists no id */
+  static fromCompacted(depth: number, compacted: readonly (readonly [string, Uint32Array])[]): MerkleTree {
+    const t = new MerkleTree(depth);
+    for (const [, packed] of compacted) {
+      for (let at = 0; at + 6 <= packed.length; at += 6) {
+        const leaf = packed[at]!;
+        if (leaf >= t.nodesAt(depth)) throw new Error(`snapshot Merkle leaf ${leaf} is outside a tree of depth ${depth}`);
+        for (let l = depth, idx = leaf; l >= 0; l--, idx = Math.floor(idx / FANOUT)) {
+          const a = t.levels[l]!, o = idx * 5;
+          for (let k = 0; k < 4; k++) a[o + k] ^= packed[at + 1 + k]!;
+          a[o + 4] += packed[at + 5]!;
+        }
+      }
+    }
+    return t;
+  }
+}
+
+/**
+ * What a snapshot keeps of the Merkle leaves: per origin and leaf, the xor and count of the
+ * compacted ids. Per origin because compaction is per-origin prefixes: two snapshots compacted at
+ * different frontiers join by taking, for each origin, the side that compacted more of it.
+ */
+export class CompactedDigests {
+  /** per origin: leaf → slot, and 6 words per slot: [leaf, xor ×4, count] */
+  private readonly byOrigin = new Map<string, { slots: Map<number, number>; words: Uint32Array }>();
+
+  constructor(readonly depth: number) {}
+
+  add(origin: string, id: string): void {
+    let t = this.byOrigin.get(origin);
+    if (!t) { t = { slots: new Map(), words: new Uint32Array(6 * 16) }; this.byOrigin.set(origin, t); }
+    const leaf = hexWord(id, 0) >>> (32 - 4 * this.depth);
+    let slot = t.slots.get(leaf);
+    if (slot === undefined) {
+      slot = t.slots.size;
+      if ((slot + 1) * 6 > t.words.length) { const w = new Uint32Array(t.words.length * 2); w.set(t.words); t.words = w; }
+      t.slots.set(leaf, slot);
+      t.words[slot * 6] = leaf;
+    }
+    const o = slot * 6;
+    for (let k = 0; k < 4; k++) t.words[o + 1 + k] = (t.words[o + 1 + k]! ^ hexWord(id, 8 * k)) >>> 0;
+    t.words[o + 5]! += 1;
+  }
+
+  /** per origin, 6 words per leaf: [leaf, xor ×4, count] */
+  packed(): [string, Uint32Array][] {
+    return [...this.byOrigin].map(([o, t]) => [o, t.words.slice(0, t.slots.size * 6)]);
+  }
+
+  static fromPacked(depth: number, packed: readonly (readonly [string, Uint32Array])[]): CompactedDigests {
+    const d = new CompactedDigests(depth);
+    for (const [o, words] of packed) d.set(o, words);
+    return d;
+  }
+
+  /** take the other side's digests of every origin `theirs` says it compacted further */
+  absorb(packed: readonly (readonly [string, Uint32Array])[], theirs: (origin: string) => boolean): void {
+    for (const [o, words] of packed) if (theirs(o)) this.set(o, words);
+  }
+
+  private set(origin: string, words: Uint32Array): void {
+    const slots = new Map<number, number>();
+    for (let at = 0; at + 6 <= words.length; at += 6) slots.set(words[at]!, at / 6);
+    this.byOrigin.set(origin, { slots, words: words.slice() });
+  }
 }
 
 /** 8 hex digits at `at` as an unsigned 32-bit word, without allocating substrings */

@@ -3,6 +3,7 @@
  * from binary frames; node/PROTOCOL.md describes the exchange.
  */
 import type { Op } from './ops.ts';
+import type { Snapshot } from './snapshot.ts';
 import type { OriginHoldings } from './version-vector.ts';
 
 /** DELTA_SYNC phases: what the receiver should do after ingesting the ops */
@@ -37,4 +38,7 @@ export type Message =
    *  Answer (r=true): either digests of the children of the differing nodes (at `level`), or,
    *  when the request was at leaf level, `leaves`: the answerer's ids in each differing leaf. */
   | { type: 'SYNC'; s: number; r: boolean; level: number; idx: number[]; digests: Uint8Array; leaves?: [number, string[]][] }
-  | { type: 'DELTA_SYNC'; s: number; phase: DeltaPhase; ops: Op[]; holdings?: Record<string, OriginHoldings>; want?: string[] };
+  | { type: 'DELTA_SYNC'; s: number; phase: DeltaPhase; ops: Op[]; holdings?: Record<string, OriginHoldings>; want?: string[] }
+  /** anti-entropy, to a peer whose holdings lack ops the sender compacted: the sender's snapshot
+   *  (the ops above its frontier follow as usual) */
+  | { type: 'SNAPSHOT'; s: number; snapshot: Snapshot };

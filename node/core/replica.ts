@@ -8,12 +8,13 @@
  * same Effects' `persist` list are durable (per the fsync policy).
  */
 import { DeltaPhase, type Message } from './messages.ts';
-import { MerkleTree, DIGEST_BYTES, FANOUT } from './merkle.ts';
+import { CompactedDigests, MerkleTree, DIGEST_BYTES, FANOUT } from './merkle.ts';
 import { canonicalJson, makeOp, valueProblem, type Op, type OpKind } from './ops.ts';
 import { PhiAccrual, defaultPhiOptions, type PhiOptions } from './phi.ts';
+import { covers, frontierOps, type Snapshot } from './snapshot.ts';
 import { FoldedState } from './state.ts';
 import { TXN_OP_KEY, parseTxnOps, type TxnPayload } from './txn.ts';
-import { SeqTracker, type OriginHoldings, type VersionVector } from './version-vector.ts';
+import { SeqTracker, heldPrefixes, type OriginHoldings, type VersionVector } from './version-vector.ts';
 
 export interface ReplicaOptions {
   id: string;
@@ -53,6 +54,9 @@ export interface ReplicaOptions {
   forgetPeerAfterMs: number;
   /** a VV message lists at most this many holes per origin; beyond, the Merkle walk finds them */
   maxListedHoles: number;
+  /** compact (fold away, see compactNow) once at least this many held ops are below the stable
+   *  frontier; 0 = never */
+  compactAfterOps: number;
   unsafe: { noCausalDelivery: boolean; noAntiEntropy: boolean; lwwNoTiebreak: boolean };
 }
 
@@ -63,7 +67,7 @@ export function defaultReplicaOptions(id: string, over: Partial<ReplicaOptions> 
     antiEntropyIntervalMs: 1000, phi: defaultPhiOptions(hb), merkleDepth: 4, syncTimeoutMs: 10_000,
     maxOpsPerMessage: 2000, maxBytesPerMessage: 4 * 1024 * 1024, opBytes: estimateOpBytes,
     admit: defaultAdmit, maxSeqJump: 1_000_000, maxOrigins: 256, maxPeers: 64, forgetPeerAfterMs: 600_000,
-    maxListedHoles: 4096, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
+    maxListedHoles: 4096, compactAfterOps: 20_000, unsafe: { noCausalDelivery: false, noAntiEntropy: false, lwwNoTiebreak: false },
     ...over,
   };
 }
@@ -96,6 +100,9 @@ export interface Effects {
   /** new operations to append to the log */
   persist: Op[];
   events: ReplicaEvent[];
+  /** set when ops were compacted (or a peer's snapshot installed): the shell makes this snapshot
+   *  durable, then rewrites the log to hold just allOps() as they are now */
+  snapshot?: Snapshot;
 }
 
 export function noEffects(): Effects { return { replies: [], sends: [], persist: [], events: [] }; }
@@ -125,6 +132,8 @@ interface PeerState {
   alive: boolean;
   /** monotonic ms it was last alive (or learnt): a learnt peer dead long enough is forgotten */
   lastAlive: number;
+  /** per origin, the prefix of seqs it last reported holding (VV holdings); null until it reported */
+  holds: VersionVector | null;
 }
 
 interface Session { id: number; peer: string; started: number; repaired: number }
@@ -136,8 +145,13 @@ export class Replica {
    *  reused a seq) is still kept in byId and found by the Merkle walk */
   private readonly bySeq = new Map<string, Op[]>();
   private readonly have = new SeqTracker();
-  private readonly merkle: MerkleTree;
-  private readonly state: FoldedState;
+  private merkle: MerkleTree;
+  private state: FoldedState;
+  /** the fold of the compacted ops alone (what a snapshot holds): seqs 1..compacted[origin] */
+  private base: FoldedState;
+  private compacted: VersionVector = {};
+  /** the compacted ids' share of the Merkle digests, per origin (the snapshot's Merkle part) */
+  private compactedIds: CompactedDigests;
   private readonly visibleVV: VersionVector = {};
   private visibleCount = 0;
   /** received but causally not yet deliverable, per origin, by seq */
@@ -158,14 +172,16 @@ export class Replica {
   constructor(readonly opts: ReplicaOptions, private readonly env: ReplicaEnv) {
     this.id = opts.id;
     this.merkle = new MerkleTree(opts.merkleDepth);
+    this.compactedIds = new CompactedDigests(opts.merkleDepth);
     this.state = new FoldedState(opts.accounts, opts.initialBalance, opts.unsafe.lwwNoTiebreak);
+    this.base = new FoldedState(opts.accounts, opts.initialBalance, opts.unsafe.lwwNoTiebreak);
     for (const s of opts.seeds) if (s.id !== this.id) this.addPeer(s.id, s.addr, true);
     // first anti-entropy round one interval after start, not at once
     this.lastAntiEntropy = env.monoNow();
   }
 
   private addPeer(id: string, addr: string, seed: boolean): PeerState {
-    const p: PeerState = { id, addr, seed, detector: new PhiAccrual(this.opts.phi, this.opts.heartbeatIntervalMs), alive: false, lastAlive: this.env.monoNow() };
+    const p: PeerState = { id, addr, seed, detector: new PhiAccrual(this.opts.phi, this.opts.heartbeatIntervalMs), alive: false, lastAlive: this.env.monoNow(), holds: null };
     this.peers.set(id, p);
     return p;
   }
@@ -179,17 +195,152 @@ export class Replica {
     return n;
   }
 
+  /**
+   * Load a snapshot (from DIR/snapshot.bin) into a fresh replica, before restore() of the log's
+   * ops: those at or below its frontier are then skipped as held. null, or why this node cannot
+   * take it (a setting that differs from the one it was written with).
+   */
+  loadSnapshot(snap: Snapshot): string | null {
+    const problem = this.snapshotMismatch(snap);
+    if (problem) return problem;
+    this.adopt(snap, []);
+    return null;
+  }
+
+  private snapshotMismatch(snap: Snapshot): string | null {
+    if (snap.merkleDepth !== this.merkle.depth) return `it was written with --merkle-depth ${snap.merkleDepth}, this node runs with ${this.merkle.depth}`;
+    if (snap.state.balances.length !== this.opts.accounts) return `it holds ${snap.state.balances.length} bank accounts, this node runs with --accounts ${this.opts.accounts}`;
+    return null;
+  }
+
+  /** replace the compacted part by `snap` and fold `keep` (held ops above its frontier) on top */
+  private adopt(snap: Snapshot, keep: Op[]): void {
+    const lww = this.opts.unsafe.lwwNoTiebreak;
+    this.compacted = { ...snap.frontier };
+    this.base = FoldedState.fromSnapshot(snap.state, lww);
+    this.state = FoldedState.fromSnapshot(snap.state, lww);
+    this.merkle = MerkleTree.fromCompacted(snap.merkleDepth, snap.merkle);
+    this.compactedIds = CompactedDigests.fromPacked(snap.merkleDepth, snap.merkle);
+    this.byId.clear(); this.bySeq.clear();
+    this.pending.clear(); this.pendingCount = 0; this.pendingLow = [];
+    for (const k of Object.keys(this.visibleVV)) delete this.visibleVV[k];
+    Object.assign(this.visibleVV, snap.frontier);
+    this.visibleCount = frontierOps(snap.frontier);
+    for (const [o, n] of Object.entries(snap.frontier)) this.have.holdPrefix(o, n);
+    if ((snap.frontier[this.id] ?? 0) >= this.nextSeq) this.nextSeq = snap.frontier[this.id]! + 1;
+    for (const op of keep) if (this.store(op)) this.offer(op);
+  }
+
+  private isCompacted(op: Op): boolean { return op.seq <= (this.compacted[op.origin] ?? 0); }
+
+  /** what a peer behind the compacted frontier is sent instead of the ops it lacks */
+  snapshot(): Snapshot {
+    return { frontier: { ...this.compacted }, state: this.base.toSnapshot(), merkleDepth: this.merkle.depth, merkle: this.compactedIds.packed() };
+  }
+
+  /**
+   * The stable frontier: per origin, the highest seq up to which this node sees the ops and every
+   * peer it still counts on has reported holding them, so no such peer can ask for them again. A
+   * peer not alive for --forget-peer-after stops counting (it will take a snapshot when it is
+   * back); one that never reported holds everything back. Never below what is compacted already.
+   */
+  stableFrontier(): VersionVector {
+    const now = this.env.monoNow();
+    const out: VersionVector = { ...this.visibleVV };
+    for (const p of this.peers.values()) {
+      if (!p.alive && this.opts.forgetPeerAfterMs > 0 && now - p.lastAlive >= this.opts.forgetPeerAfterMs) continue;
+      if (!p.holds) return { ...this.compacted };
+      for (const o in out) out[o] = Math.min(out[o]!, p.holds[o] ?? 0);
+    }
+    for (const o in this.compacted) out[o] = Math.max(out[o] ?? 0, this.compacted[o]!);
+    return out;
+  }
+
+  /**
+   * Fold every held op at or below the stable frontier into the base and drop it from memory (its
+   * id stays counted in the Merkle digests). Waits while a second op of an already visible
+   * (origin, seq) is parked: it must become visible before its seq can be folded away.
+   */
+  private compactNow(fx: Effects): void {
+    if (this.pendingLow.length > 0) return;
+    const target = this.stableFrontier();
+    let gain = 0;
+    for (const o in target) gain += target[o]! - (this.compacted[o] ?? 0);
+    if (gain < this.opts.compactAfterOps || gain === 0) return;
+    const folded: Op[] = [];
+    for (const op of this.byId.values()) if (op.seq <= (target[op.origin] ?? 0)) folded.push(op);
+    // a causal order (Σvv grows along happens-before), as delivery applied them
+    const sum = (op: Op) => { let n = 0; for (const k in op.vv) n += op.vv[k]!; return n; };
+    const sums = new Map(folded.map((op) => [op, sum(op)]));
+    folded.sort((a, b) => sums.get(a)! - sums.get(b)! || (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.seq - b.seq));
+    for (const op of folded) { this.base.apply(op); this.compactedIds.add(op.origin, op.id); this.byId.delete(op.id); }
+    for (const [origin, arr] of this.bySeq) {
+      const f = target[origin] ?? 0;
+      if (f === 0) continue;
+      const rest: Op[] = [];
+      for (let seq = f + 1; seq < arr.length; seq++) if (arr[seq]) rest[seq] = arr[seq]!;
+      this.bySeq.set(origin, rest);
+    }
+    this.merkle.retainIds((id) => this.byId.has(id));
+    this.compacted = target;
+    fx.snapshot = this.snapshot();
+    fx.events.push({ type: 'log', level: 'info', text: `compacted ${folded.length} ops: ${frontierOps(target)} ops folded into the snapshot, ${this.byId.size} held` });
+  }
+
+  /**
+   * A peer's snapshot, joined with this node's: per origin the further-compacted side wins (the
+   * other's prefix is part of it), so the result stands for the per-origin max of both frontiers.
+   * Held ops at or below it are dropped (the snapshot has them), the rest are folded on top again.
+   */
+  private installSnapshot(from: string, snap: Snapshot, fx: Effects): void {
+    if (covers(this.compacted, snap.frontier)) return; // nothing new
+    const problem = this.snapshotMismatch(snap);
+    if (problem) {
+      fx.events.push({ type: 'log', level: 'warn', text: `ignored the snapshot from ${from}: ${problem}` });
+      return;
+    }
+    const bad = this.implausibleSnapshot(snap);
+    if (bad) {
+      this.counters.rejected++;
+      fx.events.push({ type: 'rejected', reason: bad[0], text: `rejected the snapshot from ${from}: ${bad[1]}` });
+      return;
+    }
+    const theirs = (o: string) => (snap.frontier[o] ?? 0) > (this.compacted[o] ?? 0);
+    const frontier = { ...this.compacted };
+    for (const o in snap.frontier) if (theirs(o)) frontier[o] = snap.frontier[o]!;
+    this.base.absorb(snap.state, theirs);
+    this.compactedIds.absorb(snap.merkle, theirs);
+    this.compacted = frontier;
+    const keep = [...this.byId.values()].filter((op) => op.seq > (frontier[op.origin] ?? 0));
+    this.adopt(this.snapshot(), keep);
+    fx.snapshot = this.snapshot();
+    fx.events.push({ type: 'log', level: 'info', text: `installed a snapshot from ${from} of ${frontierOps(snap.frontier)} ops; ${this.byId.size} ops held above it` });
+  }
+
+  /** note what a peer holds; if it lacks ops compacted here, the snapshot goes first */
+  private peerHoldings(from: string, holdings: Record<string, OriginHoldings>, send: (m: Message) => void, s: number): void {
+    const held = heldPrefixes(holdings);
+    const p = this.peers.get(from);
+    if (p) p.holds = held;
+    if (!covers(held, this.compacted)) send({ type: 'SNAPSHOT', s, snapshot: this.snapshot() });
+  }
+
   // ---------------------------------------------------------------- queries for the shell
 
   peerIds(): string[] { return [...this.peers.keys()]; }
   peerAddr(id: string): string | undefined { return this.peers.get(id)?.addr; }
   isAlive(id: string): boolean { return this.peers.get(id)?.alive ?? false; }
+  /** ops held one by one (not compacted) */
   opCount(): number { return this.byId.size; }
+  /** ops folded into the snapshot */
+  compactedOpCount(): number { return frontierOps(this.compacted); }
+  compactedFrontier(): VersionVector { return { ...this.compacted }; }
   visibleOpCount(): number { return this.visibleCount; }
   pendingOpCount(): number { return this.pendingCount; }
   merkleRoot(): string { return this.merkle.rootHex(); }
   merkleTree(): MerkleTree { return this.merkle; }
   versionVector(): VersionVector { return { ...this.visibleVV }; }
+  /** the ops held one by one: every received op not compacted (the log's tail after a compaction) */
   allOps(): IterableIterator<Op> { return this.byId.values(); }
   hasOp(id: string): boolean { return this.byId.has(id); }
   /** the fold, for tests and the simulator */
@@ -274,6 +425,7 @@ export class Replica {
         return ok({
           id: this.id, clock: this.env.wallNow(), peers, opCount: this.byId.size, visibleOpCount: this.visibleCount,
           pendingOpCount: this.pendingCount, versionVector: this.versionVector(), merkleRoot: this.merkle.rootHex(),
+          compactedOpCount: this.compactedOpCount(), compactedFrontier: this.compactedFrontier(),
         });
       }
     }
@@ -303,7 +455,7 @@ export class Replica {
 
   /** add to the received set; false if already present */
   private store(op: Op): boolean {
-    if (this.byId.has(op.id)) return false;
+    if (this.byId.has(op.id) || this.isCompacted(op)) return false;
     this.byId.set(op.id, op);
     this.merkle.insert(op.id);
     this.have.add(op.origin, op.seq);
@@ -378,7 +530,7 @@ export class Replica {
   private ingest(ops: Op[], fx: Effects): number {
     let n = 0;
     for (const op of ops) {
-      if (this.byId.has(op.id)) continue;
+      if (this.byId.has(op.id) || this.isCompacted(op)) continue;
       const bad = this.implausible(op);
       if (bad) {
         this.counters.rejected++;
@@ -402,7 +554,7 @@ export class Replica {
    */
   private implausible(op: Op): [RejectReason, string] | null {
     const jump = this.opts.maxSeqJump;
-    const frontier = (origin: string) => Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0);
+    const frontier = (origin: string) => this.highestSeq(origin);
     if (!this.have.knows(op.origin) && this.have.originCount() >= this.opts.maxOrigins) return ['origin-limit', `${this.opts.maxOrigins} origins are known already (--max-origins)`];
     const f = frontier(op.origin);
     if (op.seq > f + jump) return ['seq-jump', `seq is more than ${jump} beyond the highest held (${f}) (--max-seq-jump)`];
@@ -413,6 +565,22 @@ export class Replica {
       if (k === op.origin) continue;
       const c = op.vv[k]!;
       if (c > frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${frontier(k)})`];
+    }
+    return null;
+  }
+
+  /** the highest seq held (or, for this node, made) of an origin: what plausibility is judged against */
+  private highestSeq(origin: string): number { return Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0); }
+
+  /**
+   * A snapshot's frontier under the same bounds as an op: a forged one naming a far-future seq
+   * would make every later op of that origin count as held and be dropped.
+   */
+  private implausibleSnapshot(snap: Snapshot): [RejectReason, string] | null {
+    const fresh = Object.keys(snap.frontier).filter((o) => !this.have.knows(o)).length;
+    if (this.have.originCount() + fresh > this.opts.maxOrigins) return ['origin-limit', `its frontier names ${fresh} new origins beyond the ${this.opts.maxOrigins} allowed (--max-origins)`];
+    for (const [o, n] of Object.entries(snap.frontier)) {
+      if (n > this.highestSeq(o) + this.opts.maxSeqJump) return ['seq-jump', `its frontier holds ${n} ops of ${o}, more than ${this.opts.maxSeqJump} beyond the highest held (${this.highestSeq(o)}) (--max-seq-jump)`];
     }
     return null;
   }
@@ -481,7 +649,11 @@ export class Replica {
         this.ingest(msg.ops, fx);
         break;
       case 'VV':
+        this.peerHoldings(from, msg.holdings, (m) => fx.replies.push(m), msg.s);
         this.answerVV(msg.s, msg.holdings, fx);
+        break;
+      case 'SNAPSHOT':
+        this.installSnapshot(from, msg.snapshot, fx);
         break;
       case 'SYNC':
         if (msg.r) this.onSyncAnswer(from, msg, fx); else this.answerSync(msg, fx);
@@ -545,8 +717,10 @@ export class Replica {
     for (const origin of this.have.origins()) {
       const h = Object.prototype.hasOwnProperty.call(holdings, origin) ? holdings[origin]! : { max: 0, holes: [] };
       const arr = this.bySeq.get(origin) ?? [];
+      // below the compacted frontier there are no ops to send (a peer lacking those gets the snapshot)
+      const low = this.compacted[origin] ?? 0;
       for (const seq of h.holes ?? []) { const op = arr[seq]; if (op) out.push(op); }
-      for (const seq of this.have.heldAfter(origin, h.max)) { const op = arr[seq]; if (op) out.push(op); }
+      for (const seq of this.have.heldAfter(origin, Math.max(h.max, low))) { const op = arr[seq]; if (op) out.push(op); }
     }
     return out;
   }
@@ -645,6 +819,7 @@ export class Replica {
     switch (msg.phase) {
       case DeltaPhase.VvReply: {
         if (!mine) return;
+        this.peerHoldings(from, msg.holdings ?? {}, (m) => fx.sends.push({ to: from, msg: m }), s.id);
         const theyLack = this.missingFrom(msg.holdings ?? {});
         s.repaired += theyLack.length;
         fx.sends.push(...this.chunked(theyLack, s.id, { phase: DeltaPhase.Ops }).map((m) => ({ to: from, msg: m })));
@@ -691,6 +866,7 @@ export class Replica {
     for (const p of this.peers.values()) this.updateLiveness(p, fx);
     this.forgetDeadPeers(now, fx);
     for (const s of [...this.sessions.values()]) if (now - s.started > this.opts.syncTimeoutMs) this.finishSession(s, false, fx);
+    if (this.opts.compactAfterOps > 0) this.compactNow(fx);
     if (!this.opts.unsafe.noAntiEntropy && now - this.lastAntiEntropy >= this.opts.antiEntropyIntervalMs) {
       this.lastAntiEntropy = now;
       for (const peer of this.antiEntropyTargets()) if (!this.sessionWith(peer)) this.startSession(peer, fx);

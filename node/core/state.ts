@@ -5,7 +5,20 @@
  * testing switch, which deliberately lets arrival order decide equal timestamps.
  */
 import type { AppendPayload, Op, PutPayload, TransferPayload } from './ops.ts';
-import { TxnState } from './txn.ts';
+import { TxnState, type TxnSnapshot } from './txn.ts';
+
+/** FoldedState as plain data (msgpack- and JSON-able), see toSnapshot() */
+export interface StateSnapshot {
+  /** [key, value, ts, origin, seq, id] */
+  registers: [string, unknown, number, string, number, string][];
+  /** [key, entries in applied order: [value, hash, origin, seq, ts, links]] */
+  histories: [string, [unknown, string, string, number, number, string[]][]][];
+  balances: number[];
+  /** [origin, what its transfers moved per account]: per origin, so two snapshots compacted at
+   *  different frontiers can be joined (see absorb) */
+  bank: [string, number[]][];
+  txns: TxnSnapshot;
+}
 
 interface RegisterCell { value: unknown; ts: number; origin: string; seq: number; id: string }
 
@@ -41,10 +54,13 @@ export class FoldedState {
   private readonly registers = new Map<string, RegisterCell>();
   private readonly histories = new Map<string, HistoryCell>();
   readonly balances: number[];
+  /** per origin, the sum its transfers moved per account (balances = initial + Σ of these) */
+  private readonly bankByOrigin = new Map<string, number[]>();
   /** the txn namespace (POST /txn): lists and registers of its own, see txn.ts */
-  readonly txns = new TxnState();
+  readonly txns: TxnState;
 
-  constructor(accounts: number, initialBalance: number, private readonly lwwNoTiebreak = false) {
+  constructor(accounts: number, initialBalance: number, private readonly lwwNoTiebreak = false, txns = new TxnState()) {
+    this.txns = txns;
     this.balances = new Array<number>(accounts).fill(initialBalance);
   }
 
@@ -60,17 +76,7 @@ export class FoldedState {
       }
       case 'append': {
         const p = op.payload as AppendPayload;
-        let h = this.histories.get(op.key);
-        if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true }; this.histories.set(op.key, h); }
-        const e: HistoryEntry = { value: p.value ?? null, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links };
-        // the order can be extended in place only for a new entry no visible entry links to (always
-        // so under causal delivery); otherwise it is recomputed on the next read
-        const fresh = !h.entries.has(op.id);
-        h.entries.set(op.id, e);
-        for (const l of p.links) { h.referenced.add(l); h.heads.delete(l); }
-        const sink = !h.referenced.has(op.id);
-        if (sink) h.heads.add(op.id);
-        if (h.ordered && h.complete && fresh && sink) insertSink(h, e); else h.ordered = null;
+        this.addEntry(op.key, { value: p.value ?? null, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links });
         break;
       }
       case 'transfer': {
@@ -80,6 +86,10 @@ export class FoldedState {
         if (p.from < this.balances.length && p.to < this.balances.length) {
           this.balances[p.from]! -= p.amount;
           this.balances[p.to]! += p.amount;
+          let moved = this.bankByOrigin.get(op.origin);
+          if (!moved) { moved = new Array<number>(this.balances.length).fill(0); this.bankByOrigin.set(op.origin, moved); }
+          moved[p.from]! -= p.amount;
+          moved[p.to]! += p.amount;
         }
         break;
       }
@@ -87,6 +97,66 @@ export class FoldedState {
         this.txns.apply(op);
         break;
     }
+  }
+
+  private addEntry(key: string, e: HistoryEntry): void {
+    let h = this.histories.get(key);
+    if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true }; this.histories.set(key, h); }
+    // the order can be extended in place only for a new entry no visible entry links to (always
+    // so under causal delivery); otherwise it is recomputed on the next read
+    const fresh = !h.entries.has(e.hash);
+    h.entries.set(e.hash, e);
+    for (const l of e.links) { h.referenced.add(l); h.heads.delete(l); }
+    const sink = !h.referenced.has(e.hash);
+    if (sink) h.heads.add(e.hash);
+    if (h.ordered && h.complete && fresh && sink) insertSink(h, e); else h.ordered = null;
+  }
+
+  /** the whole fold as plain data (compaction's snapshot): applying later ops to fromSnapshot()'s
+   *  result answers every read as applying them here would */
+  toSnapshot(): StateSnapshot {
+    return {
+      registers: [...this.registers].map(([k, c]) => [k, c.value, c.ts, c.origin, c.seq, c.id]),
+      histories: [...this.histories].map(([k, h]) => [k, [...h.entries.values()].map((e) => [e.value, e.hash, e.origin, e.seq, e.ts, e.links])]),
+      balances: [...this.balances],
+      bank: [...this.bankByOrigin].map(([o, moved]) => [o, [...moved]]),
+      txns: this.txns.toSnapshot(),
+    };
+  }
+
+  /**
+   * Join another snapshot's fold into this one, where each stands for a per-origin prefix of the
+   * ops: registers, history entries and txn elements are joins (a max, a set union), so ops both
+   * folded count once; the bank is a sum, so per origin the moves of whichever side folded more of
+   * that origin's ops (`theirs(origin)`) are kept.
+   */
+  absorb(s: StateSnapshot, theirs: (origin: string) => boolean): void {
+    for (const [k, value, ts, origin, seq, id] of s.registers) {
+      const cell: RegisterCell = { value, ts, origin, seq, id };
+      const cur = this.registers.get(k);
+      if (!cur || lwwGreater(cell, cur)) this.registers.set(k, cell);
+    }
+    for (const [k, entries] of s.histories) {
+      const have = this.histories.get(k)?.entries;
+      for (const [value, hash, origin, seq, ts, links] of entries) if (!have?.has(hash)) this.addEntry(k, { value, hash, origin, seq, ts, links });
+    }
+    for (const [origin, moved] of s.bank) {
+      if (!theirs(origin) || moved.length !== this.balances.length) continue;
+      const mine = this.bankByOrigin.get(origin) ?? new Array<number>(moved.length).fill(0);
+      moved.forEach((m, i) => { this.balances[i]! += m - mine[i]!; });
+      this.bankByOrigin.set(origin, [...moved]);
+    }
+    this.txns.absorb(s.txns);
+  }
+
+  static fromSnapshot(s: StateSnapshot, lwwNoTiebreak = false): FoldedState {
+    const st = new FoldedState(s.balances.length, 0, lwwNoTiebreak, TxnState.fromSnapshot(s.txns));
+    s.balances.forEach((b, i) => { st.balances[i] = b; });
+    for (const [o, moved] of s.bank) st.bankByOrigin.set(o, [...moved]);
+    for (const [k, value, ts, origin, seq, id] of s.registers) st.registers.set(k, { value, ts, origin, seq, id });
+    // entries in the order they were applied, so heads and links come out as they were
+    for (const [k, entries] of s.histories) for (const [value, hash, origin, seq, ts, links] of entries) st.addEntry(k, { value, hash, origin, seq, ts, links });
+    return st;
   }
 
   read(key: string): unknown { return this.registers.has(key) ? this.registers.get(key)!.value : null; }

@@ -123,19 +123,32 @@ export class TxnState {
     writes.forEach(([f, k, value], i) => {
       const pos: Pos = { n, ts: op.ts, origin: op.origin, seq: op.seq, id: op.id, i };
       const e: Elem = { pos, value: value ?? null };
-      if (f === 'w') {
-        const cur = this.regs.get(k);
-        if (!cur || before(cur.pos, pos)) this.regs.set(k, e);
-        return;
-      }
-      let list = this.lists.get(k);
-      if (!list) { list = []; this.lists.set(k, list); }
-      // the usual case: the newest op goes last
-      if (list.length === 0 || before(list[list.length - 1]!.pos, pos)) { list.push(e); return; }
-      let lo = 0, hi = list.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (before(list[mid]!.pos, pos)) lo = mid + 1; else hi = mid; }
-      list.splice(lo, 0, e);
+      if (f === 'w') this.write(k, e); else this.insert(k, e);
     });
+  }
+
+  private write(k: string, e: Elem): void {
+    const cur = this.regs.get(k);
+    if (!cur || before(cur.pos, e.pos)) this.regs.set(k, e);
+  }
+
+  /** into the list in (pos) order; an element already there (same op and place) is not added twice */
+  private insert(k: string, e: Elem): void {
+    let list = this.lists.get(k);
+    if (!list) { list = []; this.lists.set(k, list); }
+    // the usual case: the newest op goes last
+    if (list.length === 0 || before(list[list.length - 1]!.pos, e.pos)) { list.push(e); return; }
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (before(list[mid]!.pos, e.pos)) lo = mid + 1; else hi = mid; }
+    const at = list[lo];
+    if (at && at.pos.id === e.pos.id && at.pos.i === e.pos.i) return;
+    list.splice(lo, 0, e);
+  }
+
+  /** add another snapshot's elements (a join: what is here already stays, nothing counts twice) */
+  absorb(s: TxnSnapshot): void {
+    for (const [k, l] of s.lists) for (const [pos, value] of l) this.insert(k, { pos, value });
+    for (const [k, [pos, value]] of s.regs) this.write(k, { pos, value });
   }
 
   /**

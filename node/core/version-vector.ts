@@ -15,6 +15,13 @@ export interface OriginHoldings {
   holes?: number[];
 }
 
+/** per origin, the prefix 1..n that holdings say is held (unknown when the holes were too many to list: 0) */
+export function heldPrefixes(holdings: Record<string, OriginHoldings>): VersionVector {
+  const out: VersionVector = {};
+  for (const [o, h] of Object.entries(holdings)) out[o] = h.holes === undefined ? 0 : h.holes.length > 0 ? Math.min(...h.holes) - 1 : h.max;
+  return out;
+}
+
 /** Tracks, per origin, which sequence numbers are present. */
 export class SeqTracker {
   private prefix = new Map<string, number>();
@@ -41,6 +48,21 @@ export class SeqTracker {
     if (set.has(seq)) return false;
     set.add(seq);
     return true;
+  }
+
+  /** every seq 1..upTo of origin is held (a snapshot's frontier stands for them) */
+  holdPrefix(origin: string, upTo: number): void {
+    let p = this.prefix.get(origin) ?? 0;
+    if (upTo <= p) return;
+    p = upTo;
+    const set = this.above.get(origin);
+    if (set) {
+      for (const s of set) if (s <= p) set.delete(s);
+      while (set.delete(p + 1)) p++;
+      if (set.size === 0) this.above.delete(origin);
+    }
+    this.prefix.set(origin, p);
+    if (p > (this.max.get(origin) ?? 0)) this.max.set(origin, p);
   }
 
   has(origin: string, seq: number): boolean {

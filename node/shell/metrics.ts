@@ -16,6 +16,9 @@ export class NodeMetrics {
   readonly authFailures: Counter<'reason'>;
   readonly logCorruptBytes: Counter;
 
+  /** bytes of DIR/snapshot.bin (0 without one) */
+  snapshotBytes = 0;
+
   constructor(core: () => Replica, withDefaults = false) {
     const r = this.registry;
     this.ops = new Counter({ name: 'maep_ops_total', help: 'operations created on this node, by kind', labelNames: ['kind'], registers: [r] });
@@ -32,6 +35,12 @@ export class NodeMetrics {
     new Gauge({ name: 'maep_op_count', help: 'operations held (received set)', registers: [r], collect() { this.set(core().opCount()); } });
     new Gauge({ name: 'maep_visible_op_count', help: 'operations visible (causally delivered)', registers: [r], collect() { this.set(core().visibleOpCount()); } });
     new Gauge({ name: 'maep_pending_op_count', help: 'operations held but waiting for their causal context', registers: [r], collect() { this.set(core().pendingOpCount()); } });
+    new Gauge({ name: 'maep_compacted_op_count', help: 'operations folded into the snapshot (compacted) and no longer held one by one', registers: [r], collect() { this.set(core().compactedOpCount()); } });
+    new Gauge({ name: 'maep_compacted_frontier', help: 'per origin, the highest seq compacted: every op of that origin up to it is in the snapshot', labelNames: ['origin'], registers: [r], collect() {
+      for (const [o, n] of Object.entries(core().compactedFrontier())) this.set({ origin: o }, n);
+    } });
+    const self = this;
+    new Gauge({ name: 'maep_snapshot_bytes', help: 'size of DIR/snapshot.bin in bytes (0 without one)', registers: [r], collect() { this.set(self.snapshotBytes); } });
     new Gauge({ name: 'maep_peer_alive', help: '1 if the failure detector considers the peer alive', labelNames: ['peer'], registers: [r], collect() {
       for (const id of core().peerIds()) this.set({ peer: id }, core().isAlive(id) ? 1 : 0);
     } });

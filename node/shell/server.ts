@@ -6,7 +6,10 @@
 import type http from 'node:http';
 import { Replica, defaultReplicaOptions, type ClientReply, type ClientRequest, type Effects } from '../core/replica.ts';
 import type { Message } from '../core/messages.ts';
-import { OpLog } from '../storage/log.ts';
+import type { OpLog } from '../storage/log.ts';
+import { openData } from '../storage/open-data.ts';
+import { writeSnapshot } from '../storage/snapshot-file.ts';
+import type { Snapshot } from '../core/snapshot.ts';
 import type { NodeConfig } from '../config.ts';
 import { NodeClock } from './clock.ts';
 import { createHttpServer, listenHttp, MAX_BODY_BYTES } from './http.ts';
@@ -49,15 +52,19 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
   let opLog: OpLog | null = null;
   let recovered: import('../core/ops.ts').Op[] = [];
   let logCorruption: import('../storage/log.ts').Corruption | null = null;
+  let snapshot: Snapshot | null = null;
   if (cfg.data) {
     const policy = cfg.unsafe.noFsync ? 'unsafe-buffered' : cfg.fsync;
     let opened;
-    try { opened = await OpLog.open(cfg.data, policy, cfg.unsafe.truncateOnCorruption); } catch (e) {
-      throw new Error(`cannot use --data ${cfg.data} for the operation log: ${(e as Error).message}`);
+    try { opened = await openData(cfg.data, policy, cfg.unsafe.truncateOnCorruption); } catch (e) {
+      throw new Error(`cannot use --data ${cfg.data}: ${(e as Error).message}`);
     }
     const { log: l, recovery } = opened;
     opLog = l;
     recovered = recovery.ops;
+    snapshot = opened.snapshot?.snapshot ?? null;
+    metrics.snapshotBytes = opened.snapshot?.bytes ?? 0;
+    for (const w of opened.warnings) logSink(`${new Date().toISOString()} ${cfg.id} error ${w}`);
     logCorruption = recovery.corruption;
     const c = recovery.corruption;
     if (c) {
@@ -79,8 +86,16 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
     merkleDepth: cfg.merkleDepth,
     admit: makeAdmit(cfg.maxValueBytes), opBytes: encodedOpBytes,
     maxSeqJump: cfg.maxSeqJump, maxOrigins: cfg.maxOrigins, maxPeers: cfg.maxPeers, forgetPeerAfterMs: cfg.forgetPeerAfterMs,
+    // compaction rewrites the log; without --data there is nothing to rewrite, but memory is still bounded
+    compactAfterOps: cfg.compactAfterOps,
     unsafe: { noCausalDelivery: cfg.unsafe.noCausalDelivery, noAntiEntropy: cfg.unsafe.noAntiEntropy, lwwNoTiebreak: cfg.unsafe.lwwNoTiebreak },
   }), { wallNow: () => clock.wallNow(), monoNow: () => clock.monoNow(), random: Math.random });
+  if (snapshot) {
+    const problem = core.loadSnapshot(snapshot);
+    if (problem) { await opLog?.close(); throw new Error(`cannot use ${cfg.data}/snapshot.bin: ${problem}; start with the settings it was written with`); }
+    log('info', `loaded a snapshot of ${core.compactedOpCount()} ops from ${cfg.data}/snapshot.bin`);
+    snapshot = null;
+  }
   core.restore(recovered);
   recovered = [];
 
@@ -102,11 +117,31 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
     outbox = outbox.then(() => barrier.catch(() => {})).then(f);
   };
 
+  /**
+   * A compaction (or a peer's snapshot installed): the snapshot is made durable first (written
+   * atomically, synchronously), then the log is rewritten to hold only the ops still held. Until
+   * both are done nothing the snapshot reveals leaves the node (it joins the durability barrier).
+   * If the snapshot cannot be written the log is left whole: nothing is lost, only not compacted.
+   */
+  const compactDisk = (s: Snapshot): Promise<void> => {
+    if (!opLog || !cfg.data) return Promise.resolve();
+    try {
+      metrics.snapshotBytes = writeSnapshot(cfg.data, s);
+    } catch (e) {
+      log('error', `writing ${cfg.data}/snapshot.bin failed (${(e as Error).message}); ops.log keeps every op`);
+      return Promise.resolve();
+    }
+    const replaced = opLog.replaceWith(s.frontier, core.allOps());
+    replaced.catch((e: Error) => log('error', `rewriting the log after compaction failed: ${e.message}`));
+    return replaced;
+  };
+
   /** persist, then events, sends and replies; resolves once the persisted ops are durable */
   const carry = (fx: Effects, reply?: (m: Message) => void): Promise<void> => {
-    const durable = opLog ? opLog.append(fx.persist) : Promise.resolve();
+    const appended = opLog ? opLog.append(fx.persist) : Promise.resolve();
+    const durable = fx.snapshot ? Promise.all([appended, compactDisk(fx.snapshot)]).then(() => {}) : appended;
     durable.catch((e: Error) => log('error', `writing the log failed: ${e.message}`));
-    if (fx.persist.length > 0) lastAppend = durable;
+    if (fx.persist.length > 0 || fx.snapshot) lastAppend = durable;
     for (const ev of fx.events) {
       switch (ev.type) {
         case 'log': log(ev.level, ev.text); break;
@@ -150,7 +185,7 @@ export async function startNode(cfg: NodeConfig, logSink: (line: string) => void
 
   const handleClient = async (req: ClientRequest): Promise<ClientReply> => {
     const { reply, fx } = core.client(req);
-    if (req.t === 'status') { reply.body.logCorruption = logCorruption; reply.body.peerRefusals = peers.refusals(); }
+    if (req.t === 'status') { reply.body.logCorruption = logCorruption; reply.body.snapshotBytes = metrics.snapshotBytes; reply.body.peerRefusals = peers.refusals(); }
     if (fx.persist.length === 0) {
       // a read: answer only once what it reveals is durable
       try { await lastAppend; } catch (e) {

@@ -10,11 +10,13 @@
  * - unsafe-buffered (--unsafe-no-fsync, a testing aid): acknowledged at once, records kept in
  *             memory and written once a second, so a SIGKILL right after an ack loses the write.
  */
-import { mkdirSync, readFileSync, truncateSync, existsSync, copyFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, truncateSync, existsSync, copyFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
 import { opFromWire, opToWire, type Op } from '../core/ops.ts';
+import type { VersionVector } from '../core/version-vector.ts';
+import { replaceFileAtomically } from './atomic.ts';
 import { encodeRecord, parseRecords, RECORD_HEADER } from './records.ts';
 
 export type FsyncPolicy = 'always' | 'interval' | 'never' | 'unsafe-buffered';
@@ -40,6 +42,9 @@ export interface Recovery {
   droppedBytes: number;
   badRecords: number;
   corruption: Corruption | null;
+  /** the log was rewritten by compaction: it holds only ops above this frontier (the rest are in
+   *  DIR/snapshot.bin); null for a log that still starts at seq 1 of every origin */
+  base: VersionVector | null;
 }
 
 /** an op record's payload is a msgpack 8-element array */
@@ -52,6 +57,18 @@ export function decodeOpRecord(rec: Uint8Array): Op | null {
   return typeof op === 'string' ? null : op;
 }
 
+/** the first record of a log rewritten by compaction: `{base: frontier}` */
+function encodeBaseRecord(base: VersionVector): Buffer { return encodeRecord(packr.pack({ base })); }
+
+function decodeBaseRecord(rec: Uint8Array): VersionVector | null {
+  let v: unknown;
+  try { v = packr.unpack(rec); } catch { return null; }
+  const base = (v as { base?: unknown } | null)?.base;
+  if (base === null || typeof base !== 'object' || Array.isArray(base)) return null;
+  for (const n of Object.values(base)) if (!Number.isSafeInteger(n) || (n as number) < 0) return null;
+  return base as VersionVector;
+}
+
 interface Waiter { resolve: () => void; reject: (e: Error) => void }
 
 export class OpLog {
@@ -62,8 +79,12 @@ export class OpLog {
   private dirty = false;
   private closed = false;
   private failure: Error | null = null;
+  /** compaction rewrites queued: appends wait for them, so none lands in the file being replaced */
+  private replacing = 0;
+  /** the rewrites run one after the other, in the order they were asked for */
+  private replaced: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly fh: FileHandle, readonly policy: FsyncPolicy) {
+  private constructor(private fh: FileHandle, private readonly path: string, readonly policy: FsyncPolicy) {
     if (policy === 'interval' || policy === 'unsafe-buffered') {
       const every = policy === 'interval' ? 100 : 1000;
       this.timer = setInterval(() => { void this.background(); }, every);
@@ -82,7 +103,7 @@ export class OpLog {
   static async open(dir: string, policy: FsyncPolicy, truncateOnCorruption = false): Promise<{ log: OpLog; recovery: Recovery }> {
     mkdirSync(dir, { recursive: true });
     const path = join(dir, 'ops.log');
-    const recovery: Recovery = { ops: [], records: 0, droppedBytes: 0, badRecords: 0, corruption: null };
+    const recovery: Recovery = { ops: [], records: 0, droppedBytes: 0, badRecords: 0, corruption: null, base: null };
     if (existsSync(path)) {
       const buf = readFileSync(path);
       const parsed = parseRecords(buf, (b) => b === OP_RECORD_FIRST_BYTE);
@@ -92,6 +113,8 @@ export class OpLog {
         let op: Op | string;
         try { op = opFromWire(packr.unpack(rec)); } catch { op = 'undecodable'; }
         const at = parsed.offsets[i]!;
+        const base = typeof op === 'string' ? decodeBaseRecord(rec) : null;
+        if (base) { recovery.base = base; good.push(buf.subarray(at, at + RECORD_HEADER + rec.length)); goodAt.push(at); return; }
         if (typeof op === 'string') { recovery.badRecords++; bad.push({ offset: at, bytes: rec.length + RECORD_HEADER }); return; }
         if (truncateOnCorruption && at >= parsed.validBytes) return;
         recovery.ops.push(op);
@@ -106,7 +129,7 @@ export class OpLog {
         const first = bad[0]!.offset;
         const copy = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
         copyFileSync(path, copy);
-        rewrite(path, Buffer.concat(good));
+        replaceFileAtomically(path, Buffer.concat(good));
         recovery.droppedBytes = parsed.tornTail;
         recovery.corruption = {
           regions: bad.length, bytes: bad.reduce((a, r) => a + r.bytes, 0), firstOffset: first, copy,
@@ -118,7 +141,7 @@ export class OpLog {
       }
     }
     const fh = await open(path, 'a');
-    return { log: new OpLog(fh, policy), recovery };
+    return { log: new OpLog(fh, path, policy), recovery };
   }
 
   static encode(op: Op): Buffer { return encodeRecord(packr.pack(opToWire(op))); }
@@ -132,14 +155,55 @@ export class OpLog {
     if (this.policy === 'unsafe-buffered') return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      if (!this.writing) void this.flushLoop();
+      if (!this.writing && this.replacing === 0) void this.flushLoop();
     });
+  }
+
+  /**
+   * Compaction: replace the log by a base record and `ops` (every op held above the snapshot just
+   * written, as the core holds them at this call). Records appended before this call are covered
+   * (their ops are in `ops` or in the snapshot): they are not written again and their appends
+   * resolve once the new file is durable. Records appended after it go into the new file.
+   */
+  replaceWith(base: VersionVector, ops: Iterable<Op>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('log is closed'));
+    if (this.failure) return Promise.reject(this.failure);
+    const covered = this.waiters;
+    this.waiters = []; this.queue = [];
+    const content = [encodeBaseRecord(base)];
+    for (const op of ops) content.push(OpLog.encode(op));
+    this.replacing++;
+    const job = this.replaced.then(async () => {
+      try {
+        // a batch being written to the old file finishes first
+        while (this.writing) await new Promise((r) => setTimeout(r, 1));
+        this.writing = true;
+        try {
+          replaceFileAtomically(this.path, Buffer.concat(content));
+          const old = this.fh;
+          this.fh = await open(this.path, 'a');
+          await old.close();
+          for (const w of covered) w.resolve();
+        } catch (e) {
+          this.failure = e as Error;
+          for (const w of covered) w.reject(this.failure);
+          throw e;
+        } finally {
+          this.writing = false;
+        }
+      } finally {
+        this.replacing--;
+        if (this.replacing === 0 && this.queue.length > 0) void this.flushLoop();
+      }
+    });
+    this.replaced = job.catch(() => {});
+    return job;
   }
 
   private async flushLoop(): Promise<void> {
     this.writing = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && this.replacing === 0) {
         const batch = Buffer.concat(this.queue);
         const waiters = this.waiters;
         this.queue = []; this.waiters = [];
@@ -159,7 +223,7 @@ export class OpLog {
   }
 
   private async background(): Promise<void> {
-    if (this.closed || this.writing) return;
+    if (this.closed || this.writing || this.replacing > 0) return;
     if (this.policy === 'unsafe-buffered') {
       if (this.queue.length > 0) await this.flushLoop();
       return;
@@ -174,21 +238,10 @@ export class OpLog {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
-    while (this.writing) await new Promise((r) => setTimeout(r, 5));
+    while (this.writing || this.replacing > 0) await new Promise((r) => setTimeout(r, 5));
     if (this.queue.length > 0) await this.flushLoop();
     this.closed = true;
     try { await this.fh.datasync(); } catch { /* best effort */ }
     await this.fh.close();
   }
-}
-
-/** replace `path` atomically with `content` (write a temporary file, fsync, rename, fsync the dir) */
-function rewrite(path: string, content: Buffer): void {
-  const tmp = path + '.rewrite';
-  writeFileSync(tmp, content);
-  const fd = openSync(tmp, 'r+');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
-  renameSync(tmp, path);
-  const dfd = openSync(join(path, '..'), 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
 }

@@ -7,6 +7,7 @@ import { Packr } from 'msgpackr';
 import { DeltaPhase, type Message } from '../core/messages.ts';
 import { DIGEST_BYTES, FANOUT } from '../core/merkle.ts';
 import { opFromWire, opToWire, type Op } from '../core/ops.ts';
+import { snapshotFromPlain, snapshotToPlain } from '../core/snapshot.ts';
 import type { OriginHoldings } from '../core/version-vector.ts';
 import { encodeFrame, FrameType, frameTypeName } from './frame.ts';
 
@@ -44,6 +45,7 @@ export function messageToPayload(m: Message): unknown {
       if (m.want) o.w = idsToBin(m.want);
       return o;
     }
+    case 'SNAPSHOT': return { s: m.s, sn: snapshotToPlain(m.snapshot) };
   }
 }
 
@@ -151,6 +153,11 @@ export function decodeMessage(type: number, payload: Uint8Array): Message | stri
         m.want = want;
       }
       return m;
+    }
+    case 'SNAPSHOT': {
+      if (!isNat(v.s)) return 'SNAPSHOT needs a session number s';
+      const snapshot = snapshotFromPlain(v.sn);
+      return typeof snapshot === 'string' ? `SNAPSHOT: ${snapshot}` : { type: 'SNAPSHOT', s: v.s, snapshot };
     }
   }
 }

@@ -13,7 +13,7 @@ export const WIRE_VERSION = 2;
 export const HEADER_BYTES = 6;
 export const DEFAULT_MAX_FRAME = 16 * 1024 * 1024;
 
-export const FrameType = { JOIN: 1, ID: 2, ACK_ID: 3, PING: 4, PONG: 5, PUSH: 6, VV: 7, SYNC: 8, DELTA_SYNC: 9, AUTH: 10 } as const;
+export const FrameType = { JOIN: 1, ID: 2, ACK_ID: 3, PING: 4, PONG: 5, PUSH: 6, VV: 7, SYNC: 8, DELTA_SYNC: 9, AUTH: 10, SNAPSHOT: 11 } as const;
 export type FrameTypeName = keyof typeof FrameType;
 const TYPE_NAMES = new Map<number, FrameTypeName>(Object.entries(FrameType).map(([k, v]) => [v, k as FrameTypeName]));
 
