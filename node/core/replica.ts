@@ -228,7 +228,7 @@ export class Replica {
         return ok({ ok: true, hash: op.id });
       }
       case 'history':
-        return ok({ key: req.key, entries: this.state.history(req.key).map((e) => ({ value: e.value, hash: e.hash, origin: e.origin, seq: e.seq, links: e.links })) });
+        return ok({ key: req.key, entries: this.state.shownHistory(req.key) });
       case 'transfer': {
         const n = this.opts.accounts;
         for (const [name, a] of [['from', req.from], ['to', req.to]] as const) {
