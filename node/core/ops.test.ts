@@ -2,6 +2,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { canonicalJson, makeOp, opFromWire, opShapeFromWire, opToWire, type OpFields } from './ops.ts';
 
 /** canonicalJson as it was written first (map/join); ids made by older nodes depend on its output */
@@ -30,7 +31,14 @@ test('an op id is the same as before: a fixed op has a fixed id', () => {
 const fieldsArb: fc.Arbitrary<OpFields> = fc.record({
   origin: fc.constantFrom('n1', 'n2', 'n3'), seq: fc.integer({ min: 1, max: 1e6 }), ts: fc.integer({ min: 0, max: 2e12 }),
   vv: fc.dictionary(fc.constantFrom('n1', 'n2', 'n3'), fc.nat(1000)),
-  kind: fc.constant('put' as const), key: fc.string({ maxLength: 10 }), payload: fc.record({ value: fc.jsonValue({ maxDepth: 3 }) }),
+  kind: fc.constantFrom('put' as const, 'cas' as const), key: fc.string({ maxLength: 10 }), payload: fc.record({ value: fc.jsonValue({ maxDepth: 3 }) }),
+});
+
+test('property: an op id is the sha256 of the canonical JSON of its other fields, as an array', () => {
+  fc.assert(fc.property(fieldsArb, (f) => {
+    const text = referenceCanonical([f.origin, f.seq, f.ts, f.vv, f.kind, f.key, f.payload]);
+    assert.equal(makeOp(f).id, createHash('sha256').update(text).digest('hex').slice(0, 32));
+  }), { seed: 23, numRuns: 500 });
 });
 
 test('property: opFromWire takes an op back; changed content under the same id is refused, which only opShapeFromWire lets through', () => {
@@ -41,7 +49,7 @@ test('property: opFromWire takes an op back; changed content under the same id i
     if (field === 2) forged[2] = op.seq + 1;
     else if (field === 3) forged[3] = op.ts + 1;
     else if (field === 4) forged[4] = { ...op.vv, n9: 1 };
-    else if (field === 5) forged[5] = 'cas';
+    else if (field === 5) forged[5] = op.kind === 'put' ? 'cas' : 'put';
     else if (field === 6) forged[6] = op.key + 'x';
     else if (field === 7) forged[7] = { value: [op.payload] };
     else forged[1] = op.origin === 'n1' ? 'n2' : 'n1';
