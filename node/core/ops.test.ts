@@ -3,7 +3,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { canonicalJson, makeOp, opFromWire, opShapeFromWire, opToWire, type OpFields } from './ops.ts';
+import { canonicalJson, jsonDepthExceeds, makeOp, opFromWire, opShapeFromWire, opToWire, valueProblem, type OpFields } from './ops.ts';
 
 /** canonicalJson as it was written first (map/join); ids made by older nodes depend on its output */
 function referenceCanonical(value: unknown): string {
@@ -56,4 +56,20 @@ test('property: opFromWire takes an op back; changed content under the same id i
     assert.equal(opFromWire(forged), 'operation id does not match its content');
     assert.notEqual(typeof opShapeFromWire(forged), 'string');
   }), { seed: 22, numRuns: 500 });
+});
+
+test('jsonDepthExceeds: 64 levels of nesting pass, 65 do not, arrays and objects alike', () => {
+  const nest = (n: number, obj: boolean): unknown => { let v: unknown = 1; for (let i = 0; i < n; i++) v = obj ? { k: v } : [0, v]; return v; };
+  for (const obj of [false, true]) {
+    assert.equal(jsonDepthExceeds(nest(64, obj)), false);
+    assert.equal(jsonDepthExceeds(nest(65, obj)), true);
+  }
+  assert.equal(jsonDepthExceeds(nest(3, true), 2), true);
+});
+
+test('valueProblem names the place of the first bad part of a value', () => {
+  assert.equal(valueProblem({ a: [1, 2, { b: 'x' }] }), null);
+  assert.equal(valueProblem({ a: [1, 2, { b: 'x\ud800' }] }), 'the string at value."a"[2]."b" holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored');
+  assert.equal(valueProblem([0, Infinity]), 'the number at value[1] is not finite');
+  assert.equal(valueProblem(JSON.parse('{"x":{"__proto__":1}}')), 'the object at value."x" has a "__proto__" key, which cannot be stored');
 });

@@ -87,27 +87,30 @@ export const MAX_OBJECT_KEYS = 65_535;
  * 400 rather than stored differently on different replicas.
  */
 export function valueProblem(value: unknown): string | null {
-  const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-  const walk = (v: unknown, path: string): string | null => {
-    if (typeof v === 'string') return LONE.test(v) ? `the string at ${path} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored` : null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : `the number at ${path} is not finite`;
-    if (v === null || typeof v !== 'object') return null;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) { const p = walk(v[i], `${path}[${i}]`); if (p) return p; }
-      return null;
-    }
-    const keys = Object.keys(v);
-    if (keys.length > MAX_OBJECT_KEYS) return `the object at ${path} has ${keys.length} keys; the limit is ${MAX_OBJECT_KEYS}`;
-    for (const k of keys) {
-      const at = `${path}.${JSON.stringify(k).slice(0, 40)}`;
-      if (k === '__proto__') return `the object at ${path} has a "__proto__" key, which cannot be stored`;
-      if (LONE.test(k)) return `a key at ${at} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored`;
-      const p = walk((v as Record<string, unknown>)[k], at);
-      if (p) return p;
-    }
+  return valueProblemAt(value, 'value');
+}
+
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+// module-level, not a closure per call: tsx names every closure it creates, at a cost on each write
+function valueProblemAt(v: unknown, path: string): string | null {
+  if (typeof v === 'string') return LONE.test(v) ? `the string at ${path} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored` : null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : `the number at ${path} is not finite`;
+  if (v === null || typeof v !== 'object') return null;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { const p = valueProblemAt(v[i], `${path}[${i}]`); if (p) return p; }
     return null;
-  };
-  return walk(value, 'value');
+  }
+  const keys = Object.keys(v);
+  if (keys.length > MAX_OBJECT_KEYS) return `the object at ${path} has ${keys.length} keys; the limit is ${MAX_OBJECT_KEYS}`;
+  for (const k of keys) {
+    const at = `${path}.${JSON.stringify(k).slice(0, 40)}`;
+    if (k === '__proto__') return `the object at ${path} has a "__proto__" key, which cannot be stored`;
+    if (LONE.test(k)) return `a key at ${at} holds a lone UTF-16 surrogate, which is not valid Unicode and cannot be stored`;
+    const p = valueProblemAt((v as Record<string, unknown>)[k], at);
+    if (p) return p;
+  }
+  return null;
 }
 
 export function makeOp(f: OpFields): Op {
@@ -128,13 +131,14 @@ const MAX_JSON_DEPTH = 64;
 
 /** Depth of a JSON-like value, stopping early once it exceeds `limit`. */
 export function jsonDepthExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
-  const walk = (v: unknown, d: number): boolean => {
-    if (d > limit) return true;
-    if (v === null || typeof v !== 'object') return false;
-    if (Array.isArray(v)) return v.some((x) => walk(x, d + 1));
-    return Object.values(v as object).some((x) => walk(x, d + 1));
-  };
-  return walk(value, 0);
+  return depthExceeds(value, limit);
+}
+
+function depthExceeds(v: unknown, left: number): boolean {
+  if (left < 0) return true;
+  if (v === null || typeof v !== 'object') return false;
+  for (const x of Array.isArray(v) ? v : Object.values(v as object)) if (depthExceeds(x, left - 1)) return true;
+  return false;
 }
 
 function isSafeNat(n: unknown): n is number { return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0; }

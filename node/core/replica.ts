@@ -402,9 +402,8 @@ export class Replica {
    */
   private implausible(op: Op): [RejectReason, string] | null {
     const jump = this.opts.maxSeqJump;
-    const frontier = (origin: string) => Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0);
     if (!this.have.knows(op.origin) && this.have.originCount() >= this.opts.maxOrigins) return ['origin-limit', `${this.opts.maxOrigins} origins are known already (--max-origins)`];
-    const f = frontier(op.origin);
+    const f = this.frontier(op.origin);
     if (op.seq > f + jump) return ['seq-jump', `seq is more than ${jump} beyond the highest held (${f}) (--max-seq-jump)`];
     if ((op.vv[op.origin] ?? 0) !== op.seq - 1) return ['bad-context', `its context says it follows seq ${op.vv[op.origin] ?? 0} of its own origin, not ${op.seq - 1}`];
     const ctx = Object.keys(op.vv);
@@ -412,9 +411,14 @@ export class Replica {
     for (const k of ctx) {
       if (k === op.origin) continue;
       const c = op.vv[k]!;
-      if (c > frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${frontier(k)})`];
+      if (c > this.frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${this.frontier(k)})`];
     }
     return null;
+  }
+
+  /** the highest seq of `origin` this node holds (or, for itself, has used) */
+  private frontier(origin: string): number {
+    return Math.max(this.have.maxOf(origin), origin === this.id ? this.nextSeq - 1 : 0);
   }
 
   // ---------------------------------------------------------------- membership
