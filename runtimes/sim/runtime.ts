@@ -202,30 +202,25 @@ export class SimRuntime implements Runtime {
   call(node: string, req: unknown, timeoutMs: number, signal: AbortSignal): Promise<SimCallOutcome> {
     const s = this.slot(node);
     return new Promise((resolve) => {
-      let done = false;
-      const finish = (o: SimCallOutcome): boolean => {
-        if (done) return false;
-        done = true;
-        signal.removeEventListener('abort', onAbort);
-        resolve(o);
-        return true;
-      };
-      const onAbort = () => { finish({ kind: 'timeout' }); };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.sched.after(timeoutMs, () => finish({ kind: 'timeout' }));
+      // (objects and methods, no named closures: tsx wraps each in a naming helper, and this is per op)
+      const call = new PendingCall(resolve, signal);
+      signal.addEventListener('abort', call, { once: true });
+      this.sched.after(timeoutMs, () => call.finish({ kind: 'timeout' }));
       const oneWay = this.net.opts.latencyMs;
       this.sched.after(oneWay, () => {
-        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => finish({ kind: 'refused' })); return; }
+        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => call.finish({ kind: 'refused' })); return; }
         const life = s.life;
-        const handle = () => {
-          if (s.life !== life || !s.core) return;
-          s.core.request(req, (answer) => {
-            if (s.life !== life) return;
-            this.sched.after(oneWay, () => finish({ kind: 'answer', answer }));
-          });
-        };
-        if (s.state === 'paused') s.parked.push(handle); else handle();
+        if (s.state === 'paused') s.parked.push(() => this.handle(s, life, req, oneWay, call)); else this.handle(s, life, req, oneWay, call);
       });
+    });
+  }
+
+  /** a request reaches a node that is up (in the life it arrived in); its answer travels back */
+  private handle(s: Slot, life: number, req: unknown, oneWay: number, call: PendingCall): void {
+    if (s.life !== life || !s.core) return;
+    s.core.request(req, (answer) => {
+      if (s.life !== life) return;
+      this.sched.after(oneWay, () => call.finish({ kind: 'answer', answer }));
     });
   }
 
@@ -278,4 +273,21 @@ export class SimRuntime implements Runtime {
 
   /** for tests: is the node up, down or paused */
   stateOf(node: string): Slot['state'] { return this.slot(node).state; }
+}
+
+/** a client call in flight: settled once, by its answer, a refusal, its timeout or its signal's abort */
+class PendingCall {
+  private done = false;
+  constructor(private readonly resolve: (o: SimCallOutcome) => void, private readonly signal: AbortSignal) {}
+
+  /** true when this settled the call (an event function's "resolved a promise") */
+  finish(o: SimCallOutcome): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.signal.removeEventListener('abort', this);
+    this.resolve(o);
+    return true;
+  }
+
+  handleEvent(): void { this.finish({ kind: 'timeout' }); }
 }

@@ -28,10 +28,9 @@ export class Scheduler {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      let done = false;
-      const finish = (): boolean => { if (done) return false; done = true; signal?.removeEventListener('abort', finish); resolve(); return true; };
-      signal?.addEventListener('abort', finish, { once: true });
-      this.after(ms, finish);
+      const sleeper = new Sleeper(resolve, signal);
+      signal?.addEventListener('abort', sleeper, { once: true });
+      this.after(ms, () => sleeper.wake());
     });
   }
 
@@ -90,6 +89,27 @@ export class Scheduler {
     }
     return top;
   }
+}
+
+/**
+ * One sleep, woken by its timer or by its signal's abort, whichever comes first. An object (the
+ * signal calls handleEvent) rather than a named closure per sleep: tsx wraps every named closure
+ * it creates in a naming helper, and workers sleep before every op.
+ */
+class Sleeper {
+  private done = false;
+  constructor(private readonly resolve: () => void, private readonly signal: AbortSignal | undefined) {}
+
+  /** true when this woke the sleeper (an event function's "resolved a promise") */
+  wake(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.signal?.removeEventListener('abort', this);
+    this.resolve();
+    return true;
+  }
+
+  handleEvent(): void { this.wake(); }
 }
 
 function before(a: Event, b: Event): boolean {
