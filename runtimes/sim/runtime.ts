@@ -28,7 +28,7 @@ export interface SimOptions {
   keepLogs?: boolean;
 }
 
-interface Conn { state: 'down' | 'dialing' | 'up'; lastHeard: number }
+interface Conn { peer: string; state: 'down' | 'dialing' | 'up'; lastHeard: number }
 
 interface Slot {
   id: string;
@@ -89,7 +89,7 @@ export class SimRuntime implements Runtime {
       const clock = new SimClock(this.sched);
       this.slots.set(id, {
         id, clock, disk: new SimDiskState(() => this.sched.now, this.diskTiming), life: 0, state: 'down', core: null,
-        parked: [], conns: new Map(spec.nodes.filter((p) => p !== id).map((p) => [p, { state: 'down', lastHeard: 0 }])), logs: [],
+        parked: [], conns: new Map(spec.nodes.filter((p) => p !== id).map((p) => [p, { peer: p, state: 'down', lastHeard: 0 }])), logs: [],
       });
     }
     for (const id of spec.nodes) this.boot(this.slot(id));
@@ -179,7 +179,9 @@ export class SimRuntime implements Runtime {
   /** drop silent connections; dial peers that can be reached */
   private checkConns(s: Slot): void {
     const now = this.sched.now;
-    for (const [p, c] of s.conns) {
+    // (values, not [id, conn] entries: this runs every tick of every node)
+    for (const c of s.conns.values()) {
+      const p = c.peer;
       const peer = this.slots.get(p)!;
       if (c.state === 'up' && now - c.lastHeard > this.deadAfterMs) c.state = 'down';
       if (c.state !== 'down' || peer.state !== 'up' || this.net.cut(s.id, p) || this.net.cut(p, s.id)) continue;

@@ -57,16 +57,18 @@ export class Scheduler {
     return value as T;
   }
 
+  // sift with a hole rather than swapping pairs: the same heap, and no [a, b] = [b, a] array per step
   private push(e: Event): void {
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      if (!before(e, h[p]!)) break;
+      h[i] = h[p]!;
       i = p;
     }
+    h[i] = e;
   }
 
   private pop(): Event | undefined {
@@ -74,18 +76,20 @@ export class Scheduler {
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        let m = -1;
+        let best = last;
+        if (l < n && before(h[l]!, best)) { m = l; best = h[l]!; }
+        if (r < n && before(h[r]!, best)) m = r;
+        if (m < 0) break;
+        h[i] = h[m]!;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
