@@ -51,13 +51,29 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortKeys(Object.keys(obj));
   out = '{';
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) out += ',';
     out += JSON.stringify(keys[i]) + ':' + canonicalJson(obj[keys[i]!]);
   }
   return out + '}';
+}
+
+/**
+ * Object keys in the order of Array.prototype.sort() (UTF-16 code units; keys are distinct). A
+ * version vector or a payload has a handful: an insertion sort in place, where sort() would
+ * allocate a work array for every object of every op id.
+ */
+function sortKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) { keys[j + 1] = keys[j]!; j--; }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 /**
