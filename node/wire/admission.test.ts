@@ -55,3 +55,14 @@ test('property: sameValue is equality of JSON text, for JSON values', () => {
   assert.equal(sameValue({ a: 1, b: 2 }, { b: 2, a: 1 }), false, 'key order counts');
   assert.equal(sameValue({ a: undefined }, {}), false, 'an undefined member counts');
 });
+
+test('property: a 413 exactly when the value alone packs to more than the cap (a put, and the writes of a txn)', () => {
+  const value = fc.oneof(fc.string({ maxLength: 300 }), fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 30 }), fc.jsonValue({ maxDepth: 2 }));
+  fc.assert(fc.property(value, fc.integer({ min: 1, max: 400 }), (v, cap) => {
+    const capped = makeAdmit(cap);
+    const put = putOf(v);
+    assert.equal(capped(put)?.status === 413, packr.pack(v).length > cap, 'put');
+    const txn = makeOp({ origin: 'n1', seq: 2, ts: 1, vv: { n1: 1 }, kind: 'txn', key: '', payload: { writes: [['append', 'k', v], ['w', 2, 7]] } });
+    assert.equal(capped(txn)?.status === 413, packr.pack([v, 7]).length > cap, 'txn');
+  }), { seed: 34, numRuns: 1000 });
+});

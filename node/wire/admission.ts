@@ -31,11 +31,13 @@ export function makeAdmit(maxValueBytes: number): (op: Op) => { status: number; 
     const value = op.kind === 'txn' ? (op.payload as TxnPayload).writes.map((w) => w[2]) : (op.payload as { value?: unknown }).value;
     let packed: Buffer;
     try {
-      if (op.kind !== 'transfer') {
+      packed = packr.pack(opToWire(op));
+      // the op holds the value, so only an op over the cap can hold a value over it: the value
+      // alone is packed (measured) only then, not for every write
+      if (op.kind !== 'transfer' && packed.length > maxValueBytes) {
         const valueBytes = packr.pack(value).length;
         if (valueBytes > maxValueBytes) return { status: 413, error: `value is ${valueBytes} bytes encoded, over the ${maxValueBytes}-byte limit (--max-value-bytes)` };
       }
-      packed = packr.pack(opToWire(op));
     } catch (e) {
       return { status: 400, error: `value cannot be encoded for storage and replication: ${(e as Error).message.slice(0, 120)}` };
     }
