@@ -13,7 +13,7 @@ import type { Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo, SystemNeeds
 import type { SimCallOutcome, SimHost, SimNode, SimSystem } from '../../api/sim.ts';
 import type { SystemRun } from '../../api/system.ts';
 import { Rng } from '../../api/rng.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, Waiter } from './scheduler.ts';
 import { SimNetwork, DEFAULT_NET, type NetOptions } from './network.ts';
 import { SimClock, SIM_EPOCH_MS } from './clock.ts';
 import { SimDiskState, DEFAULT_DISK_TIMING, type DiskTiming } from './disk.ts';
@@ -204,13 +204,12 @@ export class SimRuntime implements Runtime {
   call(node: string, req: unknown, timeoutMs: number, signal: AbortSignal): Promise<SimCallOutcome> {
     const s = this.slot(node);
     return new Promise((resolve) => {
-      // (objects and methods, no named closures: tsx wraps each in a naming helper, and this is per op)
-      const call = new PendingCall(resolve, signal);
-      signal.addEventListener('abort', call, { once: true });
-      this.sched.after(timeoutMs, () => call.finish({ kind: 'timeout' }));
+      // (a Waiter and a method, no named closures: tsx wraps each in a naming helper, and this is per op)
+      const call = new Waiter<SimCallOutcome>(resolve, signal, timedOut);
+      this.sched.after(timeoutMs, () => call.fire(timedOut()));
       const oneWay = this.net.opts.latencyMs;
       this.sched.after(oneWay, () => {
-        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => call.finish({ kind: 'refused' })); return; }
+        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => call.fire({ kind: 'refused' })); return; }
         const life = s.life;
         if (s.state === 'paused') s.parked.push(() => this.handle(s, life, req, oneWay, call)); else this.handle(s, life, req, oneWay, call);
       });
@@ -218,11 +217,11 @@ export class SimRuntime implements Runtime {
   }
 
   /** a request reaches a node that is up (in the life it arrived in); its answer travels back */
-  private handle(s: Slot, life: number, req: unknown, oneWay: number, call: PendingCall): void {
+  private handle(s: Slot, life: number, req: unknown, oneWay: number, call: Waiter<SimCallOutcome>): void {
     if (s.life !== life || !s.core) return;
     s.core.request(req, (answer) => {
       if (s.life !== life) return;
-      this.sched.after(oneWay, () => call.finish({ kind: 'answer', answer }));
+      this.sched.after(oneWay, () => call.fire({ kind: 'answer', answer }));
     });
   }
 
@@ -277,19 +276,5 @@ export class SimRuntime implements Runtime {
   stateOf(node: string): Slot['state'] { return this.slot(node).state; }
 }
 
-/** a client call in flight: settled once, by its answer, a refusal, its timeout or its signal's abort */
-class PendingCall {
-  private done = false;
-  constructor(private readonly resolve: (o: SimCallOutcome) => void, private readonly signal: AbortSignal) {}
-
-  /** true when this settled the call (an event function's "resolved a promise") */
-  finish(o: SimCallOutcome): boolean {
-    if (this.done) return false;
-    this.done = true;
-    this.signal.removeEventListener('abort', this);
-    this.resolve(o);
-    return true;
-  }
-
-  handleEvent(): void { this.finish({ kind: 'timeout' }); }
-}
+/** what a call that got no answer in time (or whose signal aborted) comes to */
+function timedOut(): SimCallOutcome { return { kind: 'timeout' }; }

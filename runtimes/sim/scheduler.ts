@@ -28,9 +28,8 @@ export class Scheduler {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const sleeper = new Sleeper(resolve, signal);
-      signal?.addEventListener('abort', sleeper, { once: true });
-      this.after(ms, () => sleeper.wake());
+      const waiter = new Waiter<void>(resolve, signal, nothing);
+      this.after(ms, () => waiter.fire());
     });
   }
 
@@ -96,25 +95,29 @@ export class Scheduler {
 }
 
 /**
- * One sleep, woken by its timer or by its signal's abort, whichever comes first. An object (the
- * signal calls handleEvent) rather than a named closure per sleep: tsx wraps every named closure
- * it creates in a naming helper, and workers sleep before every op.
+ * A promise's resolve, used once: by an event (`fire` returns true the first time, as an event
+ * function does when it woke async code) or by the abort of `signal` (which calls handleEvent, and
+ * resolves with `onAbort()`). An object rather than named closures per wait: tsx wraps every named
+ * closure it creates in a naming helper, and the simulator waits several times per op.
  */
-class Sleeper {
+export class Waiter<T> {
   private done = false;
-  constructor(private readonly resolve: () => void, private readonly signal: AbortSignal | undefined) {}
+  constructor(private readonly resolve: (v: T) => void, private readonly signal: AbortSignal | undefined, private readonly onAbort: () => T) {
+    signal?.addEventListener('abort', this, { once: true });
+  }
 
-  /** true when this woke the sleeper (an event function's "resolved a promise") */
-  wake(): boolean {
+  fire(v: T): boolean {
     if (this.done) return false;
     this.done = true;
     this.signal?.removeEventListener('abort', this);
-    this.resolve();
+    this.resolve(v);
     return true;
   }
 
-  handleEvent(): void { this.wake(); }
+  handleEvent(): void { this.fire(this.onAbort()); }
 }
+
+function nothing(): void {}
 
 function before(a: Event, b: Event): boolean {
   return a.t < b.t || (a.t === b.t && a.seq < b.seq);
