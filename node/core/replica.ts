@@ -379,7 +379,7 @@ export class Replica {
         return ok({ ok: true, hash: op.id });
       }
       case 'history':
-        return ok({ key: req.key, entries: this.state.history(req.key).map((e) => ({ value: e.value, hash: e.hash, origin: e.origin, seq: e.seq, links: e.links })) });
+        return ok({ key: req.key, entries: this.state.shownHistory(req.key) });
       case 'transfer': {
         const n = this.opts.accounts;
         for (const [name, a] of [['from', req.from], ['to', req.to]] as const) {
@@ -554,9 +554,8 @@ export class Replica {
    */
   private implausible(op: Op): [RejectReason, string] | null {
     const jump = this.opts.maxSeqJump;
-    const frontier = (origin: string) => this.highestSeq(origin);
     if (!this.have.knows(op.origin) && this.have.originCount() >= this.opts.maxOrigins) return ['origin-limit', `${this.opts.maxOrigins} origins are known already (--max-origins)`];
-    const f = frontier(op.origin);
+    const f = this.highestSeq(op.origin);
     if (op.seq > f + jump) return ['seq-jump', `seq is more than ${jump} beyond the highest held (${f}) (--max-seq-jump)`];
     if ((op.vv[op.origin] ?? 0) !== op.seq - 1) return ['bad-context', `its context says it follows seq ${op.vv[op.origin] ?? 0} of its own origin, not ${op.seq - 1}`];
     const ctx = Object.keys(op.vv);
@@ -564,7 +563,7 @@ export class Replica {
     for (const k of ctx) {
       if (k === op.origin) continue;
       const c = op.vv[k]!;
-      if (c > frontier(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${frontier(k)})`];
+      if (c > this.highestSeq(k) + jump) return ['context-jump', `its context needs ${c} ops of ${k}, more than ${jump} beyond the highest held (${this.highestSeq(k)})`];
     }
     return null;
   }

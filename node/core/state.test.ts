@@ -5,7 +5,7 @@
 import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FoldedState, type HistoryEntry } from './state.ts';
+import { FoldedState, type HistoryEntry, type ShownEntry } from './state.ts';
 import type { Op } from './ops.ts';
 
 /** the order as state.ts computed it before it was incremental: a full sort of the visible set */
@@ -83,20 +83,30 @@ function check(ops: Op[], order: number[], reads: boolean[]): void {
   const state = new FoldedState(1, 0);
   const ref = new Map<string, HistoryEntry>();
   const handedOut: [HistoryEntry[], HistoryEntry[]][] = [];
+  const shownOut: [readonly ShownEntry[], ShownEntry[]][] = [];
   order.forEach((i, step) => {
     const op = ops[i]!;
     state.apply(op);
-    const p = op.payload as { value: unknown; links: string[] };
-    ref.set(op.id, { value: p.value, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links: p.links });
+    ref.set(op.id, entryOf(op));
     if (reads[step % reads.length] || step === order.length - 1) {
       const got = state.history('k');
       assert.deepEqual(got.map((e) => e.hash), referenceOrder(ref).map((e) => e.hash), `after step ${step}`);
       assert.deepEqual(got, referenceOrder(ref));
       handedOut.push([got, got.slice()]);
+      const shown = state.shownHistory('k');
+      assert.deepEqual(shown, referenceOrder(ref).map(({ value, hash, origin, seq, links }) => ({ value, hash, origin, seq, links })), `shown after step ${step}`);
+      shownOut.push([shown, structuredClone(shown)]);
     }
   });
-  // an order handed out earlier is never changed by later appends
+  // an order handed out earlier is never changed by later appends, nor what a read showed
   for (const [arr, copy] of handedOut) assert.deepEqual(arr, copy);
+  for (const [arr, copy] of shownOut) assert.deepEqual(arr, copy);
+}
+
+/** the entry history() should hold for an append op */
+function entryOf(op: Op): HistoryEntry {
+  const { value, links } = op.payload as { value: unknown; links: string[] };
+  return { value, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links, shown: { value, hash: op.id, origin: op.origin, seq: op.seq, links } };
 }
 
 /** a delivery order that respects the links (each entry after those it links to): causal delivery */
@@ -151,7 +161,7 @@ test('a long run of concurrent appends, read after every write, matches the full
     const links = state.historyHeads('k').filter(() => rnd(4) !== 0);
     const op: Op = { id: (i * 7919 % 65536).toString(16).padStart(4, '0') + i, origin: `n${o}`, seq: ++seqs[o]!, ts: 1000 + Math.floor(i / 3) - rnd(4), vv: {}, kind: 'append', key: 'k', payload: { value: i, links } };
     state.apply(op);
-    ref.set(op.id, { value: i, hash: op.id, origin: op.origin, seq: op.seq, ts: op.ts, links });
+    ref.set(op.id, entryOf(op));
     if (rnd(3) === 0 || i === 599) assert.deepEqual(state.history('k'), referenceOrder(ref), `after write ${i}`);
   }
 });

@@ -22,7 +22,10 @@ export interface StateSnapshot {
 
 interface RegisterCell { value: unknown; ts: number; origin: string; seq: number; id: string }
 
-export interface HistoryEntry { value: unknown; hash: string; origin: string; seq: number; ts: number; links: string[] }
+export interface HistoryEntry { value: unknown; hash: string; origin: string; seq: number; ts: number; links: string[]; shown: ShownEntry }
+
+/** an entry as a read shows it (GET /history/:key): made once with its entry, handed out by every read */
+export interface ShownEntry { value: unknown; hash: string; origin: string; seq: number; links: string[] }
 
 interface HistoryCell {
   entries: Map<string, HistoryEntry>;
@@ -35,6 +38,8 @@ interface HistoryCell {
   shared: boolean;
   /** `ordered` holds every entry (no link cycle, possible only with forged ids, held some back) */
   complete: boolean;
+  /** what shownHistory() hands out until the next append to the key; null: map it on the next read */
+  shown: readonly ShownEntry[] | null;
 }
 
 /** the tie-break of the causal order: (ts, origin, seq, hash) */
@@ -99,9 +104,12 @@ export class FoldedState {
     }
   }
 
-  private addEntry(key: string, e: HistoryEntry): void {
+  private addEntry(key: string, fields: Omit<HistoryEntry, 'shown'>): void {
     let h = this.histories.get(key);
-    if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true }; this.histories.set(key, h); }
+    if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true, shown: null }; this.histories.set(key, h); }
+    const { value, hash, origin, seq, links } = fields;
+    const e: HistoryEntry = { ...fields, shown: { value, hash, origin, seq, links } };
+    h.shown = null;
     // the order can be extended in place only for a new entry no visible entry links to (always
     // so under causal delivery); otherwise it is recomputed on the next read
     const fresh = !h.entries.has(e.hash);
@@ -166,6 +174,17 @@ export class FoldedState {
   historyHeads(key: string): string[] { return [...(this.histories.get(key)?.heads ?? [])].sort(); }
 
   historyKeys(): string[] { return [...this.histories.keys()]; }
+
+  /**
+   * history(key) as reads show it. One array per change of the key, not one object per entry and
+   * read: a key's history grows with the run, and reads of it are a good part of every workload
+   * that appends. Shared by every read until the next append: callers must not change it.
+   */
+  shownHistory(key: string): readonly ShownEntry[] {
+    const h = this.histories.get(key);
+    if (!h) return [];
+    return (h.shown ??= this.history(key).map((e) => e.shown));
+  }
 
   /**
    * Entries in a deterministic causal order: a topological order of the link graph (an entry comes

@@ -2,10 +2,11 @@
  * What a client op costs once encoded, checked before the op is committed (finding: a 70,000-key
  * object took a seq, then failed to encode, and every later op of that node waited for it forever).
  * The op is packed exactly as the log and the wire pack it and unpacked again; it is admitted only
- * if its value is within the size cap and comes back identical, id included.
+ * if its value is within the size cap and comes back identical, every field (id included) compared
+ * as it was made: the id is not hashed again, since equal fields give the equal id.
  */
 import { Packr } from 'msgpackr';
-import { opFromWire, opToWire, type Op } from '../core/ops.ts';
+import { opShapeFromWire, opToWire, type Op } from '../core/ops.ts';
 import { defaultAdmit } from '../core/replica.ts';
 import type { TxnPayload } from '../core/txn.ts';
 
@@ -30,18 +31,52 @@ export function makeAdmit(maxValueBytes: number): (op: Op) => { status: number; 
     const value = op.kind === 'txn' ? (op.payload as TxnPayload).writes.map((w) => w[2]) : (op.payload as { value?: unknown }).value;
     let packed: Buffer;
     try {
-      if (op.kind !== 'transfer') {
+      packed = packr.pack(opToWire(op));
+      // the op holds the value, so only an op over the cap can hold a value over it: the value
+      // alone is packed (measured) only then, not for every write
+      if (op.kind !== 'transfer' && packed.length > maxValueBytes) {
         const valueBytes = packr.pack(value).length;
         if (valueBytes > maxValueBytes) return { status: 413, error: `value is ${valueBytes} bytes encoded, over the ${maxValueBytes}-byte limit (--max-value-bytes)` };
       }
-      packed = packr.pack(opToWire(op));
     } catch (e) {
       return { status: 400, error: `value cannot be encoded for storage and replication: ${(e as Error).message.slice(0, 120)}` };
     }
     sizes.set(op, packed.length);
-    const back = opFromWire(packr.unpack(packed));
+    const back = opShapeFromWire(packr.unpack(packed));
     if (typeof back === 'string') return { status: 400, error: `value does not survive encoding: ${back}` };
-    if (JSON.stringify(back.payload) !== JSON.stringify(op.payload)) return { status: 400, error: 'value does not survive encoding unchanged (msgpack would alter it)' };
+    const sent = opToWire(op), got = opToWire(back);
+    const field = sent.findIndex((f, i) => !sameValue(f, got[i]));
+    if (WIRE_FIELDS[field] === 'payload') return { status: 400, error: 'value does not survive encoding unchanged (msgpack would alter it)' };
+    if (field >= 0) return { status: 400, error: `value does not survive encoding: the operation's ${WIRE_FIELDS[field]} comes back different` };
     return null;
   };
+}
+
+/** the fields of a WireOp, by position, for the error */
+const WIRE_FIELDS = ['id', 'origin', 'seq', 'ts', 'version vector', 'kind', 'key', 'payload'] as const;
+
+/**
+ * a and b are the same JSON-like value: equal primitives, arrays of the same values (and holes),
+ * objects with the same keys in the same order holding the same values. Stricter than equal
+ * JSON.stringify (an undefined member counts) and than equal canonical JSON (key order counts), so
+ * two ops with the same fields by this test have the same id; cheaper than either, as it builds no
+ * string.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return false;
+    // a hole is not an undefined element: msgpack turns one into the other, and canonical JSON tells them apart
+    for (let i = 0; i < a.length; i++) if ((i in a) !== (i in bs) || !sameValue(a[i], bs[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameValue((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
+  }
+  return true;
 }

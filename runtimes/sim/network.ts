@@ -24,12 +24,14 @@ export interface NetOptions {
 
 export const DEFAULT_NET: NetOptions = { latencyMs: 0.5, tailMs: 1, loss: 0, dup: 0, reorder: false };
 
+/** one directed link: its fault (delay, jitter, loss) if any, and its last delivery time */
+interface Link { fault: LinkFault | undefined; lastAt: number }
+
 export class SimNetwork {
   /** grudge as sets: drops.get(b).has(a) = b drops what a sends */
   private drops = new Map<string, Set<string>>();
-  private faults = new Map<string, LinkFault>();
-  /** per directed link, the last delivery time (FIFO links never deliver earlier) */
-  private lastAt = new Map<string, number>();
+  /** links.get(from).get(to): looked up by node ids, with no `from>to` string built per message */
+  private links = new Map<string, Map<string, Link>>();
   sent = 0;
   dropped = 0;
 
@@ -44,17 +46,27 @@ export class SimNetwork {
     return this.drops.get(to)?.has(from) ?? false;
   }
 
-  setLinkFault(from: string, to: string, f: LinkFault): void {
-    const key = `${from}>${to}`;
-    if (f.delayMs === undefined && f.jitterMs === undefined && f.loss === undefined) this.faults.delete(key);
-    else this.faults.set(key, f);
+  private link(from: string, to: string): Link {
+    let m = this.links.get(from);
+    if (!m) { m = new Map(); this.links.set(from, m); }
+    let l = m.get(to);
+    if (!l) { l = { fault: undefined, lastAt: 0 }; m.set(to, l); }
+    return l;
   }
 
-  clearLinkFaults(): void { this.faults.clear(); }
+  setLinkFault(from: string, to: string, f: LinkFault): void {
+    this.link(from, to).fault = f.delayMs === undefined && f.jitterMs === undefined && f.loss === undefined ? undefined : f;
+  }
+
+  clearLinkFaults(): void { for (const m of this.links.values()) for (const l of m.values()) l.fault = undefined; }
 
   /** one-way latency of a message on this link now */
   latency(from: string, to: string): number {
-    const f = this.faults.get(`${from}>${to}`);
+    return this.latencyOn(this.link(from, to));
+  }
+
+  private latencyOn(link: Link): number {
+    const f = link.fault;
     let ms = this.opts.latencyMs + (this.opts.tailMs > 0 ? -Math.log(1 - this.rng.next()) * this.opts.tailMs : 0);
     if (f?.delayMs) ms += f.delayMs + (f.jitterMs ? this.rng.next() * f.jitterMs : 0);
     return ms;
@@ -64,13 +76,13 @@ export class SimNetwork {
   transmit(from: string, to: string, deliver: () => void): void {
     this.sent++;
     if (this.cut(from, to)) { this.dropped++; return; }
-    const f = this.faults.get(`${from}>${to}`);
+    const link = this.link(from, to);
+    const f = link.fault;
     if ((f?.loss && this.rng.next() < f.loss) || (this.opts.loss > 0 && this.rng.next() < this.opts.loss)) { this.dropped++; return; }
     const copies = this.opts.dup > 0 && this.rng.next() < this.opts.dup ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const key = `${from}>${to}`;
-      let at = this.sched.now + this.latency(from, to);
-      if (!this.opts.reorder) { at = Math.max(at, this.lastAt.get(key) ?? 0); this.lastAt.set(key, at); }
+      let at = this.sched.now + this.latencyOn(link);
+      if (!this.opts.reorder) { at = Math.max(at, link.lastAt); link.lastAt = at; }
       this.sched.after(at - this.sched.now, () => {
         if (this.cut(from, to)) { this.dropped++; return; }
         deliver();

@@ -13,7 +13,7 @@ import type { Grudge, LinkFault, NodeEndpoint, Runtime, RuntimeInfo, SystemNeeds
 import type { SimCallOutcome, SimHost, SimNode, SimSystem } from '../../api/sim.ts';
 import type { SystemRun } from '../../api/system.ts';
 import { Rng } from '../../api/rng.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, Waiter } from './scheduler.ts';
 import { SimNetwork, DEFAULT_NET, type NetOptions } from './network.ts';
 import { SimClock, SIM_EPOCH_MS } from './clock.ts';
 import { SimDiskState, DEFAULT_DISK_TIMING, type DiskTiming } from './disk.ts';
@@ -28,7 +28,7 @@ export interface SimOptions {
   keepLogs?: boolean;
 }
 
-interface Conn { state: 'down' | 'dialing' | 'up'; lastHeard: number }
+interface Conn { peer: string; state: 'down' | 'dialing' | 'up'; lastHeard: number }
 
 interface Slot {
   id: string;
@@ -89,7 +89,7 @@ export class SimRuntime implements Runtime {
       const clock = new SimClock(this.sched);
       this.slots.set(id, {
         id, clock, disk: new SimDiskState(() => this.sched.now, this.diskTiming), life: 0, state: 'down', core: null,
-        parked: [], conns: new Map(spec.nodes.filter((p) => p !== id).map((p) => [p, { state: 'down', lastHeard: 0 }])), logs: [],
+        parked: [], conns: new Map(spec.nodes.filter((p) => p !== id).map((p) => [p, { peer: p, state: 'down', lastHeard: 0 }])), logs: [],
       });
     }
     for (const id of spec.nodes) this.boot(this.slot(id));
@@ -179,7 +179,9 @@ export class SimRuntime implements Runtime {
   /** drop silent connections; dial peers that can be reached */
   private checkConns(s: Slot): void {
     const now = this.sched.now;
-    for (const [p, c] of s.conns) {
+    // (values, not [id, conn] entries: this runs every tick of every node)
+    for (const c of s.conns.values()) {
+      const p = c.peer;
       const peer = this.slots.get(p)!;
       if (c.state === 'up' && now - c.lastHeard > this.deadAfterMs) c.state = 'down';
       if (c.state !== 'down' || peer.state !== 'up' || this.net.cut(s.id, p) || this.net.cut(p, s.id)) continue;
@@ -202,30 +204,24 @@ export class SimRuntime implements Runtime {
   call(node: string, req: unknown, timeoutMs: number, signal: AbortSignal): Promise<SimCallOutcome> {
     const s = this.slot(node);
     return new Promise((resolve) => {
-      let done = false;
-      const finish = (o: SimCallOutcome): boolean => {
-        if (done) return false;
-        done = true;
-        signal.removeEventListener('abort', onAbort);
-        resolve(o);
-        return true;
-      };
-      const onAbort = () => { finish({ kind: 'timeout' }); };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.sched.after(timeoutMs, () => finish({ kind: 'timeout' }));
+      // (a Waiter and a method, no named closures: tsx wraps each in a naming helper, and this is per op)
+      const call = new Waiter<SimCallOutcome>(resolve, signal, timedOut);
+      this.sched.after(timeoutMs, () => call.fire(timedOut()));
       const oneWay = this.net.opts.latencyMs;
       this.sched.after(oneWay, () => {
-        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => finish({ kind: 'refused' })); return; }
+        if (s.state === 'down' || !s.core) { this.sched.after(oneWay, () => call.fire({ kind: 'refused' })); return; }
         const life = s.life;
-        const handle = () => {
-          if (s.life !== life || !s.core) return;
-          s.core.request(req, (answer) => {
-            if (s.life !== life) return;
-            this.sched.after(oneWay, () => finish({ kind: 'answer', answer }));
-          });
-        };
-        if (s.state === 'paused') s.parked.push(handle); else handle();
+        if (s.state === 'paused') s.parked.push(() => this.handle(s, life, req, oneWay, call)); else this.handle(s, life, req, oneWay, call);
       });
+    });
+  }
+
+  /** a request reaches a node that is up (in the life it arrived in); its answer travels back */
+  private handle(s: Slot, life: number, req: unknown, oneWay: number, call: Waiter<SimCallOutcome>): void {
+    if (s.life !== life || !s.core) return;
+    s.core.request(req, (answer) => {
+      if (s.life !== life) return;
+      this.sched.after(oneWay, () => call.fire({ kind: 'answer', answer }));
     });
   }
 
@@ -279,3 +275,6 @@ export class SimRuntime implements Runtime {
   /** for tests: is the node up, down or paused */
   stateOf(node: string): Slot['state'] { return this.slot(node).state; }
 }
+
+/** what a call that got no answer in time (or whose signal aborted) comes to */
+function timedOut(): SimCallOutcome { return { kind: 'timeout' }; }

@@ -28,10 +28,8 @@ export class Scheduler {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      let done = false;
-      const finish = (): boolean => { if (done) return false; done = true; signal?.removeEventListener('abort', finish); resolve(); return true; };
-      signal?.addEventListener('abort', finish, { once: true });
-      this.after(ms, finish);
+      const waiter = new Waiter<void>(resolve, signal, nothing);
+      this.after(ms, () => waiter.fire());
     });
   }
 
@@ -58,16 +56,18 @@ export class Scheduler {
     return value as T;
   }
 
+  // sift with a hole rather than swapping pairs: the same heap, and no [a, b] = [b, a] array per step
   private push(e: Event): void {
     const h = this.heap;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      if (!before(e, h[p]!)) break;
+      h[i] = h[p]!;
       i = p;
     }
+    h[i] = e;
   }
 
   private pop(): Event | undefined {
@@ -75,22 +75,49 @@ export class Scheduler {
     if (h.length === 0) return undefined;
     const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0) {
       let i = 0;
       for (;;) {
         const l = 2 * i + 1, r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        let m = -1;
+        let best = last;
+        if (l < n && before(h[l]!, best)) { m = l; best = h[l]!; }
+        if (r < n && before(h[r]!, best)) m = r;
+        if (m < 0) break;
+        h[i] = h[m]!;
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }
 }
+
+/**
+ * A promise's resolve, used once: by an event (`fire` returns true the first time, as an event
+ * function does when it woke async code) or by the abort of `signal` (which calls handleEvent, and
+ * resolves with `onAbort()`). An object rather than named closures per wait: tsx wraps every named
+ * closure it creates in a naming helper, and the simulator waits several times per op.
+ */
+export class Waiter<T> {
+  private done = false;
+  constructor(private readonly resolve: (v: T) => void, private readonly signal: AbortSignal | undefined, private readonly onAbort: () => T) {
+    signal?.addEventListener('abort', this, { once: true });
+  }
+
+  fire(v: T): boolean {
+    if (this.done) return false;
+    this.done = true;
+    this.signal?.removeEventListener('abort', this);
+    this.resolve(v);
+    return true;
+  }
+
+  handleEvent(): void { this.fire(this.onAbort()); }
+}
+
+function nothing(): void {}
 
 function before(a: Event, b: Event): boolean {
   return a.t < b.t || (a.t === b.t && a.seq < b.seq);

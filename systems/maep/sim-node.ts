@@ -31,6 +31,18 @@ export function simNodeConfig(id: string, peers: readonly string[], run: Pick<Sy
   return cfg;
 }
 
+/**
+ * An op's log record (OpLog.encode), encoded once: the simulated network hands the same op object
+ * to every receiver (nothing is decoded), so without this each of N nodes would pack and checksum
+ * it again. Ops are never changed once made, and the disk copies what it is given.
+ */
+const records = new WeakMap<Op, Buffer>();
+function logRecord(op: Op): Buffer {
+  let r = records.get(op);
+  if (r === undefined) { r = OpLog.encode(op); records.set(op, r); }
+  return r;
+}
+
 export function bootMaep(host: SimHost, run: SystemRun): SimNode {
   const cfg = simNodeConfig(host.id, host.peers, run);
   const policy = cfg.unsafe.noFsync ? 'unsafe-buffered' : cfg.fsync;
@@ -64,7 +76,7 @@ export function bootMaep(host: SimHost, run: SystemRun): SimNode {
   const flushOutbox = () => { while (outbox.length && outbox[0]!.gen <= durable) outbox.shift()!.fn(); };
   const append = (ops: readonly Op[]) => {
     if (ops.length === 0) return;
-    const bytes = Buffer.concat(ops.map((op) => OpLog.encode(op)));
+    const bytes = ops.length === 1 ? logRecord(ops[0]!) : Buffer.concat(ops.map(logRecord));
     const gen = ++appended;
     if (policy === 'unsafe-buffered') { buffered.push(bytes); durable = gen; return; }
     disk.write(bytes);

@@ -8,6 +8,7 @@
  */
 import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { SimHost, SimNode, SimSystem } from '../../../api/sim.ts';
 import type { SystemRun } from '../../../api/system.ts';
 import type { ClusterSpec } from '../../../api/runtime.ts';
@@ -175,5 +176,25 @@ describe('scheduler', () => {
       seen.push(`woke ${s.now}`);
     }, 100);
     assert.deepEqual(seen, ['a', 'b', 'c', 'woke 10']);
+  });
+
+  test('property: any mix of delays, also scheduled from inside events, runs sorted by (time, scheduling order)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 3 })), { minLength: 1, maxLength: 200 }), async (plan) => {
+      const s = new Scheduler();
+      const ran: [number, number][] = [];
+      let order = 0;
+      const at = (ms: number, inner: number[]) => {
+        const key = order++;
+        const t = s.now + ms;
+        s.after(ms, () => { ran.push([t, key]); for (const d of inner) at(d, []); });
+      };
+      await s.run(async () => {
+        for (const [ms, inner] of plan) at(ms, inner);
+        await s.sleep(100);
+      }, 1000);
+      const sorted = [...ran].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      assert.deepEqual(ran, sorted);
+      assert.equal(ran.length, plan.reduce((n, [, inner]) => n + 1 + inner.length, 0));
+    }), { seed: 41, numRuns: 200 });
   });
 });
