@@ -15,6 +15,7 @@
  * `connection: close`; 1xx interim answers are skipped. Plain http only.
  */
 import net from 'node:net';
+import { parseResponseHead, type ResponseHead } from './http-head.ts';
 
 export type HttpOutcome =
   | { kind: 'ok'; status: number; body: any }
@@ -32,10 +33,37 @@ export interface JsonClientOptions {
 const MAX_IDLE = 4;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-interface Pending {
+/** one request: settles once, by its answer, a socket error, its timeout or its caller's abort */
+class Request {
   /** the request reached a connected socket (an error now means it may have been applied) */
-  sent: boolean;
-  done(o: HttpOutcome): void;
+  sent = false;
+  conn: Conn | null = null;
+  resolve!: (o: HttpOutcome) => void;
+  readonly timer: NodeJS.Timeout;
+
+  constructor(readonly signal: AbortSignal, timeoutMs: number, private readonly client: JsonClient) {
+    // the request as the timer's argument: no closure per request
+    this.timer = setTimeout(timeOut, timeoutMs, this);
+  }
+
+  done(o: HttpOutcome): void {
+    clearTimeout(this.timer);
+    this.resolve(o);
+  }
+
+  /** ends the request as unknown while it is on its socket (the socket cannot be trusted again) */
+  cut(error: string): void {
+    const conn = this.conn;
+    if (!conn || conn.pending !== this) return;
+    conn.pending = null;
+    conn.destroy();
+    this.client.drop(conn);
+    this.done({ kind: 'unknown', error });
+  }
+}
+
+function timeOut(r: Request): void {
+  r.cut('timeout');
 }
 
 /** one keep-alive socket, at most one request in flight on it */
@@ -43,11 +71,13 @@ class Conn {
   readonly socket: net.Socket;
   connected = false;
   closed = false;
-  pending: Pending | null = null;
+  pending: Request | null = null;
   private buf: Buffer | null = null;
   /** parsed head of the response being read, null while waiting for one */
-  private head: { status: number; length: number; chunked: boolean; close: boolean } | null = null;
+  private head: ResponseHead | null = null;
   private chunks: Buffer[] = [];
+  /** bytes in `chunks` */
+  private have = 0;
 
   constructor(host: string, port: number, private readonly release: (c: Conn, reuse: boolean) => void) {
     this.socket = net.connect({ host, port, noDelay: true });
@@ -61,11 +91,13 @@ class Conn {
     this.socket.on('close', () => this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
   }
 
-  send(text: string, p: Pending): void {
-    this.pending = p;
+  send(text: string, r: Request): void {
+    this.pending = r;
+    r.conn = this;
+    r.sent = this.connected;
     this.head = null;
     this.chunks = [];
-    p.sent = this.connected;
+    this.have = 0;
     this.socket.ref();
     this.socket.write(text);
   }
@@ -78,10 +110,10 @@ class Conn {
   private fail(e: NodeJS.ErrnoException): void {
     const wasClosed = this.closed;
     this.closed = true;
-    const p = this.pending;
+    const r = this.pending;
     this.pending = null;
     if (!wasClosed) this.release(this, false);
-    if (p) p.done(p.sent ? unknownOf(e) : errorBeforeSending(e));
+    if (r) r.done(r.sent ? unknownOf(e) : errorBeforeSending(e));
     this.socket.destroy();
   }
 
@@ -107,29 +139,11 @@ class Conn {
       if (!this.head) {
         const end = this.buf.indexOf(CRLFCRLF);
         if (end < 0) { if (this.buf.length > 64 * 1024) throw new Error('response head over 64 KiB'); return; }
-        const text = this.buf.toString('latin1', 0, end);
+        const head = parseResponseHead(this.buf.toString('latin1', 0, end));
         this.buf = end + 4 < this.buf.length ? this.buf.subarray(end + 4) : null;
-        const m = /^HTTP\/1\.([01]) (\d{3})/.exec(text);
-        if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(text.slice(0, 40))}`);
-        const status = Number(m[2]);
-        if (status >= 100 && status < 200) continue; // interim answer: the real one follows
-        let length = -1, chunked = false, close = m[1] === '0';
-        for (const line of text.split('\r\n').slice(1)) {
-          const colon = line.indexOf(':');
-          if (colon < 0) continue;
-          const name = line.slice(0, colon).trim().toLowerCase();
-          const value = line.slice(colon + 1).trim().toLowerCase();
-          if (name === 'content-length') {
-            length = /^\d+$/.test(value) ? Number(value) : NaN;
-            if (!Number.isSafeInteger(length)) throw new Error(`bad content-length ${JSON.stringify(value)}`);
-          }
-          else if (name === 'transfer-encoding') chunked = value.split(',').some((v) => v.trim() === 'chunked');
-          else if (name === 'connection') close = value.split(',').some((v) => v.trim() === 'close') || (close && !value.includes('keep-alive'));
-        }
-        if (chunked) length = -1;
-        else if (status === 204 || status === 304) length = 0;
-        this.head = { status, length, chunked, close };
-        if (length === 0) { this.complete(close); return; }
+        if (head.status >= 100 && head.status < 200) continue; // interim answer: the real one follows
+        this.head = head;
+        if (head.length === 0) { this.complete(head.close); return; }
         continue;
       }
       const h = this.head;
@@ -152,10 +166,9 @@ class Conn {
         continue;
       }
       if (h.length < 0) { this.chunks.push(this.buf); this.buf = null; return; } // until the connection ends
-      const have = this.chunks.reduce((n, c) => n + c.length, 0);
-      const need = h.length - have;
-      if (this.buf.length < need) { this.chunks.push(this.buf); this.buf = null; return; }
-      this.chunks.push(this.buf.subarray(0, need));
+      const need = h.length - this.have;
+      if (this.buf.length < need) { this.chunks.push(this.buf); this.have += this.buf.length; this.buf = null; return; }
+      this.chunks.push(need < this.buf.length ? this.buf.subarray(0, need) : this.buf);
       this.buf = need < this.buf.length ? this.buf.subarray(need) : null;
       this.complete(h.close);
       return;
@@ -163,7 +176,7 @@ class Conn {
   }
 
   private complete(close: boolean): void {
-    const p = this.pending!;
+    const r = this.pending!;
     const status = this.head!.status;
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.pending = null;
@@ -174,7 +187,7 @@ class Conn {
     if (!reuse) this.destroy();
     else this.socket.unref();
     this.release(this, reuse);
-    p.done(outcomeOf(status, body.toString('utf8')));
+    r.done(outcomeOf(status, body.toString('utf8')));
   }
 }
 
@@ -182,6 +195,11 @@ class Conn {
 export class JsonClient {
   private readonly idle: Conn[] = [];
   private readonly all = new Set<Conn>();
+  /**
+   * the callers' signals this client listens on, each with its listener: one per signal for all
+   * its requests rather than one added and removed per request (a worker calls with one signal)
+   */
+  private readonly listening = new Map<AbortSignal, () => void>();
   private readonly host: string;
   private readonly port: number;
   private readonly prefix: string;
@@ -206,36 +224,39 @@ export class JsonClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const text = `${method} ${this.prefix}${path} HTTP/1.1\r\n${this.fixedHeaders}` +
       (payload === undefined ? '\r\n' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
-    return new Promise<HttpOutcome>((resolve) => {
-      let conn: Conn;
-      const p: Pending = {
-        sent: false,
-        done: (o) => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve(o);
-        },
-      };
-      const cut = (error: string) => {
-        const wasPending = conn.pending === p;
-        if (!wasPending) return;
-        conn.pending = null;
-        conn.destroy();
-        this.drop(conn);
-        p.done({ kind: 'unknown', error });
-      };
-      const timer = setTimeout(() => cut('timeout'), timeoutMs);
-      const onAbort = () => cut('interrupted');
-      signal.addEventListener('abort', onAbort, { once: true });
-      conn = this.idle.pop() ?? this.open();
-      conn.send(text, p);
-    });
+    if (!this.listening.has(signal)) this.listen(signal);
+    const r = new Request(signal, timeoutMs, this);
+    const answer = new Promise<HttpOutcome>((resolve) => { r.resolve = resolve; });
+    (this.idle.pop() ?? this.open()).send(text, r);
+    return answer;
   }
 
   close(): void {
+    for (const [signal, listener] of this.listening) signal.removeEventListener('abort', listener);
+    this.listening.clear();
     for (const c of this.all) c.destroy();
     this.all.clear();
     this.idle.length = 0;
+  }
+
+  drop(c: Conn): void {
+    this.all.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /**
+   * Listens on a new signal, and stops listening on those no request of this client is under now:
+   * a caller passing a fresh signal per call leaves at most one listener behind, not one per call.
+   */
+  private listen(signal: AbortSignal): void {
+    const inUse = new Set<AbortSignal>();
+    for (const c of this.all) if (c.pending) inUse.add(c.pending.signal);
+    for (const [s, l] of this.listening) if (!inUse.has(s)) { s.removeEventListener('abort', l); this.listening.delete(s); }
+    // the caller's signal aborted: every request of this client under it ends as interrupted
+    const listener = () => { for (const c of [...this.all]) if (c.pending?.signal === signal) c.pending.cut('interrupted'); };
+    signal.addEventListener('abort', listener, { once: true });
+    this.listening.set(signal, listener);
   }
 
   private open(): Conn {
@@ -245,12 +266,6 @@ export class JsonClient {
     });
     this.all.add(c);
     return c;
-  }
-
-  private drop(c: Conn): void {
-    this.all.delete(c);
-    const i = this.idle.indexOf(c);
-    if (i >= 0) this.idle.splice(i, 1);
   }
 }
 
