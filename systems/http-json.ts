@@ -7,8 +7,8 @@
  * - a timeout, a reset after sending, a 5xx → unknown: the request may or may not have been applied.
  *
  * HTTP/1.1 over a few keep-alive sockets per client, written directly on node:net: one write per
- * request, one response parsed per socket at a time (no pipelining), one timer per request and at
- * most one listener on the caller's signal, removed when the request ends. node:http's client
+ * request, one response parsed per socket at a time (no pipelining), one timer per socket re-armed
+ * per request, one listener per caller's signal (not one per request). node:http's client
  * spent 0.25-0.45 ms of CPU per request where this spends ~0.04-0.09 ms (`npm run bench --
  * harness`, BENCHMARKS.md): with the harness and the nodes on the same cores, that CPU was the
  * harness's ceiling. Understood answers: content-length, chunked, or read-until-close bodies;
@@ -32,6 +32,9 @@ export interface JsonClientOptions {
 /** idle keep-alive sockets kept per client; more requests at once open more sockets */
 const MAX_IDLE = 4;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** where every socket's reads land (a callback uses it before the next read can) */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+const owned = (b: Buffer): Buffer => (b.buffer === READ_BUFFER.buffer ? Buffer.from(b) : b);
 
 /** one request: settles once, by its answer, a socket error, its timeout or its caller's abort */
 class Request {
@@ -39,15 +42,10 @@ class Request {
   sent = false;
   conn: Conn | null = null;
   resolve!: (o: HttpOutcome) => void;
-  readonly timer: NodeJS.Timeout;
 
-  constructor(readonly signal: AbortSignal, timeoutMs: number, private readonly client: JsonClient) {
-    // the request as the timer's argument: no closure per request
-    this.timer = setTimeout(timeOut, timeoutMs, this);
-  }
+  constructor(readonly signal: AbortSignal, readonly timeoutMs: number, private readonly client: JsonClient) {}
 
   done(o: HttpOutcome): void {
-    clearTimeout(this.timer);
     this.resolve(o);
   }
 
@@ -62,10 +60,6 @@ class Request {
   }
 }
 
-function timeOut(r: Request): void {
-  r.cut('timeout');
-}
-
 /** one keep-alive socket, at most one request in flight on it */
 class Conn {
   readonly socket: net.Socket;
@@ -78,14 +72,21 @@ class Conn {
   private chunks: Buffer[] = [];
   /** bytes in `chunks` */
   private have = 0;
+  /**
+   * the request timeout, one timer per socket re-armed by each request (refresh() costs less CPU
+   * than a new timer per request); unref'd, the socket keeps the process alive while a request is on it
+   */
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
 
   constructor(host: string, port: number, private readonly release: (c: Conn, reuse: boolean) => void) {
-    this.socket = net.connect({ host, port, noDelay: true });
+    // reads land in one buffer shared by all sockets, handed over without a Readable stream's
+    // 'data' event and a new Buffer per read (issue #20, CPU per op); what outlives the callback is copied
+    this.socket = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n) => { this.onData(READ_BUFFER.subarray(0, n)); return true; } } });
     this.socket.on('connect', () => {
       this.connected = true;
       if (this.pending) this.pending.sent = true;
     });
-    this.socket.on('data', (d: Buffer) => this.onData(d));
     this.socket.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('close', () => this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
@@ -98,13 +99,22 @@ class Conn {
     this.head = null;
     this.chunks = [];
     this.have = 0;
+    this.armTimer(r.timeoutMs);
     this.socket.ref();
     this.socket.write(text);
   }
 
   destroy(): void {
     this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.socket.destroy();
+  }
+
+  private armTimer(ms: number): void {
+    if (this.timer && this.timerMs === ms) { this.timer.refresh(); return; }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(timeOut, ms, this).unref();
+    this.timerMs = ms;
   }
 
   private fail(e: NodeJS.ErrnoException): void {
@@ -132,6 +142,9 @@ class Conn {
     if (!this.pending) { this.fail(Object.assign(new Error('unexpected data on an idle connection'), { code: 'EPROTO' })); return; }
     this.buf = this.buf ? Buffer.concat([this.buf, d]) : d;
     try { this.parse(); } catch (e) { this.fail(Object.assign(e as Error, { code: 'EPROTO' })); }
+    // a response cut across reads: keep its bytes, the shared buffer is overwritten by the next read
+    if (this.buf) this.buf = owned(this.buf);
+    for (let i = 0; i < this.chunks.length; i++) this.chunks[i] = owned(this.chunks[i]!);
   }
 
   private parse(): void {
@@ -189,6 +202,11 @@ class Conn {
     this.release(this, reuse);
     r.done(outcomeOf(status, body.toString('utf8')));
   }
+}
+
+/** the timer last armed fires `ms` after the current request was sent: that one timed out (if it is still on) */
+function timeOut(c: Conn): void {
+  c.pending?.cut('timeout');
 }
 
 /** One node's JSON API: `call(method, path, body, signal)`; `close()` drops its sockets. */
