@@ -75,7 +75,9 @@ export class HistoryRecorder {
  * error), the same text as JSON.stringify of those fields, built without a second object per op.
  */
 export function historyLine(op: Op): string {
-  let line = `{"index":${op.index},"time":${op.time},"type":${JSON.stringify(op.type)},"process":${JSON.stringify(op.process)},"f":${JSON.stringify(op.f)},"value":${JSON.stringify(op.value ?? null) ?? 'null'}`;
+  // type is one of four plain words and process mostly a number: no JSON.stringify needed for them
+  const proc = typeof op.process === 'number' ? op.process : JSON.stringify(op.process);
+  let line = `{"index":${op.index},"time":${op.time},"type":"${op.type}","process":${proc},"f":${JSON.stringify(op.f)},"value":${JSON.stringify(op.value ?? null) ?? 'null'}`;
   if (op.node !== undefined) line += `,"node":${JSON.stringify(op.node)}`;
   if (op.error !== undefined) line += `,"error":${JSON.stringify(op.error)}`;
   return line + '}\n';
