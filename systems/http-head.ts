@@ -27,14 +27,14 @@ export function parseResponseHead(text: string): ResponseHead {
     const end = eol < 0 ? text.length : eol;
     const colon = text.indexOf(':', start);
     if (colon < 0 || colon > end) continue;
-    const name = headerName(text, start, colon);
+    const name = framingHeader(text, start, colon);
     if (name === null) continue;
     const value = text.slice(colon + 1, end).trim().toLowerCase();
     if (name === 'content-length') {
       length = /^\d+$/.test(value) ? Number(value) : NaN;
       if (!Number.isSafeInteger(length)) throw new Error(`bad content-length ${JSON.stringify(value)}`);
-    } else if (name === 'transfer-encoding') chunked = value.split(',').some((v) => v.trim() === 'chunked');
-    else close = value.split(',').some((v) => v.trim() === 'close') || (close && !value.includes('keep-alive'));
+    } else if (name === 'transfer-encoding') chunked = hasToken(value, 'chunked');
+    else close = hasToken(value, 'close') || (close && !value.includes('keep-alive'));
   }
   if (chunked) length = -1;
   else if (status === 204 || status === 304) length = 0;
@@ -42,15 +42,25 @@ export function parseResponseHead(text: string): ResponseHead {
 }
 
 type Framing = 'content-length' | 'transfer-encoding' | 'connection';
+const FRAMING: readonly Framing[] = ['content-length', 'transfer-encoding', 'connection'];
 
-/** the header's name if it is one that frames the answer, else null (without lowering every name) */
-function headerName(text: string, start: number, colon: number): Framing | null {
-  // names are short and most are not ours: look at the first letter before building a string
-  const c = text.charCodeAt(start) | 0x20;
-  if (c !== 0x63 /* c */ && c !== 0x74 /* t */ && c !== 0x20 && c !== 0x29 /* space or tab, lowered */) return null;
-  const name = text.slice(start, colon).trim().toLowerCase();
-  return name === 'content-length' || name === 'transfer-encoding' || name === 'connection' ? name : null;
+/** the header's name if it frames the answer (in any case, blanks around it), else null; builds no string */
+function framingHeader(text: string, start: number, colon: number): Framing | null {
+  while (start < colon && isBlank(text.charCodeAt(start))) start++;
+  while (colon > start && isBlank(text.charCodeAt(colon - 1))) colon--;
+  for (const name of FRAMING) {
+    if (colon - start !== name.length) continue;
+    let i = 0;
+    while (i < name.length && lower(text.charCodeAt(start + i)) === name.charCodeAt(i)) i++;
+    if (i === name.length) return name;
+  }
+  return null;
 }
+
+const isBlank = (c: number) => c === 32 || c === 9;
+const lower = (c: number) => (c >= 65 && c <= 90 ? c | 0x20 : c);
+/** `token` is one of the value's comma-separated tokens (the usual single-token value without a split) */
+const hasToken = (value: string, token: string) => value === token || (value.includes(',') && value.split(',').some((v) => v.trim() === token));
 
 function isDigit(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
