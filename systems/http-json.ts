@@ -7,12 +7,12 @@
  * - a timeout, a reset after sending, a 5xx → unknown: the request may or may not have been applied.
  *
  * HTTP/1.1 over a few keep-alive sockets per client, written directly on node:net: one write per
- * request, one response parsed per socket at a time (no pipelining), one timer per socket re-armed
- * per request, one listener per caller's signal (not one per request). node:http's client
- * spent 0.25-0.45 ms of CPU per request where this spends ~0.04-0.09 ms (`npm run bench --
- * harness`, BENCHMARKS.md): with the harness and the nodes on the same cores, that CPU was the
- * harness's ceiling. Understood answers: content-length, chunked, or read-until-close bodies;
- * `connection: close`; 1xx interim answers are skipped. Plain http only.
+ * request, reads through `onread` into one shared buffer, one response parsed per socket at a time
+ * (no pipelining), one timer per socket re-armed per request, one listener per caller's signal (not
+ * per request). node:http's client spent 0.25-0.45 ms of CPU per request; this spends ~0.02-0.03
+ * ms (issue #20, BENCHMARKS.md "harness"): with the harness and the nodes on the same cores, every
+ * microsecond here is one the nodes do not get. Understood answers: content-length, chunked, or
+ * read-until-close bodies; `connection: close`; 1xx interim answers are skipped. Plain http only.
  */
 import net from 'node:net';
 import { parseResponseHead, type ResponseHead } from './http-head.ts';
