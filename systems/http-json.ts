@@ -124,7 +124,7 @@ class Conn {
     this.pending = null;
     if (!wasClosed) this.release(this, false);
     if (r) r.done(r.sent ? unknownOf(e) : errorBeforeSending(e));
-    this.socket.destroy();
+    this.destroy();
   }
 
   private onEnd(): void {
