@@ -15,6 +15,7 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeEndpoint } from '../api/runtime.ts';
+import { attached, benchConfig } from './harness.ts';
 
 const here = fileURLToPath(import.meta.url);
 const root = join(dirname(here), '..');
@@ -55,14 +56,10 @@ async function round(from: string, endpoints: NodeEndpoint[], seconds: number, w
   const load = (p: string) => import(pathToFileURL(join(from, p)).href);
   const [{ runTest }, { HistoryRecorder }, { HarnessLog }, { loadSystem }, { createWorkload }] = await Promise.all(
     ['harness/runner/run-test.ts', 'harness/history/recorder.ts', 'harness/runner/harness-log.ts', 'harness/system/load-system.ts', 'workloads/index.ts'].map(load));
-  const no = async () => { throw new Error('the harness-cpu bench injects no faults'); };
-  const runtime = {
-    info: { name: 'local', mechanisms: {} }, cannotServe: () => [], setup: async () => endpoints, teardown: async () => {}, endpoints: () => endpoints,
-    kill: no, restart: no, pause: no, resume: no, partition: no, heal: async () => {}, setClockOffset: no, setLinkFault: no, clearLinkFaults: async () => {}, logPath: () => '/dev/null',
-  };
+  const runtime = attached(endpoints);
   const once = async (s: number, seed: number): Promise<Round> => {
     const recorder = new HistoryRecorder(join(dir, `history-${process.pid}-${seed}.jsonl`));
-    const config = { system: 'maep', workload: 'lww', nemesis: [], nemesisIntervalS: 5, nodes: endpoints.length, timeLimitS: s, rate: 1e6, concurrency: workers, seed, runtime: 'local', store: dir, recoveryTimeS: 1, opTimeoutS: 5, nodeArgs: [], linTimeoutS: 60, systemParams: {}, params: {} };
+    const config = benchConfig(endpoints.length, s, workers, seed, dir);
     let t0 = 0n, t1 = 0n, cpu0 = process.cpuUsage(), cpu = { user: 0, system: 0 };
     await runTest({
       config, runtime, system: await loadSystem('maep'), workload: createWorkload('lww', {}), nemesis: null, nemesisCtx: {}, recorder, log: new HarnessLog(() => {}),
