@@ -55,7 +55,7 @@ export function parseEndpoints(out: string): NodeEndpoint[] {
 }
 
 /** a Runtime that hands runTest the already running cluster and does nothing else */
-function attached(endpoints: NodeEndpoint[]): Runtime {
+export function attached(endpoints: NodeEndpoint[]): Runtime {
   const no = async () => { throw new Error('the harness bench injects no faults'); };
   return {
     info: { name: 'local', mechanisms: {} },
@@ -69,6 +69,15 @@ function attached(endpoints: NodeEndpoint[]): Runtime {
   } as Runtime;
 }
 
+/** the run config of the bench's harness half: maep, lww, no nemesis, --rate 1e6 */
+export function benchConfig(nodes: number, seconds: number, workers: number, seed: number, dir: string): RunConfig {
+  return {
+    system: 'maep', workload: 'lww', nemesis: [], nemesisIntervalS: 5, nodes, timeLimitS: seconds,
+    rate: 1e6, concurrency: workers, seed, runtime: 'local', store: dir, recoveryTimeS: 2, opTimeoutS: 5,
+    nodeArgs: [], linTimeoutS: 60, systemParams: {}, params: {},
+  } as unknown as RunConfig;
+}
+
 interface HarnessRound { rate: number; ops: number; cpuMsPerOp: number; info: number; casRefused: number; latencyMs: number; gapMs: number }
 
 async function harnessRound(endpoints: NodeEndpoint[], dir: string, seconds: number, workers: number, seed: number): Promise<HarnessRound> {
@@ -76,11 +85,7 @@ async function harnessRound(endpoints: NodeEndpoint[], dir: string, seconds: num
   const workload = createWorkload('lww', {});
   const recorder = new HistoryRecorder(join(dir, `history-${seed}.jsonl`));
   const log = new HarnessLog(() => {});
-  const config = {
-    system: 'maep', workload: 'lww', nemesis: [], nemesisIntervalS: 5, nodes: endpoints.length, timeLimitS: seconds,
-    rate: 1e6, concurrency: workers, seed, runtime: 'local', store: dir, recoveryTimeS: 2, opTimeoutS: 5,
-    nodeArgs: [], linTimeoutS: 60, systemParams: {}, params: {},
-  } as unknown as RunConfig;
+  const config = benchConfig(endpoints.length, seconds, workers, seed, dir);
   let mainStart = 0n, mainEnd = 0n;
   let cpu0 = process.cpuUsage(), cpuMain = { user: 0, system: 0 };
   const interrupt = new AbortController();

@@ -7,14 +7,15 @@
  * - a timeout, a reset after sending, a 5xx → unknown: the request may or may not have been applied.
  *
  * HTTP/1.1 over a few keep-alive sockets per client, written directly on node:net: one write per
- * request, one response parsed per socket at a time (no pipelining), one timer per request and at
- * most one listener on the caller's signal, removed when the request ends. node:http's client
- * spent 0.25-0.45 ms of CPU per request where this spends ~0.04-0.09 ms (`npm run bench --
- * harness`, BENCHMARKS.md): with the harness and the nodes on the same cores, that CPU was the
- * harness's ceiling. Understood answers: content-length, chunked, or read-until-close bodies;
- * `connection: close`; 1xx interim answers are skipped. Plain http only.
+ * request, reads through `onread` into one shared buffer, one response parsed per socket at a time
+ * (no pipelining), one timer per socket re-armed per request, one listener per caller's signal (not
+ * per request). node:http's client spent 0.25-0.45 ms of CPU per request; this spends ~0.02-0.03
+ * ms (issue #20, BENCHMARKS.md "harness"): with the harness and the nodes on the same cores, every
+ * microsecond here is one the nodes do not get. Understood answers: content-length, chunked, or
+ * read-until-close bodies; `connection: close`; 1xx interim answers are skipped. Plain http only.
  */
 import net from 'node:net';
+import { parseResponseHead, type ResponseHead } from './http-head.ts';
 
 export type HttpOutcome =
   | { kind: 'ok'; status: number; body: any }
@@ -31,11 +32,32 @@ export interface JsonClientOptions {
 /** idle keep-alive sockets kept per client; more requests at once open more sockets */
 const MAX_IDLE = 4;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** where every socket's reads land (a callback uses it before the next read can) */
+const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+const owned = (b: Buffer): Buffer => (b.buffer === READ_BUFFER.buffer ? Buffer.from(b) : b);
 
-interface Pending {
+/** one request: settles once, by its answer, a socket error, its timeout or its caller's abort */
+class Request {
   /** the request reached a connected socket (an error now means it may have been applied) */
-  sent: boolean;
-  done(o: HttpOutcome): void;
+  sent = false;
+  conn: Conn | null = null;
+  resolve!: (o: HttpOutcome) => void;
+
+  constructor(readonly signal: AbortSignal, readonly timeoutMs: number, private readonly client: JsonClient) {}
+
+  done(o: HttpOutcome): void {
+    this.resolve(o);
+  }
+
+  /** ends the request as unknown while it is on its socket (the socket cannot be trusted again) */
+  cut(error: string): void {
+    const conn = this.conn;
+    if (!conn || conn.pending !== this) return;
+    conn.pending = null;
+    conn.destroy();
+    this.client.drop(conn);
+    this.done({ kind: 'unknown', error });
+  }
 }
 
 /** one keep-alive socket, at most one request in flight on it */
@@ -43,46 +65,66 @@ class Conn {
   readonly socket: net.Socket;
   connected = false;
   closed = false;
-  pending: Pending | null = null;
+  pending: Request | null = null;
   private buf: Buffer | null = null;
   /** parsed head of the response being read, null while waiting for one */
-  private head: { status: number; length: number; chunked: boolean; close: boolean } | null = null;
+  private head: ResponseHead | null = null;
   private chunks: Buffer[] = [];
+  /** bytes in `chunks` */
+  private have = 0;
+  /**
+   * the request timeout, one timer per socket re-armed by each request (refresh() costs less CPU
+   * than a new timer per request); unref'd, the socket keeps the process alive while a request is on it
+   */
+  private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
 
   constructor(host: string, port: number, private readonly release: (c: Conn, reuse: boolean) => void) {
-    this.socket = net.connect({ host, port, noDelay: true });
+    // reads land in one buffer shared by all sockets, handed over without a Readable stream's
+    // 'data' event and a new Buffer per read (issue #20, CPU per op); what outlives the callback is copied
+    this.socket = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n) => { this.onData(READ_BUFFER.subarray(0, n)); return true; } } });
     this.socket.on('connect', () => {
       this.connected = true;
       if (this.pending) this.pending.sent = true;
     });
-    this.socket.on('data', (d: Buffer) => this.onData(d));
     this.socket.on('error', (e: NodeJS.ErrnoException) => this.fail(e));
     this.socket.on('end', () => this.onEnd());
     this.socket.on('close', () => this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
   }
 
-  send(text: string, p: Pending): void {
-    this.pending = p;
+  send(text: string, r: Request): void {
+    this.pending = r;
+    r.conn = this;
+    r.sent = this.connected;
     this.head = null;
     this.chunks = [];
-    p.sent = this.connected;
+    this.have = 0;
+    this.armTimer(r.timeoutMs);
     this.socket.ref();
     this.socket.write(text);
   }
 
   destroy(): void {
     this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     this.socket.destroy();
+  }
+
+  private armTimer(ms: number): void {
+    if (this.timer && this.timerMs === ms) { this.timer.refresh(); return; }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(timeOut, ms, this).unref();
+    this.timerMs = ms;
   }
 
   private fail(e: NodeJS.ErrnoException): void {
     const wasClosed = this.closed;
     this.closed = true;
-    const p = this.pending;
+    const r = this.pending;
     this.pending = null;
     if (!wasClosed) this.release(this, false);
-    if (p) p.done(p.sent ? unknownOf(e) : errorBeforeSending(e));
-    this.socket.destroy();
+    if (r) r.done(r.sent ? unknownOf(e) : errorBeforeSending(e));
+    this.destroy();
   }
 
   private onEnd(): void {
@@ -100,6 +142,9 @@ class Conn {
     if (!this.pending) { this.fail(Object.assign(new Error('unexpected data on an idle connection'), { code: 'EPROTO' })); return; }
     this.buf = this.buf ? Buffer.concat([this.buf, d]) : d;
     try { this.parse(); } catch (e) { this.fail(Object.assign(e as Error, { code: 'EPROTO' })); }
+    // a response cut across reads: keep its bytes, the shared buffer is overwritten by the next read
+    if (this.buf) this.buf = owned(this.buf);
+    for (let i = 0; i < this.chunks.length; i++) this.chunks[i] = owned(this.chunks[i]!);
   }
 
   private parse(): void {
@@ -107,29 +152,11 @@ class Conn {
       if (!this.head) {
         const end = this.buf.indexOf(CRLFCRLF);
         if (end < 0) { if (this.buf.length > 64 * 1024) throw new Error('response head over 64 KiB'); return; }
-        const text = this.buf.toString('latin1', 0, end);
+        const head = parseResponseHead(this.buf.toString('latin1', 0, end));
         this.buf = end + 4 < this.buf.length ? this.buf.subarray(end + 4) : null;
-        const m = /^HTTP\/1\.([01]) (\d{3})/.exec(text);
-        if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(text.slice(0, 40))}`);
-        const status = Number(m[2]);
-        if (status >= 100 && status < 200) continue; // interim answer: the real one follows
-        let length = -1, chunked = false, close = m[1] === '0';
-        for (const line of text.split('\r\n').slice(1)) {
-          const colon = line.indexOf(':');
-          if (colon < 0) continue;
-          const name = line.slice(0, colon).trim().toLowerCase();
-          const value = line.slice(colon + 1).trim().toLowerCase();
-          if (name === 'content-length') {
-            length = /^\d+$/.test(value) ? Number(value) : NaN;
-            if (!Number.isSafeInteger(length)) throw new Error(`bad content-length ${JSON.stringify(value)}`);
-          }
-          else if (name === 'transfer-encoding') chunked = value.split(',').some((v) => v.trim() === 'chunked');
-          else if (name === 'connection') close = value.split(',').some((v) => v.trim() === 'close') || (close && !value.includes('keep-alive'));
-        }
-        if (chunked) length = -1;
-        else if (status === 204 || status === 304) length = 0;
-        this.head = { status, length, chunked, close };
-        if (length === 0) { this.complete(close); return; }
+        if (head.status >= 100 && head.status < 200) continue; // interim answer: the real one follows
+        this.head = head;
+        if (head.length === 0) { this.complete(head.close); return; }
         continue;
       }
       const h = this.head;
@@ -152,10 +179,9 @@ class Conn {
         continue;
       }
       if (h.length < 0) { this.chunks.push(this.buf); this.buf = null; return; } // until the connection ends
-      const have = this.chunks.reduce((n, c) => n + c.length, 0);
-      const need = h.length - have;
-      if (this.buf.length < need) { this.chunks.push(this.buf); this.buf = null; return; }
-      this.chunks.push(this.buf.subarray(0, need));
+      const need = h.length - this.have;
+      if (this.buf.length < need) { this.chunks.push(this.buf); this.have += this.buf.length; this.buf = null; return; }
+      this.chunks.push(need < this.buf.length ? this.buf.subarray(0, need) : this.buf);
       this.buf = need < this.buf.length ? this.buf.subarray(need) : null;
       this.complete(h.close);
       return;
@@ -163,7 +189,7 @@ class Conn {
   }
 
   private complete(close: boolean): void {
-    const p = this.pending!;
+    const r = this.pending!;
     const status = this.head!.status;
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.pending = null;
@@ -174,14 +200,24 @@ class Conn {
     if (!reuse) this.destroy();
     else this.socket.unref();
     this.release(this, reuse);
-    p.done(outcomeOf(status, body.toString('utf8')));
+    r.done(outcomeOf(status, body.toString('utf8')));
   }
+}
+
+/** the timer last armed fires `ms` after the current request was sent: that one timed out (if it is still on) */
+function timeOut(c: Conn): void {
+  c.pending?.cut('timeout');
 }
 
 /** One node's JSON API: `call(method, path, body, signal)`; `close()` drops its sockets. */
 export class JsonClient {
   private readonly idle: Conn[] = [];
   private readonly all = new Set<Conn>();
+  /**
+   * the callers' signals this client listens on, each with its listener: one per signal for all
+   * its requests rather than one added and removed per request (a worker calls with one signal)
+   */
+  private readonly listening = new Map<AbortSignal, () => void>();
   private readonly host: string;
   private readonly port: number;
   private readonly prefix: string;
@@ -206,36 +242,39 @@ export class JsonClient {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const text = `${method} ${this.prefix}${path} HTTP/1.1\r\n${this.fixedHeaders}` +
       (payload === undefined ? '\r\n' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`);
-    return new Promise<HttpOutcome>((resolve) => {
-      let conn: Conn;
-      const p: Pending = {
-        sent: false,
-        done: (o) => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', onAbort);
-          resolve(o);
-        },
-      };
-      const cut = (error: string) => {
-        const wasPending = conn.pending === p;
-        if (!wasPending) return;
-        conn.pending = null;
-        conn.destroy();
-        this.drop(conn);
-        p.done({ kind: 'unknown', error });
-      };
-      const timer = setTimeout(() => cut('timeout'), timeoutMs);
-      const onAbort = () => cut('interrupted');
-      signal.addEventListener('abort', onAbort, { once: true });
-      conn = this.idle.pop() ?? this.open();
-      conn.send(text, p);
-    });
+    if (!this.listening.has(signal)) this.listen(signal);
+    const r = new Request(signal, timeoutMs, this);
+    const answer = new Promise<HttpOutcome>((resolve) => { r.resolve = resolve; });
+    (this.idle.pop() ?? this.open()).send(text, r);
+    return answer;
   }
 
   close(): void {
+    for (const [signal, listener] of this.listening) signal.removeEventListener('abort', listener);
+    this.listening.clear();
     for (const c of this.all) c.destroy();
     this.all.clear();
     this.idle.length = 0;
+  }
+
+  drop(c: Conn): void {
+    this.all.delete(c);
+    const i = this.idle.indexOf(c);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  /**
+   * Listens on a new signal, and stops listening on those no request of this client is under now:
+   * a caller passing a fresh signal per call leaves at most one listener behind, not one per call.
+   */
+  private listen(signal: AbortSignal): void {
+    const inUse = new Set<AbortSignal>();
+    for (const c of this.all) if (c.pending) inUse.add(c.pending.signal);
+    for (const [s, l] of this.listening) if (!inUse.has(s)) { s.removeEventListener('abort', l); this.listening.delete(s); }
+    // the caller's signal aborted: every request of this client under it ends as interrupted
+    const listener = () => { for (const c of [...this.all]) if (c.pending?.signal === signal) c.pending.cut('interrupted'); };
+    signal.addEventListener('abort', listener, { once: true });
+    this.listening.set(signal, listener);
   }
 
   private open(): Conn {
@@ -245,12 +284,6 @@ export class JsonClient {
     });
     this.all.add(c);
     return c;
-  }
-
-  private drop(c: Conn): void {
-    this.all.delete(c);
-    const i = this.idle.indexOf(c);
-    if (i >= 0) this.idle.splice(i, 1);
   }
 }
 

@@ -21,12 +21,15 @@ export class RateLimiter {
     this.intervalMs = 1000 / opsPerSecond;
   }
 
-  /** resolves at the reserved slot; false when `signal` aborted first */
-  async acquire(signal: AbortSignal): Promise<boolean> {
+  /**
+   * true when the reserved slot is now, else a promise that resolves at it; false when `signal`
+   * aborted first. (No promise when there is nothing to wait for: at high rates that is most ops.)
+   */
+  acquire(signal: AbortSignal): boolean | Promise<boolean> {
     const now = this.now();
     const slot = this.last === -Infinity ? now : nextSlot(this.last, now, this.intervalMs, this.rng.next());
     this.last = slot;
-    if (slot > now) await sleep(slot - now, signal);
-    return !signal.aborted;
+    if (slot <= now) return !signal.aborted;
+    return sleep(slot - now, signal).then(() => !signal.aborted);
   }
 }

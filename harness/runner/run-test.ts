@@ -1,4 +1,5 @@
 import type { NodeEndpoint, Runtime } from '../../api/runtime.ts';
+import type { OpInput } from '../../api/history.ts';
 import type { Nemesis, NemesisContext } from '../../api/fault.ts';
 import type { WorkloadInstance, Completion } from '../../api/workload.ts';
 import type { Client } from '../../api/client.ts';
@@ -91,15 +92,19 @@ export async function runTest(d: RunTestDeps): Promise<RunTestResult> {
 
   async function worker(w: number, client: Client): Promise<void> {
     const node = endpointOf(w).id;
-    while (!mainSignals[w]!.aborted) {
-      if (!(await limiter.acquire(mainSignals[w]!))) break;
+    const mainSignal = mainSignals[w]!, signal = signals[w]!;
+    while (!mainSignal.aborted) {
+      const go = limiter.acquire(mainSignal);
+      if (go !== true && !(await go)) break;
       const op = nextOp();
       const process = pids.of(w);
       recorder.record({ type: 'invoke', process, f: op.f, value: op.value, node });
       // the op itself is not cut by the time limit (only by its timeout or Ctrl-C): Jepsen lets
       // in-flight ops finish, so the end of the main phase does not turn them all into info
-      const done = await invokeSafely(client, op, signals[w]!);
-      recorder.record({ type: done.type, process, f: op.f, value: done.value ?? op.value, node, ...(done.error ? { error: done.error } : {}) });
+      const done = await invokeSafely(client, op, signal);
+      const completion: OpInput = { type: done.type, process, f: op.f, value: done.value ?? op.value, node };
+      if (done.error) completion.error = done.error;
+      recorder.record(completion);
       if (done.type === 'info') pids.retire(w);
     }
   }

@@ -4,22 +4,25 @@ import { mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import fc from 'fast-check';
-import { HistoryRecorder } from '../history/recorder.ts';
+import { HistoryRecorder, historyLine } from '../history/recorder.ts';
 import { parseHistory, readHistoryFile } from '../history/reader.ts';
 import { processModelViolations, pendingInvokes } from '../history/process-model.ts';
 import { ProcessIds } from '../runner/process-ids.ts';
 import type { Op } from '../../api/history.ts';
 
-test('the recorder streams: each op is in the file as a whole line before close', () => {
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+test('the recorder streams: the ops of one event-loop turn are in the file, in order and whole, at the end of that turn', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-rec-'));
   try {
     const path = join(dir, 'history.jsonl');
     const rec = new HistoryRecorder(path);
     rec.record({ type: 'invoke', process: 0, f: 'read', value: null, node: 'n1' });
-    const afterOne = readFileSync(path, 'utf8');
-    assert.equal(afterOne.split('\n').length, 2);
+    await nextTurn();
+    assert.equal(readFileSync(path, 'utf8').split('\n').length, 2);
     rec.record({ type: 'ok', process: 0, f: 'read', value: { 0: 10 }, node: 'n1' });
     rec.record({ type: 'info', process: 'nemesis', f: 'heal', value: null });
+    await nextTurn();
     // not closed: a killed harness leaves exactly this
     const { ops, tornTail } = readHistoryFile(path);
     assert.equal(tornTail, false);
@@ -28,6 +31,31 @@ test('the recorder streams: each op is in the file as a whole line before close'
     assert.equal(ops[2]!.node, undefined);
     rec.close();
   } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the recorder writes what this turn recorded on close', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-rec-'));
+  try {
+    const path = join(dir, 'h.jsonl');
+    const rec = new HistoryRecorder(path);
+    rec.record({ type: 'invoke', process: 0, f: 'read', value: null });
+    rec.close();
+    assert.equal(readHistoryFile(path).ops.length, 1);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('a history line is the JSON of the op in Jepsen\'s field order, without the fields it lacks', () => {
+  const op = fc.record({
+    index: fc.nat(), time: fc.nat(), type: fc.constantFrom('invoke', 'ok', 'fail', 'info') as fc.Arbitrary<Op['type']>,
+    process: fc.oneof(fc.nat(), fc.constant('nemesis' as const)), f: fc.string(), value: fc.oneof(fc.jsonValue(), fc.constant(undefined)),
+    node: fc.option(fc.string(), { nil: undefined }), error: fc.option(fc.string(), { nil: undefined }),
+  }, { requiredKeys: ['index', 'time', 'type', 'process', 'f', 'value'] });
+  fc.assert(fc.property(op, (o) => {
+    const line = historyLine(o);
+    assert.equal(line, JSON.stringify({ index: o.index, time: o.time, type: o.type, process: o.process, f: o.f, value: o.value ?? null, node: o.node, error: o.error }) + '\n');
+    const { node, error, ...rest } = o;
+    assert.deepEqual(parseHistory(line).ops, [{ ...rest, value: o.value ?? null, ...(node === undefined ? {} : { node }), ...(error === undefined ? {} : { error }) }]);
+  }), { numRuns: 500 });
 });
 
 test('the clock restarts only before the first op', async () => {
@@ -54,12 +82,13 @@ test('a torn last line is skipped and reported; a bad line in the middle is an e
   assert.deepEqual(parseHistory(''), { ops: [], tornTail: false });
 });
 
-test('killed mid-write: a file with a partial line still reads', () => {
+test('killed mid-write: a file with a partial line still reads', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sb-rec-'));
   try {
     const path = join(dir, 'history.jsonl');
     const rec = new HistoryRecorder(path);
     for (let i = 0; i < 5; i++) rec.record({ type: 'invoke', process: i, f: 'append', value: [0, i] });
+    await nextTurn();
     appendFileSync(path, '{"index":5,"ti');
     const { ops, tornTail } = readHistoryFile(path);
     assert.equal(ops.length, 5);

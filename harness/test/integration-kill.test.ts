@@ -7,6 +7,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { jepsen, latestRun, readJson, historyOf, processesMentioning, loggedEndpoints, portClosed, eventually, completionProblems } from './helpers.ts';
 import { readHistoryFile } from '../history/reader.ts';
@@ -58,6 +59,21 @@ test('Ctrl-C (SIGINT) mid-run: exit 130, nothing left', async () => {
 test('SIGKILL mid-run: the history is still readable and the nodes die with the harness', async () => {
   const { ops } = await killMidRun('SIGKILL');
   assert.ok(ops.every((o, i) => o.index === i));
+});
+
+test('process.exit() in the turn that recorded ops (a crash handler) still writes them to the history', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-exit-'));
+  try {
+    const path = join(dir, 'history.jsonl');
+    const recorder = new URL('../history/recorder.ts', import.meta.url).href;
+    const script = `import { HistoryRecorder } from ${JSON.stringify(recorder)};
+      const rec = new HistoryRecorder(${JSON.stringify(path)});
+      for (let i = 0; i < 3; i++) rec.record({ type: 'invoke', process: i, f: 'read', value: null });
+      process.exit(3);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.status, 3, r.stderr);
+    assert.deepEqual(readHistoryFile(path).ops.map((o) => o.process), [0, 1, 2]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
 test('nodes that cannot start: exit 255 with the node log lines, crash noted in test.json, nothing left', async () => {

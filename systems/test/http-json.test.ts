@@ -2,6 +2,7 @@ import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+import { getEventListeners } from 'node:events';
 import { JsonClient } from '../http-json.ts';
 
 /**
@@ -144,5 +145,27 @@ test('an idle socket the server closed is dropped, and the next request opens a 
     const many = await Promise.all([1, 2, 3].map((i) => c.call('GET', `/m${i}`, undefined, signal())));
     assert.deepEqual(many.map((m) => m.kind), ['ok', 'ok', 'ok']);
     c.close();
+  } finally { await closeRaw(raw); }
+});
+
+test('one abort listener per signal, not per request: a worker\'s signal keeps one, fresh signals per call leave at most one, close() removes them; an abort ends every request under it', async () => {
+  const raw = await rawServer((req) => (req.split(' ')[1] === '/hang' ? null : 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}'));
+  try {
+    const c = new JsonClient(`http://127.0.0.1:${raw.port}`, { timeoutMs: 2000 });
+    const worker = new AbortController();
+    for (let i = 0; i < 5; i++) assert.equal((await c.call('GET', '/a', undefined, worker.signal)).kind, 'ok');
+    assert.equal(getEventListeners(worker.signal, 'abort').length, 1);
+    const fresh = Array.from({ length: 5 }, () => new AbortController());
+    for (const f of fresh) assert.equal((await c.call('GET', '/a', undefined, f.signal)).kind, 'ok');
+    assert.deepEqual(fresh.map((f) => getEventListeners(f.signal, 'abort').length), [0, 0, 0, 0, 1]);
+    // two requests in flight under one signal, one under another: the abort ends exactly the two
+    const other = new AbortController();
+    const a = c.call('PUT', '/hang', { v: 1 }, worker.signal);
+    const b = c.call('PUT', '/hang', { v: 2 }, worker.signal);
+    const d = c.call('GET', '/a', undefined, other.signal);
+    worker.abort();
+    assert.deepEqual(await Promise.all([a, b, d]), [{ kind: 'unknown', error: 'interrupted' }, { kind: 'unknown', error: 'interrupted' }, { kind: 'ok', status: 200, body: {} }]);
+    c.close();
+    assert.equal(getEventListeners(other.signal, 'abort').length, 0);
   } finally { await closeRaw(raw); }
 });
