@@ -107,8 +107,8 @@ export class FoldedState {
   private addEntry(key: string, fields: Omit<HistoryEntry, 'shown'>): void {
     let h = this.histories.get(key);
     if (!h) { h = { entries: new Map(), heads: new Set(), referenced: new Set(), ordered: [], shared: false, complete: true, shown: null }; this.histories.set(key, h); }
-    const { value, hash, origin, seq, links } = fields;
-    const e: HistoryEntry = { ...fields, shown: { value, hash, origin, seq, links } };
+    const { value, hash, origin, seq, ts, links } = fields;
+    const e: HistoryEntry = { value, hash, origin, seq, ts, links, shown: { value, hash, origin, seq, links } };
     h.shown = null;
     // the order can be extended in place only for a new entry no visible entry links to (always
     // so under causal delivery); otherwise it is recomputed on the next read
