@@ -30,6 +30,7 @@ const MAEP_TESTS: Record<string, string> = {
   'nightly/test/nightly.test.ts': 'plants a maep bug switch in a nightly cell and expects the rerun to catch it',
   'harness/sim/test/sim.test.ts': "catches each of maep's bug switches in the simulator",
   'bench/harness.ts': "measures the harness against a maep cluster beside wrk sending maep's requests",
+  'bench/harness-cpu.ts': "the harness half of bench/harness.ts against canned servers that answer as a maep node does",
 };
 
 const SELF = 'api/test/seam-lint.test.ts';
