@@ -15,12 +15,10 @@ import { tmpdir, loadavg, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { NodeEndpoint } from '../api/runtime.ts';
-import { attached, benchConfig } from './harness.ts';
+import { attached, benchConfig, flag, median } from './harness.ts';
 
 const here = fileURLToPath(import.meta.url);
 const root = join(dirname(here), '..');
-const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
-const flag = (args: string[], name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return i >= 0 && i + 1 < args.length ? args[i + 1]! : dflt; };
 
 /** what a maep node answers to a GET /kv/k (headers as node:http writes them), for every request */
 const SERVER = `

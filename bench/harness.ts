@@ -27,10 +27,10 @@ import { loadSystem } from '../harness/system/load-system.ts';
 import { createWorkload } from '../workloads/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
+export const median = (a: number[]) => { const s = a.slice().sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2; };
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-function flag(args: string[], name: string, dflt: string): string {
+export function flag(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && i + 1 < args.length ? args[i + 1]! : dflt;
 }

@@ -99,9 +99,10 @@ export async function main(args: string[]): Promise<void> {
     // the compacted copy: one start with compaction on folds the whole log away
     cpSync(dir, compacted, { recursive: true });
     const t1 = performance.now();
-    const first = await startOnce(compacted, [], async (base) => {
+    // --compact-after 1: compact on the first tick whatever --ops is (the default 20,000 would never start below it)
+    const first = await startOnce(compacted, ['--compact-after', '1'], async (base) => {
       for (;;) {
-        const st = await (await fetch(`${base}/admin/status`)).json() as { compactedOpCount: number; snapshotBytes: number };
+        const st = await (await fetch(`${base}/admin/status`)).json() as { compactedOpCount: number };
         if (st.compactedOpCount === ops) break;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -42,9 +42,10 @@ export class HistoryRecorder {
   /** writes the lines recorded so far (a no-op when there are none) */
   flush(): void {
     this.flushQueued = false;
-    if (this.unwritten === '' || this.fd === null) return;
     const text = this.unwritten;
     this.unwritten = '';
+    // after close the lines have nowhere to go (the ops stay in memory): drop them, do not pile them up
+    if (text === '' || this.fd === null) return;
     writeSync(this.fd, text);
   }
 

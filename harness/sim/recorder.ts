@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Op, OpInput } from '../../api/history.ts';
+import { historyLine } from '../history/recorder.ts';
 
 export class SimRecorder {
   readonly ops: Op[] = [];
@@ -31,7 +32,7 @@ export class SimRecorder {
   /** history.jsonl, as the real recorder writes it */
   text(): string {
     let out = '';
-    for (const op of this.ops) out += JSON.stringify({ index: op.index, time: op.time, type: op.type, process: op.process, f: op.f, value: op.value ?? null, node: op.node, error: op.error }) + '\n';
+    for (const op of this.ops) out += historyLine(op);
     return out;
   }
 

@@ -140,9 +140,9 @@ export function opToWire(op: Op): WireOp {
   return [op.id, op.origin, op.seq, op.ts, op.vv, op.kind, op.key, op.payload];
 }
 
-const ID_RE = /^[0-9a-f]{32}$/;
+export const ID_RE = /^[0-9a-f]{32}$/;
 /** the node id rule of --id (config.ts) */
-const ORIGIN_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+export const ORIGIN_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const MAX_JSON_DEPTH = 64;
 
 /** Depth of a JSON-like value, stopping early once it exceeds `limit`. */
@@ -157,7 +157,7 @@ function depthExceeds(v: unknown, left: number): boolean {
   return false;
 }
 
-function isSafeNat(n: unknown): n is number { return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0; }
+export function isSafeNat(n: unknown): n is number { return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0; }
 
 /**
  * Parse and validate an operation from its positional form. Returns an error string (naming the

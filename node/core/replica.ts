@@ -276,7 +276,7 @@ export class Replica {
     for (const op of folded) { this.base.apply(op); this.compactedIds.add(op.origin, op.id); this.byId.delete(op.id); }
     for (const [origin, arr] of this.bySeq) {
       const f = target[origin] ?? 0;
-      if (f === 0) continue;
+      if (f <= (this.compacted[origin] ?? 0)) continue; // this origin's frontier did not move
       const rest: Op[] = [];
       for (let seq = f + 1; seq < arr.length; seq++) if (arr[seq]) rest[seq] = arr[seq]!;
       this.bySeq.set(origin, rest);
@@ -312,8 +312,9 @@ export class Replica {
     this.compactedIds.absorb(snap.merkle, theirs);
     this.compacted = frontier;
     const keep = [...this.byId.values()].filter((op) => op.seq > (frontier[op.origin] ?? 0));
-    this.adopt(this.snapshot(), keep);
-    fx.snapshot = this.snapshot();
+    const joined = this.snapshot();
+    this.adopt(joined, keep);
+    fx.snapshot = joined;
     fx.events.push({ type: 'log', level: 'info', text: `installed a snapshot from ${from} of ${frontierOps(snap.frontier)} ops; ${this.byId.size} ops held above it` });
   }
 

@@ -7,6 +7,7 @@
  */
 import type { StateSnapshot } from './state.ts';
 import type { VersionVector } from './version-vector.ts';
+import { ID_RE, ORIGIN_RE, isSafeNat } from './ops.ts';
 
 export interface Snapshot {
   /** per origin, the compacted prefix: seqs 1..frontier[origin] are folded in */
@@ -43,11 +44,9 @@ export function snapshotToPlain(s: Snapshot): Record<string, unknown> {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array);
-const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isNat = isSafeNat;
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
-const ID_RE = /^[0-9a-f]{32}$/;
-const ORIGIN_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 const isId = (v: unknown): v is string => typeof v === 'string' && ID_RE.test(v);
 const isOrigin = (v: unknown): v is string => typeof v === 'string' && ORIGIN_RE.test(v);
 const isTs = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

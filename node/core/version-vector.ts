@@ -18,8 +18,15 @@ export interface OriginHoldings {
 /** per origin, the prefix 1..n that holdings say is held (unknown when the holes were too many to list: 0) */
 export function heldPrefixes(holdings: Record<string, OriginHoldings>): VersionVector {
   const out: VersionVector = {};
-  for (const [o, h] of Object.entries(holdings)) out[o] = h.holes === undefined ? 0 : h.holes.length > 0 ? Math.min(...h.holes) - 1 : h.max;
+  for (const [o, h] of Object.entries(holdings)) out[o] = h.holes === undefined ? 0 : h.holes.length > 0 ? lowest(h.holes) - 1 : h.max;
   return out;
+}
+
+/** the smallest of a peer's list, by a loop: spreading a long list into Math.min throws RangeError */
+function lowest(xs: readonly number[]): number {
+  let m = Infinity;
+  for (const x of xs) if (x < m) m = x;
+  return m;
 }
 
 /** Tracks, per origin, which sequence numbers are present. */

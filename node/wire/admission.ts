@@ -27,14 +27,15 @@ export function makeAdmit(maxValueBytes: number): (op: Op) => { status: number; 
   return (op) => {
     const pure = defaultAdmit(op);
     if (pure) return pure;
-    // a txn's value is everything it writes
-    const value = op.kind === 'txn' ? (op.payload as TxnPayload).writes.map((w) => w[2]) : (op.payload as { value?: unknown }).value;
+    const sent = opToWire(op);
     let packed: Buffer;
     try {
-      packed = packr.pack(opToWire(op));
+      packed = packr.pack(sent);
       // the op holds the value, so only an op over the cap can hold a value over it: the value
       // alone is packed (measured) only then, not for every write
       if (op.kind !== 'transfer' && packed.length > maxValueBytes) {
+        // a txn's value is everything it writes
+        const value = op.kind === 'txn' ? (op.payload as TxnPayload).writes.map((w) => w[2]) : (op.payload as { value?: unknown }).value;
         const valueBytes = packr.pack(value).length;
         if (valueBytes > maxValueBytes) return { status: 413, error: `value is ${valueBytes} bytes encoded, over the ${maxValueBytes}-byte limit (--max-value-bytes)` };
       }
@@ -44,7 +45,7 @@ export function makeAdmit(maxValueBytes: number): (op: Op) => { status: number; 
     sizes.set(op, packed.length);
     const back = opShapeFromWire(packr.unpack(packed));
     if (typeof back === 'string') return { status: 400, error: `value does not survive encoding: ${back}` };
-    const sent = opToWire(op), got = opToWire(back);
+    const got = opToWire(back);
     const field = sent.findIndex((f, i) => !sameValue(f, got[i]));
     if (WIRE_FIELDS[field] === 'payload') return { status: 400, error: 'value does not survive encoding unchanged (msgpack would alter it)' };
     if (field >= 0) return { status: 400, error: `value does not survive encoding: the operation's ${WIRE_FIELDS[field]} comes back different` };
