@@ -18,6 +18,7 @@
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { FrameMac } from '../wire/frame-mac.ts';
 
 export const CHALLENGE_BYTES = 32;
 export const MIN_KEY_CHARS = 16;
@@ -57,5 +58,12 @@ export class ClusterKey {
     const salt = Buffer.concat([dialerChallenge, acceptorChallenge]);
     const derive = (direction: string) => Buffer.from(hkdfSync('sha256', this.key, salt, `maep2 frames ${direction}`, SESSION_KEY_BYTES));
     return { dialerToAcceptor: derive('dialer->acceptor'), acceptorToDialer: derive('acceptor->dialer') };
+  }
+
+  /** one side's frame tags for a session: what it checks on frames in, what it puts on frames out */
+  sessionMacs(dialerChallenge: Uint8Array, acceptorChallenge: Uint8Array, side: 'dialer' | 'acceptor'): { in: FrameMac; out: FrameMac } {
+    const keys = this.sessionKeys(dialerChallenge, acceptorChallenge);
+    const toAcceptor = new FrameMac(keys.dialerToAcceptor), toDialer = new FrameMac(keys.acceptorToDialer);
+    return side === 'dialer' ? { in: toDialer, out: toAcceptor } : { in: toAcceptor, out: toDialer };
   }
 }

@@ -189,9 +189,9 @@ export class PeerNet {
           if (!msg.challenge || !msg.mac) { this.refuse(socket, `${d.id} at ${d.addr}`, 'no-proof', 'it answered without a cluster key proof (is it started without --cluster-key-file?)'); return; }
           if (!key.verify(msg.mac, 'ack', challenge, msg.challenge, this.hooks.selfId, d.id)) { this.refuse(socket, `${d.id} at ${d.addr}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
           this.write(socket, { type: 'AUTH', mac: key.mac('auth', challenge, msg.challenge, this.hooks.selfId, d.id) }, d.id);
-          const keys = key.sessionKeys(challenge, msg.challenge);
-          d.out = new FrameMac(keys.dialerToAcceptor);
-          decoder.mac = new FrameMac(keys.acceptorToDialer);
+          const macs = key.sessionMacs(challenge, msg.challenge, 'dialer');
+          d.out = macs.out;
+          decoder.mac = macs.in;
         }
         d.ready = true; d.backoffMs = 100;
         decoder.maxPayload = this.opts.maxFrameBytes;
@@ -251,8 +251,7 @@ export class PeerNet {
         }
         if (msg.type !== 'AUTH') { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'no-proof', `sent ${msg.type} before proving the cluster key`); return; }
         if (!key!.verify(msg.mac, 'auth', claimed.dialerChallenge!, claimed.acceptorChallenge!, claimed.id, this.hooks.selfId)) { this.refuse(socket, `${claimed.id} from ${socket.remoteAddress}:${socket.remotePort}`, 'bad-proof', 'its cluster key proof is wrong (a different --cluster-key-file?)'); return; }
-        const keys = key!.sessionKeys(claimed.dialerChallenge!, claimed.acceptorChallenge!);
-        admit(claimed.id, claimed.addr, { in: new FrameMac(keys.dialerToAcceptor), out: new FrameMac(keys.acceptorToDialer) });
+        admit(claimed.id, claimed.addr, key!.sessionMacs(claimed.dialerChallenge!, claimed.acceptorChallenge!, 'acceptor'));
       });
       if (a.peer === null && !socket.destroyed && decoder.pendingBytes() > PRE_AUTH_BUFFER) this.refuse(socket, who(), 'oversized', `buffered ${decoder.pendingBytes()} bytes before the handshake finished`);
     });

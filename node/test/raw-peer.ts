@@ -35,9 +35,9 @@ export function rawPeer(port: number, id: string, key?: ClusterKey, acceptor = '
         // the test peer signs blindly (it does not check the acceptor): it is the acceptor under test
         if (key && challenge && m.challenge) {
           send({ type: 'AUTH', mac: key.mac('auth', challenge, m.challenge, id, acceptor || m.id) });
-          const keys = key.sessionKeys(challenge, m.challenge);
-          out = new FrameMac(keys.dialerToAcceptor);
-          decoder.mac = new FrameMac(keys.acceptorToDialer);
+          const macs = key.sessionMacs(challenge, m.challenge, 'dialer');
+          out = macs.out;
+          decoder.mac = macs.in;
         }
         clearTimeout(timer); resolve(peer);
       }

@@ -33,7 +33,7 @@ import { makeOp, type Op } from '../../node/core/ops.ts';
 import { decodeMessage, encodeMessage } from '../../node/wire/codec.ts';
 import { FrameDecoder, FrameType, DEFAULT_MAX_FRAME, WIRE_VERSION } from '../../node/wire/frame.ts';
 import { FrameMac } from '../../node/wire/frame-mac.ts';
-import { ClusterKey, newChallenge, type SessionKeys } from '../../node/shell/auth.ts';
+import { ClusterKey, newChallenge } from '../../node/shell/auth.ts';
 import { clusterKey } from './launch.ts';
 
 export const ATTACKS = ['stranger', 'bad-proof', 'old-version', 'slow-frame', 'oversized', 'replayed-frame', 'forged-id', 'seq-jump', 'bad-context', 'context-jump'] as const;
@@ -162,7 +162,7 @@ export class ByzantineFault implements Fault<ByzantinePlan> {
     const ack = await c.ackId(WAIT_MS);
     if (!ack?.challenge) return 'no challenge from the node';
     c.send({ type: 'AUTH', mac: key.mac('auth', challenge, ack.challenge, me, ack.id) });
-    c.session(key.sessionKeys(challenge, ack.challenge));
+    c.session(key.sessionMacs(challenge, ack.challenge, 'dialer'));
     const now = Date.now();
     switch (attack) {
       case 'oversized': {
@@ -210,7 +210,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Conn {
   socket: net.Socket;
   /** from now on, tag what is sent and check what comes (after AUTH) */
-  session(keys: SessionKeys): void;
+  session(macs: { in: FrameMac; out: FrameMac }): void;
   /** a frame as it goes on the wire (tagged once the session started) */
   seal(m: Message): Buffer;
   send(m: Message): void;
@@ -248,7 +248,7 @@ function dial(host: string, port: number): Promise<Conn> {
     const seal = (m: Message) => { const f = encodeMessage(m); return out ? out.seal(f) : f; };
     const conn: Conn = {
       socket,
-      session(keys) { out = new FrameMac(keys.dialerToAcceptor); decoder.mac = new FrameMac(keys.acceptorToDialer); },
+      session(macs) { out = macs.out; decoder.mac = macs.in; },
       seal,
       send: (m) => { if (!closed) socket.write(seal(m)); },
       isClosed: () => closed,
