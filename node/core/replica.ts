@@ -150,6 +150,8 @@ export class Replica {
   /** the fold of the compacted ops alone (what a snapshot holds): seqs 1..compacted[origin] */
   private base: FoldedState;
   private compacted: VersionVector = {};
+  /** snapshot() until the compacted part changes: a peer behind is sent it at every VV round */
+  private snapshotCache: Snapshot | null = null;
   /** the compacted ids' share of the Merkle digests, per origin (the snapshot's Merkle part) */
   private compactedIds: CompactedDigests;
   private readonly visibleVV: VersionVector = {};
@@ -217,6 +219,7 @@ export class Replica {
   private adopt(snap: Snapshot, keep: Op[]): void {
     const lww = this.opts.unsafe.lwwNoTiebreak;
     this.compacted = { ...snap.frontier };
+    this.snapshotCache = null;
     this.base = FoldedState.fromSnapshot(snap.state, lww);
     this.state = FoldedState.fromSnapshot(snap.state, lww);
     this.merkle = MerkleTree.fromCompacted(snap.merkleDepth, snap.merkle);
@@ -235,7 +238,7 @@ export class Replica {
 
   /** what a peer behind the compacted frontier is sent instead of the ops it lacks */
   snapshot(): Snapshot {
-    return { frontier: { ...this.compacted }, state: this.base.toSnapshot(), merkleDepth: this.merkle.depth, merkle: this.compactedIds.packed() };
+    return this.snapshotCache ??= { frontier: { ...this.compacted }, state: this.base.toSnapshot(), merkleDepth: this.merkle.depth, merkle: this.compactedIds.packed() };
   }
 
   /**
@@ -283,6 +286,7 @@ export class Replica {
     }
     this.merkle.retainIds((id) => this.byId.has(id));
     this.compacted = target;
+    this.snapshotCache = null;
     fx.snapshot = this.snapshot();
     fx.events.push({ type: 'log', level: 'info', text: `compacted ${folded.length} ops: ${frontierOps(target)} ops folded into the snapshot, ${this.byId.size} held` });
   }
@@ -311,6 +315,7 @@ export class Replica {
     this.base.absorb(snap.state, theirs);
     this.compactedIds.absorb(snap.merkle, theirs);
     this.compacted = frontier;
+    this.snapshotCache = null;
     const keep = [...this.byId.values()].filter((op) => op.seq > (frontier[op.origin] ?? 0));
     const joined = this.snapshot();
     this.adopt(joined, keep);

@@ -17,7 +17,7 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Message } from '../core/messages.ts';
 import { decodeMessage, encodeMessage } from '../wire/codec.ts';
-import { FrameDecoder, FrameError, frameTypeName, WIRE_VERSION } from '../wire/frame.ts';
+import { FrameDecoder, FrameError, frameTypeName, HEADER_BYTES, WIRE_VERSION } from '../wire/frame.ts';
 import { FrameMac } from '../wire/frame-mac.ts';
 import type { NodeMetrics } from './metrics.ts';
 import { parseHostPort } from './address.ts';
@@ -140,6 +140,13 @@ export class PeerNet {
   private write(socket: net.Socket, msg: Message, peer: string, mac: FrameMac | null = null): boolean {
     if (socket.destroyed) return false;
     const buf = this.encode(msg);
+    // the peer would refuse it and close the link, and the next round would send it again: keep
+    // the link, drop the message, say so (a snapshot past the frame limit, see README "Compaction")
+    if (buf.length - HEADER_BYTES > this.opts.maxFrameBytes) {
+      this.refusalLog.line(`too-large-${msg.type}`, `not sending ${msg.type} to ${peer}: ${buf.length - HEADER_BYTES} bytes, over the ${this.opts.maxFrameBytes}-byte frame limit, which the peer would refuse`);
+      this.hooks.metrics.droppedSends.inc();
+      return false;
+    }
     if (socket.writableLength + buf.length > this.opts.writeBufferLimit) {
       this.hooks.log('warn', `connection to ${peer} has ${socket.writableLength} unsent bytes; closing it as stalled`);
       this.hooks.metrics.droppedSends.inc();
