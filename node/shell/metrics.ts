@@ -27,7 +27,7 @@ export class NodeMetrics {
     this.syncRounds = new Counter({ name: 'maep_sync_rounds_total', help: 'anti-entropy sessions started by this node', registers: [r] });
     this.repaired = new Counter({ name: 'maep_sync_ops_repaired_total', help: 'operations this node received through anti-entropy that it lacked', registers: [r] });
     this.malformedFrames = new Counter({ name: 'maep_malformed_frames_total', help: 'peer frames rejected (bad header, size, type or payload); each closed its connection', registers: [r] });
-    this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection or its buffer was full', registers: [r] });
+    this.droppedSends = new Counter({ name: 'maep_peer_sends_dropped_total', help: 'messages not sent because the peer had no live connection, its buffer was full, or the message was over the frame limit', registers: [r] });
     this.rejectedOps = new Counter({ name: 'maep_ops_rejected_total', help: 'received ops refused as implausible or forged, by reason (id-mismatch, seq-jump, context-jump, bad-context, origin-limit)', labelNames: ['reason'], registers: [r] });
     this.authFailures = new Counter({ name: 'maep_peer_auth_failures_total', help: 'peer connections refused, by reason: in their handshake (no-proof, bad-proof, too-many-pending, oversized, wire-version) or after it (bad-tag: a frame failed its integrity check)', labelNames: ['reason'], registers: [r] });
     this.logCorruptRegions = new Counter({ name: 'maep_log_corrupt_regions_total', help: 'damaged regions of ops.log skipped at start (not a torn tail); see /admin/status logCorruption', registers: [r] });
